@@ -1,0 +1,57 @@
+# The two commands: `make run` (set up everything and start the product) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test setup deps deps-test assets lint format clean
+
+run: deps assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Tutor is starting at http://$${TUTOR_HOST:-127.0.0.1}:$${TUTOR_PORT:-8000}/  (Ctrl-C stops everything)"
+	@echo
+	$(VENV)/bin/honcho start -f Procfile
+
+test: deps-test assets
+	$(PY) -m tutor.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+setup: deps assets
+
+$(VENV)/bin/python:
+	command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.deps-run: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.deps-test: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.deps-run
+
+deps: $(VENV)/.deps-run
+deps-test: $(VENV)/.deps-test
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/.built: node_modules/.package-lock.json scripts/copy-vendor.mjs
+	npm run --silent build
+	touch $@
+
+assets: static/vendor/.built
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles

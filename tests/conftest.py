@@ -1,0 +1,138 @@
+"""Shared fixtures: real Redis, a real Celery worker, demo data, and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+os.environ.setdefault(
+    "DJANGO_ALLOW_ASYNC_UNSAFE", "true"
+)  # Playwright's sync API runs a loop in the test thread.
+
+import pytest
+import redis
+from django.conf import settings
+
+BROWSER_REQUIRED = os.environ.get("TUTOR_REQUIRE_BROWSER") == "1"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run when Chromium is installed, and must run when it is required."""
+    if CHROMIUM:
+        return
+    for item in items:
+        if "browser" in item.keywords:
+            if BROWSER_REQUIRED:
+                item.add_marker(
+                    pytest.mark.xfail(
+                        reason="TUTOR_REQUIRE_BROWSER=1 but no chromium", run=False, strict=True
+                    )
+                )
+            else:
+                item.add_marker(pytest.mark.skip(reason="Chromium is not installed"))
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> redis.Redis:
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, decode_responses=True)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:  # pragma: no cover - environment problem, said clearly
+        pytest.fail(
+            f"Redis at {settings.REDIS_URL} is not reachable: {exc}. Run tests with `make test`."
+        )
+    return client
+
+
+@pytest.fixture
+def demo(db):
+    from tutor.demo import seed_demo
+
+    seed_demo()
+    from curriculum.models import Course
+
+    return Course.objects.get(slug="demo-prealgebra")
+
+
+@pytest.fixture
+def student(demo):
+    from tutor.models import User
+
+    return User.objects.get(username="demo-student")
+
+
+@pytest.fixture
+def teacher(demo):
+    from tutor.models import User
+
+    return User.objects.get(username="demo-teacher")
+
+
+@pytest.fixture
+def admin_user_demo(demo):
+    from tutor.models import User
+
+    return User.objects.get(username="demo-admin")
+
+
+@pytest.fixture
+def other_student(db):
+    from tutor import services
+    from tutor.models import User
+
+    user = User.objects.create_user(username="other-student", password="pw-other-1234")
+    return services.make_student(user=user)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(django_db_setup, django_db_blocker, redis_client):
+    """A real Celery worker (threads) consuming both queues from the real broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from tutor.celery import app
+
+    with django_db_blocker.unblock():
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            queues=["default", "gpu"],
+            loglevel="WARNING",
+            shutdown_timeout=20,
+        ) as worker:
+            yield worker
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()

@@ -1,0 +1,77 @@
+"""End to end in headless Chromium against a live server (Playwright, Debian's chromium)."""
+
+from __future__ import annotations
+
+import pytest
+
+from curriculum.models import Problem
+from tutor.models import Attempt, HintReveal
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, live_server, username="demo-student", password="tutor-demo"):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/courses/")
+
+
+def test_student_solves_a_problem_in_the_browser(page, live_server, demo, student):
+    _log_in(page, live_server)
+    page.get_by_role("link", name="Pre-algebra: a first taste").click()
+    page.get_by_role("link", name="Integer arithmetic").click()
+
+    problem = Problem.objects.get(skill__slug="integers", slug="add-negatives")
+    page.wait_for_url(f"{live_server.url}/problems/{problem.pk}/")
+    # KaTeX typeset the statement.
+    page.locator(".statement .katex").first.wait_for()
+
+    answer = page.locator("#answer-text")
+    answer.fill("-5")
+    answer.press("Enter")
+    verdict = page.locator("#verdict .verdict")
+    verdict.wait_for()
+    assert "Not quite" in verdict.inner_text()
+    assert answer.input_value() == "-5"  # nothing typed is lost
+
+    page.get_by_role("button", name="Show a hint").click()
+    page.locator("#hints .hint").first.wait_for()
+    assert "number line" in page.locator("#hints").inner_text()
+    page.locator("#hints .hint .katex").first.wait_for()
+
+    answer.fill("5")
+    page.get_by_role("button", name="Check answer").click()
+    page.locator("#verdict .verdict-correct").wait_for()
+    assert "Correct" in page.locator("#verdict").inner_text()
+
+    assert list(
+        Attempt.objects.filter(learner=student).order_by("id").values_list("verdict", flat=True)
+    ) == ["wrong", "correct"]
+    assert HintReveal.objects.filter(learner=student).count() == 1
+
+    page.get_by_role("link", name="Next problem").click()
+    page.wait_for_url(
+        f"{live_server.url}/problems/{problem.skill.problems.get(slug='multiply-signs').pk}/"
+    )
+
+
+def test_keyboard_only_and_phone_width(browser, live_server, demo, student):
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        _log_in(page, live_server)
+        problem = Problem.objects.get(skill__slug="integers", slug="add-negatives")
+        page.goto(f"{live_server.url}/problems/{problem.pk}/")
+        # The first Tab reaches the skip link; the page never scrolls sideways on a phone.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        page.locator("#answer-text").focus()
+        page.keyboard.type("5")
+        page.keyboard.press("Enter")
+        page.locator("#verdict .verdict-correct").wait_for()
+    finally:
+        context.close()

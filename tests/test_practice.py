@@ -1,0 +1,151 @@
+"""The practice loop through the real views, services and checker."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from curriculum.models import Course, Hint, Problem, Skill
+from tutor.models import Attempt, HintReveal
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def first_problem(demo) -> Problem:
+    return Problem.objects.get(skill__course=demo, skill__slug="integers", slug="add-negatives")
+
+
+def test_course_page_shows_skills_with_progress(client, student, demo, first_problem):
+    client.force_login(student)
+    page = client.get(f"/courses/{demo.slug}/").content.decode()
+    assert "Integer arithmetic" in page and "0 of 3 solved" in page
+    client.post(f"/problems/{first_problem.pk}/answer/", {"answer": "5"}, **HTMX)
+    assert "1 of 3 solved" in client.get(f"/courses/{demo.slug}/").content.decode()
+
+
+def test_wrong_then_right_answer_are_stored_and_next_moves_on(client, student, first_problem):
+    client.force_login(student)
+    wrong = client.post(f"/problems/{first_problem.pk}/answer/", {"answer": "-5"}, **HTMX)
+    assert wrong.status_code == 200 and "Not quite" in wrong.content.decode()
+    right = client.post(f"/problems/{first_problem.pk}/answer/", {"answer": "5"}, **HTMX)
+    body = right.content.decode()
+    assert "Correct" in body and "Next problem" in body
+    attempts = list(Attempt.objects.filter(learner=student).order_by("created_at", "id"))
+    assert [a.verdict for a in attempts] == ["wrong", "correct"]
+    assert attempts[1].raw_input == "5" and attempts[1].score == 1.0
+    assert attempts[0].feedback_code and attempts[0].feedback
+    # "Next" is now the first unsolved problem of the skill in order.
+    response = client.get(f"/skills/{first_problem.skill_id}/practise/")
+    assert (
+        response.url == f"/problems/{first_problem.skill.problems.get(slug='multiply-signs').pk}/"
+    )
+
+
+def test_time_taken_is_measured_from_the_page(client, student, first_problem):
+    client.force_login(student)
+    page = client.get(f"/problems/{first_problem.pk}/").content.decode()
+    started = page.split('name="started" value="')[1].split('"')[0]
+    client.post(
+        f"/problems/{first_problem.pk}/answer/", {"answer": "5", "started": started}, **HTMX
+    )
+    assert Attempt.objects.get().time_taken_ms is not None
+    client.post(
+        f"/problems/{first_problem.pk}/answer/", {"answer": "5", "started": "forged"}, **HTMX
+    )
+    assert Attempt.objects.order_by("-id").first().time_taken_ms is None
+
+
+def test_hints_are_revealed_one_at_a_time_and_logged(client, student, first_problem):
+    client.force_login(student)
+    first = client.post(f"/problems/{first_problem.pk}/hint/", **HTMX).content.decode()
+    assert "number line" in first and "12 steps" in first and "steps left" not in first
+    second = client.post(f"/problems/{first_problem.pk}/hint/", **HTMX).content.decode()
+    assert "steps left" in second and "last hint" in second
+    assert HintReveal.objects.filter(learner=student, problem=first_problem).count() == 2
+    # A third request reveals nothing more.
+    client.post(f"/problems/{first_problem.pk}/hint/", **HTMX)
+    assert HintReveal.objects.filter(learner=student).count() == 2
+    client.post(f"/problems/{first_problem.pk}/answer/", {"answer": "5"}, **HTMX)
+    assert Attempt.objects.get().hints_used == 2
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "7" * 10_000,
+        "x" * 10_240,
+        "5 +* / )(",
+        "%$#@!",
+        "__import__('os').system('id')",
+        "\x00\x01",
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_is_stored_invalid(client, student, first_problem, raw):
+    client.force_login(student)
+    response = client.post(f"/problems/{first_problem.pk}/answer/", {"answer": raw}, **HTMX)
+    assert response.status_code == 200
+    body = response.content.decode()
+    attempt = Attempt.objects.get()
+    assert attempt.verdict == Attempt.Verdict.INVALID
+    assert attempt.feedback and attempt.feedback in body.replace("&#x27;", "'").replace(
+        "&quot;", '"'
+    )
+    assert len(attempt.raw_input) <= 10_000
+
+
+def test_non_htmx_post_still_works(client, student, first_problem):
+    client.force_login(student)
+    response = client.post(f"/problems/{first_problem.pk}/answer/", {"answer": "5"}, follow=True)
+    assert response.status_code == 200
+    assert Attempt.objects.get().verdict == "correct"
+
+
+def test_statement_is_rendered_for_katex_and_raw_html_is_escaped(client, student, first_problem):
+    first_problem.statement = "Compute $-7 + 12$. <script>alert(1)</script>"
+    first_problem.save()
+    client.force_login(student)
+    page = client.get(f"/problems/{first_problem.pk}/").content.decode()
+    assert '<span class="math math-inline">\\(-7 + 12\\)</span>' in page
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_join_class_with_code(client, other_student, demo):
+    client.force_login(other_student)
+    bad = client.post("/classes/join/", {"code": "NOPE"})
+    assert bad.status_code == 200 and "No class has the code" in bad.content.decode()
+    ok = client.post("/classes/join/", {"code": " trymath7 "})
+    assert ok.status_code == 302
+    assert other_student.enrollments.count() == 1
+
+
+def test_skill_complete_page_when_everything_is_solved(client, student, demo):
+    client.force_login(student)
+    skill = Skill.objects.get(course=demo, slug="fractions")
+    for problem, answer in zip(skill.problems.order_by("order"), ["5/6", "1/6"], strict=True):
+        client.post(f"/problems/{problem.pk}/answer/", {"answer": answer}, **HTMX)
+    page = client.get(f"/skills/{skill.pk}/practise/")
+    assert page.status_code == 200 and "all problems solved" in page.content.decode()
+
+
+def test_seed_demo_is_idempotent(db, capsys):
+    call_command("seed_demo")
+    counts = (
+        Course.objects.count(),
+        Skill.objects.count(),
+        Problem.objects.count(),
+        Hint.objects.count(),
+    )
+    call_command("seed_demo")
+    assert counts == (
+        Course.objects.count(),
+        Skill.objects.count(),
+        Problem.objects.count(),
+        Hint.objects.count(),
+    )
+    out = capsys.readouterr().out
+    assert "demo-student" in out and "tutor-demo" in out

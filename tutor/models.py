@@ -1,0 +1,117 @@
+"""The learner side: users and roles, classes, attempts and hint reveals."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+STUDENT_GROUP = "student"
+TEACHER_GROUP = "teacher"
+
+# Join codes avoid look-alike characters (0/O, 1/I/L) so they can be read out in class.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(8))
+
+
+class User(AbstractUser):
+    """Django's user; roles are groups (student, teacher) and staff (admin)."""
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.groups.filter(name=TEACHER_GROUP).exists()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_staff
+
+
+class Classroom(models.Model):
+    name = models.CharField(max_length=200)
+    course = models.ForeignKey(
+        "curriculum.Course", on_delete=models.PROTECT, related_name="classrooms"
+    )
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="taught_classrooms"
+    )
+    join_code = models.CharField(max_length=12, unique=True, default=new_join_code)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enrollment(models.Model):
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="enrollments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "student"], name="unique_enrollment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} in {self.classroom}"
+
+
+class Attempt(models.Model):
+    """One submitted answer, kept whatever it was (invalid input included)."""
+
+    class Verdict(models.TextChoices):
+        CORRECT = "correct", "Correct"
+        PARTIAL = "partial", "Partly correct"
+        WRONG = "wrong", "Wrong"
+        INVALID = "invalid", "Could not be read"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    problem = models.ForeignKey(
+        "curriculum.Problem", on_delete=models.PROTECT, related_name="attempts"
+    )
+    raw_input = models.TextField()
+    parsed_as = models.TextField(blank=True)
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    score = models.FloatField(default=0.0)
+    feedback_code = models.CharField(max_length=40)
+    feedback = models.TextField(blank=True)
+    time_taken_ms = models.PositiveIntegerField(null=True, blank=True)
+    hints_used = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["learner", "problem", "verdict"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} on {self.problem}: {self.verdict}"
+
+
+class HintReveal(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hint_reveals"
+    )
+    hint = models.ForeignKey("curriculum.Hint", on_delete=models.CASCADE, related_name="reveals")
+    problem = models.ForeignKey(
+        "curriculum.Problem", on_delete=models.CASCADE, related_name="hint_reveals"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "hint"], name="unique_hint_reveal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} saw {self.hint}"

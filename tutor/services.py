@@ -1,0 +1,97 @@
+"""Writes of the learner side. Keyword-only arguments, one transaction each."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from curriculum import answers
+from curriculum.models import Hint, Problem
+from tutor.models import (
+    STUDENT_GROUP,
+    TEACHER_GROUP,
+    Attempt,
+    Classroom,
+    Enrollment,
+    HintReveal,
+    User,
+)
+
+# What we keep of an absurdly long answer: enough to see what happened, not a storage sink.
+MAX_STORED_INPUT = 10_000
+
+
+def _verdict_of(result: answers.Verdict) -> str:
+    if not result.valid:
+        return Attempt.Verdict.INVALID
+    if result.correct:
+        return Attempt.Verdict.CORRECT
+    if result.score > 0:
+        return Attempt.Verdict.PARTIAL
+    return Attempt.Verdict.WRONG
+
+
+def record_attempt(
+    *, learner: User, problem: Problem, raw_input: str, time_taken_ms: int | None = None
+) -> tuple[Attempt, answers.Verdict]:
+    """Check an answer with the answer checker and store the attempt, whatever the outcome."""
+    result = answers.check(raw_input, problem.answer_spec)
+    with transaction.atomic():
+        hints_used = HintReveal.objects.filter(learner=learner, problem=problem).count()
+        attempt = Attempt.objects.create(
+            learner=learner,
+            problem=problem,
+            raw_input=raw_input[:MAX_STORED_INPUT],
+            parsed_as=(result.parsed_as or "")[:MAX_STORED_INPUT],
+            verdict=_verdict_of(result),
+            score=result.score,
+            feedback_code=result.code[:40],
+            feedback=result.feedback,
+            time_taken_ms=time_taken_ms,
+            hints_used=hints_used,
+        )
+    return attempt, result
+
+
+def reveal_next_hint(*, learner: User, problem: Problem) -> Hint | None:
+    """Reveal (and log) the next hint in order; None when every hint is already shown."""
+    with transaction.atomic():
+        shown = HintReveal.objects.filter(learner=learner, problem=problem).values("hint_id")
+        hint = problem.hints.exclude(pk__in=shown).order_by("order", "id").first()
+        if hint is not None:
+            HintReveal.objects.get_or_create(learner=learner, hint=hint, problem=problem)
+    return hint
+
+
+def join_classroom(*, student: User, code: str) -> Classroom:
+    normalized = "".join(code.split()).upper()
+    try:
+        classroom = Classroom.objects.get(join_code=normalized)
+    except Classroom.DoesNotExist:
+        raise ValidationError(
+            f"No class has the code “{normalized or code}”. Check the code with your teacher."
+        ) from None
+    Enrollment.objects.get_or_create(classroom=classroom, student=student)
+    return classroom
+
+
+def make_student(*, user: User) -> User:
+    user.groups.add(Group.objects.get_or_create(name=STUDENT_GROUP)[0])
+    return user
+
+
+def make_teacher(*, user: User) -> User:
+    user.groups.add(Group.objects.get_or_create(name=TEACHER_GROUP)[0])
+    return user
+
+
+@transaction.atomic
+def create_teacher(*, username: str, email: str, password: str | None) -> User:
+    user = User.objects.create_user(username=username, email=email, password=password)
+    return make_teacher(user=user)
+
+
+@transaction.atomic
+def create_classroom(*, teacher: User, name: str, course) -> Classroom:
+    return Classroom.objects.create(teacher=teacher, name=name, course=course)

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tutor import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("courses/", views.course_list, name="courses"),
+    path("courses/<slug:slug>/", views.course_detail, name="course"),
+    path("skills/<int:skill_id>/practise/", views.practise_skill, name="practise_skill"),
+    path("problems/<int:problem_id>/", views.problem_detail, name="problem"),
+    path("problems/<int:problem_id>/answer/", views.submit_answer, name="submit_answer"),
+    path("problems/<int:problem_id>/hint/", views.reveal_hint, name="reveal_hint"),
+    path("classes/join/", views.join_class, name="join_class"),
+    path("me/attempts/", views.my_attempts, name="my_attempts"),
+    path("students/<int:user_id>/attempts/", views.student_attempts, name="student_attempts"),
+    path("teach/", views.teach, name="teach"),
+    path("teach/classes/new/", views.classroom_create, name="classroom_create"),
+    path("teach/classes/<int:classroom_id>/", views.classroom_detail, name="classroom"),
+]

@@ -1,0 +1,257 @@
+"""Pages of the learner side. Thin: services write, selectors read, permissions decide."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from curriculum.models import Course, Problem, Skill
+from curriculum.rendering import render_markdown
+from tutor import heartbeat, selectors, services
+from tutor.forms import AnswerForm, ClassroomForm, JoinClassForm, SignUpForm
+from tutor.models import User
+from tutor.permissions import can_view_classroom, can_view_student, is_teacher
+
+_STARTED_SALT = "tutor.problem.started"
+
+
+def teacher_required(view):
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if not is_teacher(request.user):
+            raise PermissionDenied("This page is for teachers.")
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if is_teacher(request.user):
+        return redirect("teach")
+    return redirect("courses")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.make_student(user=form.save())
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome! Your account is ready.")
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def course_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "tutor/course_list.html",
+        {
+            "courses": selectors.courses_for(request.user),
+            "classrooms": selectors.classrooms_of(request.user),
+        },
+    )
+
+
+@login_required
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course, slug=slug, is_published=True)
+    return render(
+        request,
+        "tutor/course_detail.html",
+        {"course": course, "progress": selectors.skill_progress(request.user, course)},
+    )
+
+
+@login_required
+def practise_skill(request: HttpRequest, skill_id: int) -> HttpResponse:
+    skill = get_object_or_404(Skill, pk=skill_id, course__is_published=True)
+    after = None
+    if after_id := request.GET.get("after"):
+        after = Problem.objects.filter(pk=after_id, skill=skill).first()
+    problem = selectors.next_problem(request.user, skill, after=after)
+    if problem is None:
+        return render(request, "tutor/skill_complete.html", {"skill": skill})
+    return redirect("problem", problem_id=problem.pk)
+
+
+@login_required
+def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
+    problem = get_object_or_404(
+        Problem.objects.select_related("skill__course"),
+        pk=problem_id,
+        is_active=True,
+        skill__course__is_published=True,
+    )
+    hints = selectors.revealed_hints(request.user, problem)
+    return render(
+        request,
+        "tutor/problem.html",
+        {
+            "problem": problem,
+            "statement_html": render_markdown(problem.statement),
+            "hints": [(h, render_markdown(h.text)) for h in hints],
+            "more_hints": problem.hints.count() > len(hints),
+            "started": signing.dumps(time.time(), salt=_STARTED_SALT),
+        },
+    )
+
+
+def _time_taken_ms(token: str) -> int | None:
+    try:
+        started = signing.loads(token, salt=_STARTED_SALT, max_age=24 * 3600)
+    except (signing.BadSignature, TypeError):
+        return None
+    return max(0, int((time.time() - float(started)) * 1000))
+
+
+@login_required
+@require_POST
+def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
+    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        raw = form.cleaned_data["answer"]
+        taken = _time_taken_ms(form.cleaned_data["started"])
+    else:  # Only the absurd hard cap fails here; still stored, as the checker would judge it.
+        raw = request.POST.get("answer", "")
+        taken = None
+    attempt, result = services.record_attempt(
+        learner=request.user, problem=problem, raw_input=raw, time_taken_ms=taken
+    )
+    context = {"problem": problem, "attempt": attempt, "result": result}
+    if request.htmx:
+        return render(request, "tutor/_verdict.html", context)
+    messages.info(request, result.feedback)
+    return redirect("problem", problem_id=problem.pk)
+
+
+@login_required
+@require_POST
+def reveal_hint(request: HttpRequest, problem_id: int) -> HttpResponse:
+    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    services.reveal_next_hint(learner=request.user, problem=problem)
+    hints = selectors.revealed_hints(request.user, problem)
+    context = {
+        "problem": problem,
+        "hints": [(h, render_markdown(h.text)) for h in hints],
+        "more_hints": problem.hints.count() > len(hints),
+    }
+    if request.htmx:
+        return render(request, "tutor/_hints.html", context)
+    return redirect("problem", problem_id=problem.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_class(request: HttpRequest) -> HttpResponse:
+    form = JoinClassForm(request.POST or request.GET or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            classroom = services.join_classroom(
+                student=request.user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as exc:
+            form.add_error("code", exc)
+        else:
+            messages.success(request, f"You joined {classroom.name}.")
+            return redirect("course", slug=classroom.course.slug)
+    return render(request, "tutor/join_class.html", {"form": form})
+
+
+@login_required
+def student_attempts(request: HttpRequest, user_id: int) -> HttpResponse:
+    student = get_object_or_404(User, pk=user_id)
+    if not can_view_student(request.user, student):
+        raise PermissionDenied("You can only see your own work or your students' work.")
+    return render(
+        request,
+        "tutor/attempts.html",
+        {"student": student, "attempts": selectors.attempts_of(student)[:200]},
+    )
+
+
+@login_required
+def my_attempts(request: HttpRequest) -> HttpResponse:
+    return redirect("student_attempts", user_id=request.user.pk)
+
+
+@teacher_required
+def teach(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "tutor/teach.html", {"classrooms": selectors.classrooms_taught_by(request.user)}
+    )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def classroom_create(request: HttpRequest) -> HttpResponse:
+    form = ClassroomForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        classroom = services.create_classroom(
+            teacher=request.user, name=form.cleaned_data["name"], course=form.cleaned_data["course"]
+        )
+        return redirect("classroom", classroom_id=classroom.pk)
+    return render(request, "tutor/classroom_form.html", {"form": form})
+
+
+@teacher_required
+def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = get_object_or_404(selectors.classrooms_taught_by(request.user), pk=classroom_id)
+    if not can_view_classroom(request.user, classroom):
+        raise PermissionDenied
+    join_url = request.build_absolute_uri(reverse("join_class") + f"?code={classroom.join_code}")
+    return render(
+        request,
+        "tutor/classroom.html",
+        {
+            "classroom": classroom,
+            "enrollments": classroom.enrollments.select_related("student").order_by(
+                "student__username"
+            ),
+            "join_url": join_url,
+        },
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, Redis and worker heartbeats; 503 when the database or Redis is down."""
+    checks: dict[str, dict] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = {"ok": True, "vendor": connection.vendor}
+    except Exception as exc:  # noqa: BLE001 - report any failure as unhealthy
+        checks["database"] = {"ok": False, "error": str(exc)}
+    try:
+        client = heartbeat.redis_client()
+        client.ping()
+        workers = heartbeat.live_workers(client)
+        checks["redis"] = {"ok": True}
+        checks["workers"] = {
+            "ok": bool(workers),
+            "alive": [w["hostname"] for w in workers],
+            "queues": sorted({q for w in workers for q in w["queues"]}),
+        }
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = {"ok": False, "error": str(exc)}
+        checks["workers"] = {"ok": False, "alive": [], "queues": []}
+    healthy = checks["database"]["ok"] and checks["redis"]["ok"]
+    status = "ok" if healthy and checks["workers"]["ok"] else ("degraded" if healthy else "down")
+    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)
