@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("curriculum/", include("curriculum.urls")),
     path("courses/", views.course_list, name="courses"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("skills/<int:skill_id>/practise/", views.practise_skill, name="practise_skill"),
