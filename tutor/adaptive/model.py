@@ -1,0 +1,324 @@
+"""Plain data of the adaptive engine: attempts, learner state, model parameters.
+
+Everything here serialises to plain dicts (JSON-safe: str keys, floats, ints, lists) so the Django
+side can keep learner state in rows and model parameters in one blob that is swapped atomically.
+Ids (learner, skill, item) are strings; ints are converted on the way in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+FORMAT_VERSION = 1
+
+
+def _f(x: Any) -> float:
+    return float(x)
+
+
+@dataclass(slots=True)
+class Attempt:
+    """One graded first attempt of a learner on an item (problem or step) that exercises a skill.
+
+    ``t`` is a timestamp in seconds (any epoch; only differences matter). ``difficulty`` is the
+    curriculum's prior difficulty of the item on the logit scale (0 = average, +1 = harder), used
+    only while the fitted parameters know nothing about the item.
+    """
+
+    learner: str
+    skill: str
+    item: str
+    correct: bool
+    t: float = 0.0
+    difficulty: float | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.learner) is not str:
+            self.learner = str(self.learner)
+        if type(self.skill) is not str:
+            self.skill = str(self.skill)
+        if type(self.item) is not str:
+            self.item = str(self.item)
+        self.correct = bool(self.correct)
+        self.t = float(self.t) if self.t is not None else 0.0
+
+
+@dataclass(slots=True)
+class SkillState:
+    """What the engine knows about one learner on one skill (one row per learner x skill)."""
+
+    p_known: float  # BKT P(known) after the last attempt (and its learning transition)
+    theta: float = 0.0  # Elo per-skill ability offset (added to the learner's global ability)
+    n: int = 0  # attempts on this skill
+    wins: int = 0  # correct attempts on this skill
+    last_t: float | None = None  # time of the last attempt (seconds)
+    stability: float = 0.0  # forgetting-curve stability in days (0 = never practised)
+    mastered_t: float | None = None  # first time P(known) reached the mastery threshold
+    lapses: int = 0  # wrong answers given while the skill counted as mastered
+    streak: int = 0  # current run of correct answers (negative: run of wrong answers)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SkillState:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def copy(self) -> SkillState:
+        return SkillState(
+            self.p_known,
+            self.theta,
+            self.n,
+            self.wins,
+            self.last_t,
+            self.stability,
+            self.mastered_t,
+            self.lapses,
+            self.streak,
+        )
+
+
+@dataclass(slots=True)
+class LearnerState:
+    """A learner's state: global Elo ability, totals, recent items and one SkillState per skill.
+
+    ``recent`` holds the last few (item, t) pairs, newest last, so the policy can avoid repeats
+    without reading the attempt history.
+    """
+
+    learner: str = ""
+    theta: float = 0.0
+    n: int = 0
+    wins: int = 0
+    recent: list[tuple[str, float]] = field(default_factory=list)
+    skills: dict[str, SkillState] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "learner": self.learner,
+            "theta": self.theta,
+            "n": self.n,
+            "wins": self.wins,
+            "recent": [[i, t] for i, t in self.recent],
+            "skills": {k: s.to_dict() for k, s in self.skills.items()},
+        }
+
+    def globals_dict(self) -> dict[str, Any]:
+        """The learner-level part only (for a per-learner row; skills go in per-skill rows)."""
+        d = self.to_dict()
+        d.pop("skills")
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LearnerState:
+        return cls(
+            learner=str(d.get("learner", "")),
+            theta=_f(d.get("theta", 0.0)),
+            n=int(d.get("n", 0)),
+            wins=int(d.get("wins", 0)),
+            recent=[(str(i), _f(t)) for i, t in d.get("recent", [])],
+            skills={str(k): SkillState.from_dict(v) for k, v in d.get("skills", {}).items()},
+        )
+
+    @classmethod
+    def from_rows(
+        cls, globals_row: dict[str, Any] | None, skill_rows: dict[str, dict[str, Any]]
+    ) -> LearnerState:
+        """Rebuild from a per-learner row (``globals_dict``) and per-skill rows (``SkillState.to_dict``)."""
+        d = dict(globals_row or {})
+        d["skills"] = skill_rows
+        return cls.from_dict(d)
+
+    def copy(self) -> LearnerState:
+        """A copy that shares nothing mutable with the original (skill states are copied lazily by update)."""
+        return LearnerState(
+            self.learner, self.theta, self.n, self.wins, list(self.recent), dict(self.skills)
+        )
+
+
+@dataclass(slots=True)
+class BKTParams:
+    """Per-skill BKT: P(L0), P(T) learn, P(S) slip, P(G) guess, P(F) forget (per attempt)."""
+
+    prior: float = 0.2
+    learn: float = 0.15
+    slip: float = 0.1
+    guess: float = 0.2
+    forget: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BKTParams:
+        return cls(**{k: _f(d[k]) for k in ("prior", "learn", "slip", "guess", "forget") if k in d})
+
+
+@dataclass(slots=True)
+class EloConfig:
+    """Uncertainty-scaled Elo (Pelanek): K(n) = alpha / (1 + beta * n)."""
+
+    alpha: float = 0.8
+    beta: float = 0.05
+    alpha_skill: float = 0.8
+    beta_skill: float = 0.05
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> EloConfig:
+        return cls(**{k: _f(v) for k, v in d.items() if k in {f.name for f in fields(cls)}})
+
+
+@dataclass(slots=True)
+class MasteryConfig:
+    """Mastery threshold and the forgetting curve (FSRS-4.5/5 shape, stability in days).
+
+    R(t) = (1 + 19/81 * t / S) ** -0.5, so R(S) = 0.9. A skill whose P(known) reached
+    ``threshold`` is *due for review* once R falls below ``retention``. Stability starts at
+    ``initial_stability`` days; a correct answer multiplies it by
+    ``1 + growth * min(1, elapsed / S)`` (spaced practice counts, massed practice barely does);
+    a wrong answer multiplies it by ``lapse`` (never below ``min_stability``).
+    """
+
+    threshold: float = 0.95
+    retention: float = 0.9
+    initial_stability: float = 3.0
+    growth: float = 1.5
+    lapse: float = 0.5
+    min_stability: float = 0.5
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MasteryConfig:
+        return cls(**{k: _f(v) for k, v in d.items() if k in {f.name for f in fields(cls)}})
+
+
+# Features of the combined (Best-LR style) logistic model, in order.
+COMBINED_FEATURES: tuple[str, ...] = (
+    "bias",
+    "bkt_logit",  # logit of BKT P(correct)
+    "elo_logit",  # theta_global + theta_skill - difficulty
+    "theta_global",
+    "difficulty",
+    "log_wins_skill",  # log(1 + correct answers on the skill)
+    "log_fails_skill",  # log(1 + wrong answers on the skill)
+    "log_wins_total",
+    "log_fails_total",
+    "streak",  # current run of right (+) / wrong (-) answers on the skill, clipped to +-5
+    "retrievability",  # forgetting curve R for the skill (1 when just practised or never)
+)
+
+# Hand-set weights used until a fit exists: the average of the BKT and Elo logits.
+DEFAULT_COMBINED_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 0.5, 0, 0, 0, 0, 0, 0, 0, 0)
+
+
+@dataclass
+class ModelParams:
+    """Everything fitted offline, swapped in as a whole (see ``to_json`` / ``version``)."""
+
+    bkt: dict[str, BKTParams] = field(default_factory=dict)
+    bkt_default: BKTParams = field(default_factory=BKTParams)
+    elo: EloConfig = field(default_factory=EloConfig)
+    item_difficulty: dict[str, float] = field(default_factory=dict)
+    item_count: dict[str, int] = field(default_factory=dict)
+    skill_difficulty: dict[str, float] = field(default_factory=dict)
+    combined_weights: list[float] = field(default_factory=lambda: list(DEFAULT_COMBINED_WEIGHTS))
+    mastery: MasteryConfig = field(default_factory=MasteryConfig)
+    info: dict[str, Any] = field(default_factory=dict)  # fit diagnostics (counts, log-likelihoods)
+
+    # -- lookups used on the hot path -------------------------------------------------------
+    def bkt_for(self, skill: str) -> BKTParams:
+        p = self.bkt.get(skill)
+        return p if p is not None else self.bkt_default
+
+    def difficulty(self, item: str, skill: str, prior: float | None = None) -> float:
+        """Fitted difficulty, else the curriculum prior, else the skill's mean, else 0."""
+        d = self.item_difficulty.get(item)
+        if d is not None:
+            return d
+        if prior is not None:
+            return float(prior)
+        return self.skill_difficulty.get(skill, 0.0)
+
+    def with_item_priors(self, priors: dict[str, float]) -> ModelParams:
+        """A copy that also knows curriculum priors for items that have no fitted difficulty."""
+        out = ModelParams.from_dict(self.to_dict())
+        for item, d in priors.items():
+            out.item_difficulty.setdefault(str(item), float(d))
+            out.item_count.setdefault(str(item), 0)
+        return out
+
+    # -- serialisation ------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "bkt": {k: v.to_dict() for k, v in self.bkt.items()},
+            "bkt_default": self.bkt_default.to_dict(),
+            "elo": self.elo.to_dict(),
+            "item_difficulty": dict(self.item_difficulty),
+            "item_count": dict(self.item_count),
+            "skill_difficulty": dict(self.skill_difficulty),
+            "combined": {
+                "features": list(COMBINED_FEATURES),
+                "weights": list(self.combined_weights),
+            },
+            "mastery": self.mastery.to_dict(),
+            "info": self.info,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelParams:
+        fmt = d.get("format", FORMAT_VERSION)
+        if fmt != FORMAT_VERSION:
+            raise ValueError(f"unsupported ModelParams format {fmt!r} (expected {FORMAT_VERSION})")
+        comb = d.get("combined") or {}
+        names = comb.get("features", list(COMBINED_FEATURES))
+        weights = comb.get("weights", list(DEFAULT_COMBINED_WEIGHTS))
+        if list(names) != list(COMBINED_FEATURES):
+            # Map by name so that adding a feature later does not silently shift weights.
+            by_name = dict(zip(names, weights, strict=True))
+            weights = [float(by_name.get(n, 0.0)) for n in COMBINED_FEATURES]
+        return cls(
+            bkt={str(k): BKTParams.from_dict(v) for k, v in d.get("bkt", {}).items()},
+            bkt_default=BKTParams.from_dict(d.get("bkt_default", {})),
+            elo=EloConfig.from_dict(d.get("elo", {})),
+            item_difficulty={str(k): _f(v) for k, v in d.get("item_difficulty", {}).items()},
+            item_count={str(k): int(v) for k, v in d.get("item_count", {}).items()},
+            skill_difficulty={str(k): _f(v) for k, v in d.get("skill_difficulty", {}).items()},
+            combined_weights=[_f(w) for w in weights],
+            mastery=MasteryConfig.from_dict(d.get("mastery", {})),
+            info=dict(d.get("info", {})),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, s: str | bytes) -> ModelParams:
+        return cls.from_dict(json.loads(s))
+
+    @property
+    def version(self) -> str:
+        """A content hash: equal parameters give equal versions (store it next to the blob)."""
+        return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def logit(p: float, eps: float = 1e-4) -> float:
+    p = min(max(p, eps), 1.0 - eps)
+    return math.log(p / (1.0 - p))
