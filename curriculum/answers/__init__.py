@@ -1,0 +1,73 @@
+"""The answer checker: safe parsing of what students type, equivalence and form tests,
+specific feedback, bounded time.
+
+    from curriculum.answers import check, AnswerSpec
+    v = check("2(x+1)", {"kind": "expression", "key": ["2*x+2"]})
+    v.correct, v.code, v.feedback, v.parsed_as
+
+``check`` runs the work in a pool of worker processes with a deadline (2 s by default)
+and a memory limit; ``check_inline`` does the same work in this process. Neither raises
+on student input. See docs/answers.md.
+"""
+
+from __future__ import annotations
+
+from .checker import check_inline
+from .errors import ParseError
+from .extract import extract_answer
+from .lexer import ParseOptions
+from .parsing import Parsed, parse
+from .pool import CheckerPool, default_pool
+from .spec import FORMS, KINDS, AnswerSpec
+from .validate import validate_spec
+from .verdict import CODES, Verdict, make
+
+__all__ = [
+    "AnswerSpec",
+    "CODES",
+    "CheckerPool",
+    "FORMS",
+    "KINDS",
+    "ParseError",
+    "ParseOptions",
+    "Parsed",
+    "Verdict",
+    "check",
+    "check_inline",
+    "default_pool",
+    "extract_answer",
+    "parse",
+    "validate_spec",
+]
+
+
+def check(raw, spec, *, deadline: float | None = None) -> Verdict:
+    """Check a student's answer against a spec (an :class:`AnswerSpec` or a plain dict).
+
+    Runs in the bounded worker pool; returns a :class:`Verdict` (code ``timeout`` when
+    the check runs past the deadline). Never raises on student input.
+    """
+    try:
+        spec_obj = AnswerSpec.from_dict(spec)
+    except (ValueError, TypeError) as e:
+        return make(
+            "internal_error",
+            "This problem's answer key could not be read, so your answer was not counted.",
+            details={"spec_error": str(e)},
+        )
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
+        raw = str(raw)
+    max_len = spec_obj.opt("max_length", 1000)
+    if spec_obj.opt("extract"):
+        max_len = 100_000
+    if len(raw) > max_len:
+        return make(
+            "too_long", f"Your answer is too long ({len(raw)} characters; at most {max_len})."
+        )
+    if not raw.strip():
+        return make("empty")
+    if spec_obj.kind in ("multiple_choice", "string"):
+        return check_inline(raw, spec_obj)  # no SymPy: cheap and bounded
+    return default_pool().check(raw, spec_obj.to_dict(), deadline=deadline)

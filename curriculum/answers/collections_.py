@@ -1,0 +1,131 @@
+"""Sets and lists (ordered or not, of numbers, expressions, tuples and points)."""
+
+from __future__ import annotations
+
+from .compare import equivalent
+from .nodes import Node
+from .verdict import Verdict, make
+
+
+def _elements(node: Node, kind: str) -> tuple[list[Node], str]:
+    """(elements, container) where container is 'set', 'list', 'tuple' or 'single'."""
+    if node.op == "set":
+        return list(node.args), "set"
+    if node.op in ("list", "seq"):
+        return list(node.args), "list"
+    if node.op == "tuple":
+        return list(node.args), "tuple"
+    if node.op == "or":
+        return list(node.args), "list"
+    if node.op == "special" and node.value in ("empty", "nosol"):
+        return [], "set"
+    return [node], "single"
+
+
+def elem_equal(a: Node, b: Node, ctx) -> bool:
+    from .checker import Ctx, _num_equal, _tolerance, value_node
+
+    spec = ctx.spec
+    if a.op == "tuple" or b.op == "tuple":
+        if a.op != b.op or len(a.args) != len(b.args):
+            return False
+        return all(elem_equal(x, y, ctx) for x, y in zip(a.args, b.args, strict=True))
+    if a.op in ("set", "list") or b.op in ("set", "list"):
+        if a.op != b.op:
+            return False
+        ea, eb = list(a.args), list(b.args)
+        if a.op == "list":
+            return len(ea) == len(eb) and all(
+                elem_equal(x, y, ctx) for x, y in zip(ea, eb, strict=True)
+            )
+        return _match(ea, eb, ctx) == len(eb) and _match(eb, ea, ctx) == len(ea)
+    a = value_node(a, spec, [])
+    b = value_node(b, spec, [])
+    if a.op == "rel" or b.op == "rel":
+        return False
+    va = ctx.value(a)
+    vb = Ctx(spec).value(b)
+    tol = _tolerance(spec)
+    if tol is not None:
+        return _num_equal(va, vb, tol)
+    return equivalent(va, vb) or _num_equal(va, vb, None)
+
+
+def _match(sa: list[Node], ka: list[Node], ctx) -> int:
+    used = [False] * len(ka)
+    n = 0
+    for s in sa:
+        for j, k in enumerate(ka):
+            if not used[j] and elem_equal(s, k, ctx):
+                used[j] = True
+                n += 1
+                break
+    return n
+
+
+def _dedupe(items: list[Node], ctx) -> list[Node]:
+    out: list[Node] = []
+    for it in items:
+        if not any(elem_equal(it, o, ctx) for o in out):
+            out.append(it)
+    return out
+
+
+def check_collection(parsed, keys, ctx) -> Verdict:
+    from .checker import _Wrong
+
+    spec = ctx.spec
+    kind = spec.kind
+    partial = spec.opt("partial_credit", True)
+    ordered = spec.opt("ordered", False)
+    best = None
+    for k in keys:
+        kel, kc = _elements(k.node, kind)
+        sel, sc = _elements(parsed.node, kind)
+        if spec.opt("strict_type") and kind == "set" and sc not in ("set",):
+            raise _Wrong(
+                "wrong_type", "Your answer should be a set, written with braces like {1, 2}."
+            )
+        if kc == "tuple" and sc == "tuple" and kind == "list" and not ordered:
+            # a single point: its coordinates are in order
+            is_ordered = True
+        else:
+            is_ordered = ordered and kind == "list"
+        if kind == "set":
+            sel = _dedupe(sel, ctx)
+        if is_ordered:
+            if len(sel) != len(kel):
+                v = make(
+                    "wrong_length",
+                    f"Your answer should have {len(kel)} entries; it has {len(sel)}.",
+                )
+                best = best or v
+                continue
+            m = sum(1 for a, b in zip(sel, kel, strict=True) if elem_equal(a, b, ctx))
+        else:
+            m = _match(sel, kel, ctx)
+        nk, ns = len(kel), len(sel)
+        if m == nk and ns == nk:
+            return make("correct")
+        if m and (nk > 1 or ns > 1):
+            score = m / max(nk, ns) if partial else 0.0
+            if ns < nk:
+                msg = f"{m} of your entries are right, but some are missing (there should be {nk})."
+            elif ns > nk:
+                msg = (
+                    f"{m} of your entries are right, but there are too many (there should be {nk})."
+                )
+            else:
+                msg = f"{m} of your {ns} entries are right."
+            v = make(
+                "partial",
+                msg,
+                score=score,
+                correct=False,
+                details={"matched": m, "expected": nk, "given": ns},
+            )
+            if best is None or v.score > best.score:
+                best = v
+            continue
+        best = best or make("wrong")
+    return best or make("wrong")

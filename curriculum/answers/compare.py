@@ -1,0 +1,249 @@
+"""Equivalence of SymPy values: exact where cheap, random points (as WeBWorK does) otherwise.
+
+``equivalent(a, b)`` first tries structural equality, then evaluates both sides at
+random real points (fixed seed, so verdicts are reproducible) with a relative tolerance.
+Points where either side is undefined are skipped; when one side is defined and the
+other is not at most points, the domains differ and the answer is not equivalent.
+Only when too few points can be evaluated does it fall back to ``simplify(a - b) == 0``
+(which is why heavy work runs in the bounded pool).
+"""
+
+from __future__ import annotations
+
+import cmath
+import math
+import random
+
+import mpmath
+import sympy as sp
+
+REL_TOL = 1e-9
+N_POINTS = 8
+
+
+class Undefined(Exception):
+    pass
+
+
+_CFUNC = {
+    sp.sin: cmath.sin,
+    sp.cos: cmath.cos,
+    sp.tan: cmath.tan,
+    sp.asin: cmath.asin,
+    sp.acos: cmath.acos,
+    sp.atan: cmath.atan,
+    sp.sinh: cmath.sinh,
+    sp.cosh: cmath.cosh,
+    sp.tanh: cmath.tanh,
+    sp.asinh: cmath.asinh,
+    sp.acosh: cmath.acosh,
+    sp.atanh: cmath.atanh,
+    sp.exp: cmath.exp,
+}
+
+
+def _c(x) -> complex:
+    return complex(x)
+
+
+def num_eval(e, env: dict) -> complex:
+    """Evaluate a SymPy expression with Python complex numbers (fast path)."""
+    if e.is_Symbol:
+        return env[e]
+    if e.is_Number:
+        if e.is_Rational:
+            return complex(e.p / e.q) if e.q != 1 else complex(float(e.p))
+        if e is sp.zoo or e is sp.nan:
+            raise Undefined
+        return complex(float(e))
+    if e is sp.pi:
+        return complex(math.pi)
+    if e is sp.E:
+        return complex(math.e)
+    if e is sp.I:
+        return 1j
+    if e.is_Add:
+        return sum((num_eval(a, env) for a in e.args), 0j)
+    if e.is_Mul:
+        out = 1 + 0j
+        for a in e.args:
+            out *= num_eval(a, env)
+        return out
+    if e.is_Pow:
+        b = num_eval(e.base, env)
+        ex = e.exp
+        if ex.is_Integer:
+            n = int(ex)
+            if b == 0 and n < 0:
+                raise Undefined
+            if abs(n) > 400:
+                return b ** complex(n)
+            return b**n
+        x = num_eval(ex, env)
+        if b == 0:
+            if x.real > 0:
+                return 0j
+            raise Undefined
+        return b**x
+    f = e.func
+    if f in _CFUNC:
+        return _CFUNC[f](num_eval(e.args[0], env))
+    if f is sp.log:
+        a = num_eval(e.args[0], env)
+        if a == 0:
+            raise Undefined
+        return cmath.log(a)
+    if f is sp.Abs:
+        return complex(abs(num_eval(e.args[0], env)))
+    if f in (sp.sec, sp.csc, sp.cot):
+        a = num_eval(e.args[0], env)
+        d = {sp.sec: cmath.cos, sp.csc: cmath.sin, sp.cot: cmath.tan}[f](a)
+        if d == 0:
+            raise Undefined
+        return 1 / d
+    # anything else: let SymPy do it (slower, rare)
+    v = e.xreplace({k: sp.Float(z.real) + sp.I * sp.Float(z.imag) for k, z in env.items()}).evalf(
+        20
+    )
+    if not v.is_number:
+        raise Undefined
+    try:
+        return complex(v)
+    except (TypeError, ValueError):
+        raise Undefined from None
+
+
+def mp_eval(e, env: dict):
+    """The same with mpmath (slow path, for overflow)."""
+    mpmath.mp.dps = 30
+    xs = {
+        k: sp.Float(mpmath.mpf(v.real), 30) + sp.I * sp.Float(mpmath.mpf(v.imag), 30)
+        for k, v in env.items()
+    }
+    v = e.xreplace(xs).evalf(30)
+    if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise Undefined
+    re_, im_ = v.as_real_imag()
+    return mpmath.mpc(
+        mpmath.mpf(str(re_)) if re_ != 0 else 0, mpmath.mpf(str(im_)) if im_ != 0 else 0
+    )
+
+
+def _eval(e, env):
+    try:
+        v = num_eval(e, env)
+        if cmath.isfinite(v):
+            return v
+        raise OverflowError
+    except (OverflowError, ZeroDivisionError, ValueError):
+        try:
+            return mp_eval(e, env)
+        except Undefined:
+            raise
+        except Exception:
+            raise Undefined from None
+    except Undefined:
+        raise
+    except (TypeError, AttributeError, RecursionError):
+        raise Undefined from None
+
+
+def close(a, b, rel=REL_TOL) -> bool:
+    d = abs(a - b)
+    scale = max(1.0, abs(a), abs(b))
+    return d <= rel * scale
+
+
+def points(symbols, n=N_POINTS, seed=0):
+    syms = sorted(symbols, key=lambda s: s.name)
+    rng = random.Random(1000003 * seed + len(syms))
+    out = []
+    for _ in range(n):
+        env = {}
+        for s in syms:
+            v = rng.uniform(0.1, 2.0) * rng.choice((-1, 1))
+            env[s] = complex(round(v, 6))
+        out.append(env)
+    return out
+
+
+def numeric_compare(a, b, symbols=None, n=N_POINTS, rel=REL_TOL):
+    """True/False when the random points decide, None when they cannot."""
+    syms = symbols if symbols is not None else (a.free_symbols | b.free_symbols)
+    ok = 0
+    one_sided = 0
+    for env in points(syms, n):
+        try:
+            va = _eval(a, env)
+        except Undefined:
+            va = None
+        try:
+            vb = _eval(b, env)
+        except Undefined:
+            vb = None
+        if va is None and vb is None:
+            continue
+        if va is None or vb is None:
+            one_sided += 1
+            continue
+        if not close(va, vb, rel):
+            return False
+        ok += 1
+    if ok >= 3 and one_sided <= ok // 2:
+        return True
+    if one_sided > ok and one_sided >= 3:
+        return False
+    return None
+
+
+def numbers_equal(a, b) -> bool:
+    if a == b:
+        return True
+    if a.is_Rational and b.is_Rational:
+        return False
+    try:
+        if a.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or b.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+            return sp.simplify(a - b) == 0 if a.is_finite == b.is_finite else False
+        va = complex(sp.N(a, 30))
+        vb = complex(sp.N(b, 30))
+    except (TypeError, ValueError):
+        return sp.simplify(a - b) == 0
+    if not close(va, vb, 1e-12):
+        return False
+    d = sp.N(a - b, 50)
+    try:
+        return abs(complex(d)) <= 1e-40 * max(1.0, abs(va))
+    except (TypeError, ValueError):  # pragma: no cover
+        return True
+
+
+def equivalent(a, b) -> bool:
+    """Algebraic equivalence of two SymPy expressions."""
+    if a == b:
+        return True
+    fa, fb = a.free_symbols, b.free_symbols
+    syms = fa | fb
+    if not syms:
+        return numbers_equal(a, b)
+    try:
+        if (a - b) == 0:
+            return True
+    except Exception:  # pragma: no cover
+        pass
+    res = numeric_compare(a, b, syms)
+    if res is not None:
+        return res
+    try:
+        return sp.simplify(a - b) == 0
+    except Exception:
+        return False
+
+
+def to_float(v) -> complex | None:
+    try:
+        c = complex(sp.N(v, 30))
+    except (TypeError, ValueError):
+        return None
+    if not cmath.isfinite(c):
+        return None
+    return c

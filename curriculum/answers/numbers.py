@@ -1,0 +1,162 @@
+"""Numbers judged on the digits typed: significant figures and decimal places."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .nodes import Node
+from .verdict import Verdict, make
+
+
+def literal_info(node: Node):
+    """``(sign, digits, exponent)`` when the node is a decimal literal as typed.
+
+    ``-0.0120`` -> ``(-1, "0.0120", 0)``; ``1.38*10^-1`` -> ``(1, "1.38", -1)``;
+    ``5.3e21`` -> ``(1, "5.3", 21)``. ``None`` for anything else (``pi``, ``1/3``, ``2+1``).
+    """
+    sign = 1
+    n = node
+    while n.op in ("neg", "pos"):
+        if n.op == "neg":
+            sign = -sign
+        n = n.args[0]
+    if n.op == "num":
+        v = n.value
+        if "e" in v:
+            m, _, e = v.partition("e")
+            return sign, m, int(e)
+        return sign, v, 0
+    if n.op in ("mul", "imul") and n.args[0].op == "num" and "e" not in n.args[0].value:
+        p = n.args[1]
+        if p.op == "pow" and p.args[0] == Node("num", (), "10"):
+            ex = p.args[1]
+            esign = 1
+            while ex.op in ("neg", "pos"):
+                if ex.op == "neg":
+                    esign = -esign
+                ex = ex.args[0]
+            if ex.op == "num" and ex.value.isdigit():
+                return sign, n.args[0].value, esign * int(ex.value)
+    return None
+
+
+def sig_fig_range(digits: str) -> tuple[int, int]:
+    """(fewest, most) significant figures a written number can have.
+
+    Trailing zeros of an integer are ambiguous (``1200`` has 2 to 4); zero itself
+    has as many as its decimals show (``0.00`` has 2), at least 1.
+    """
+    d = digits.lstrip("+-")
+    if "." in d:
+        intpart, frac = d.split(".", 1)
+    else:
+        intpart, frac = d, ""
+    allds = (intpart + frac).lstrip("0")
+    if not allds:  # zero
+        n = max(1, len(frac))
+        return n, n
+    if frac:
+        return len(allds), len(allds)
+    core = allds.rstrip("0")
+    return len(core), len(allds)
+
+
+def decimals_written(digits: str) -> int:
+    return len(digits.split(".", 1)[1]) if "." in digits else 0
+
+
+def _round_sig(x: float, n: int) -> float:
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, -int(math.floor(math.log10(abs(x)))) + (n - 1))
+
+
+def _value(info) -> Decimal:
+    sign, digits, exp = info
+    return Decimal(sign) * Decimal(digits) * (Decimal(10) ** exp)
+
+
+def check_sig_figs(raw: str, node: Node, key, sig) -> Verdict:
+    info = literal_info(node)
+    if info is None:
+        return make(
+            "wrong_sig_figs",
+            "Please write your answer as a decimal number "
+            "(we judge the significant figures on the digits you type).",
+            correct=False,
+        )
+    lo, hi = sig_fig_range(info[1])
+    if isinstance(sig, list):
+        n, m = sig
+    else:
+        n, m = sig, sig
+    try:
+        ta = float(key)
+    except (TypeError, ValueError):
+        return make("wrong", "This answer should be a number.")
+    sa = float(_value(info))
+    if ta != 0 and sa != 0 and (sa > 0) != (ta > 0):
+        return make("sign_error", normalized=str(sa))
+    if m == -1:
+        # at least n figures written, accurate when rounded to n figures
+        if hi < n:
+            return make(
+                "wrong_sig_figs",
+                f"Give your answer to at least {n} significant figures.",
+                details={"sig_figs": n},
+            )
+        ok = _round_sig(sa, n) == _round_sig(ta, n)
+        return make("correct" if ok else "wrong", normalized=str(sa))
+    if n and not (lo <= n <= hi):
+        acc_ok = _accurate(sa, ta, m if m else n)
+        return make(
+            "wrong_sig_figs",
+            f"Give your answer to {n} significant figures.",
+            details={"sig_figs": n, "accurate": acc_ok},
+        )
+    if m == 0:
+        return make("correct", normalized=str(sa))
+    if _accurate(sa, ta, m):
+        return make("correct", normalized=str(sa))
+    if ta != 0 and abs(sa - ta) <= 0.02 * abs(ta):
+        return make("close", normalized=str(sa))
+    return make("wrong", normalized=str(sa))
+
+
+def _accurate(sa: float, ta: float, m: int) -> bool:
+    if ta == 0:
+        return sa == 0
+    # the key rounded to m figures must equal the student's value rounded to m figures
+    return _round_sig(sa, m) == _round_sig(ta, m) or math.isclose(
+        _round_sig(sa, m), _round_sig(ta, m), rel_tol=1e-12
+    )
+
+
+def check_decimal_places(raw: str, node: Node, key, dp: int) -> Verdict:
+    info = literal_info(node)
+    if info is None or info[2] != 0:
+        return make(
+            "wrong_decimal_places",
+            f"Please write your answer as a decimal number with {dp} decimal places.",
+            correct=False,
+        )
+    written = decimals_written(info[1])
+    try:
+        ta = Decimal(str(float(key)))
+    except (TypeError, ValueError, InvalidOperation):
+        return make("wrong")
+    sa = _value(info)
+    q = Decimal(1).scaleb(-dp)
+    accurate = sa.quantize(q, rounding=ROUND_HALF_UP) == ta.quantize(q, rounding=ROUND_HALF_UP)
+    if written != dp:
+        return make(
+            "wrong_decimal_places",
+            f"Give your answer to {dp} decimal place{'s' if dp != 1 else ''}.",
+            details={"decimal_places": dp, "accurate": accurate},
+        )
+    if accurate:
+        return make("correct", normalized=str(sa))
+    if ta != 0 and abs(sa - ta) <= abs(ta) * Decimal("0.02"):
+        return make("close", normalized=str(sa))
+    return make("wrong", normalized=str(sa))

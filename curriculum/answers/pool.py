@@ -1,0 +1,259 @@
+"""A bounded pool of checker processes: wall-clock deadline, memory limit, recovery.
+
+* Lazy: no process starts until the first :meth:`CheckerPool.check`.
+* Thread-safe: any number of threads may call ``check``; each request takes an idle
+  worker from a queue (waiting up to ``queue_timeout``), so a worker serves one
+  request at a time.
+* Deadline: the caller waits at most ``deadline`` seconds for the verdict (measured
+  from the moment the request is sent to a ready worker). On overrun the worker is
+  killed (SIGKILL), a fresh one is started in its place, and the verdict is
+  ``timeout``. No ``signal.alarm``: this works from any thread.
+* Memory: each worker sets RLIMIT_AS on itself (``memory_mb``); a check that runs
+  out of memory comes back as ``too_complex``; a worker that dies is replaced.
+* Workers are plain subprocesses (``python -m curriculum.answers._worker``), not
+  forks of the web server, and are shut down at interpreter exit. A pool used after
+  ``os.fork()`` starts its own workers in the child.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import queue
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from pathlib import Path
+
+from .verdict import Verdict, make
+
+_ROOT = str(Path(__file__).resolve().parents[2])
+_POOLS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _default_size() -> int:
+    env = os.environ.get("ANSWERS_POOL_SIZE")
+    if env:
+        return max(1, int(env))
+    return max(2, min(4, os.cpu_count() or 2))
+
+
+class _Worker:
+    def __init__(self, memory_mb: int):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _ROOT + (
+            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+        )
+        env["ANSWERS_WORKER_MEMORY_MB"] = str(memory_mb)
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "curriculum.answers._worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=_ROOT,
+            env=env,
+            close_fds=True,
+        )
+        self.fd = self.proc.stdout.fileno()
+        self.buf = b""
+        self.ready = False
+
+    def _read_message(self, timeout: float) -> dict | None:
+        """One message, or None on timeout; raises EOFError if the worker died."""
+        end = time.monotonic() + timeout
+        while True:
+            if len(self.buf) >= 4:
+                (n,) = struct.unpack(">I", self.buf[:4])
+                if len(self.buf) >= 4 + n:
+                    body = self.buf[4 : 4 + n]
+                    self.buf = self.buf[4 + n :]
+                    return json.loads(body)
+            left = end - time.monotonic()
+            if left <= 0:
+                return None
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                return None
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                raise EOFError
+            self.buf += chunk
+
+    def wait_ready(self, timeout: float) -> bool:
+        if self.ready:
+            return True
+        msg = self._read_message(timeout)
+        if msg and msg.get("ready"):
+            self.ready = True
+        return self.ready
+
+    def request(self, raw, spec, deadline: float) -> dict | None:
+        data = json.dumps({"raw": raw, "spec": spec}).encode("utf-8")
+        self.proc.stdin.write(struct.pack(">I", len(data)) + data)
+        self.proc.stdin.flush()
+        return self._read_message(deadline)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        try:
+            self.proc.kill()
+        except OSError:  # pragma: no cover
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            pass
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:  # pragma: no cover
+                pass
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+        except OSError:  # pragma: no cover
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        try:
+            self.proc.stdout.close()
+        except OSError:  # pragma: no cover
+            pass
+
+
+class CheckerPool:
+    def __init__(
+        self,
+        size: int | None = None,
+        deadline: float = 2.0,
+        memory_mb: int = 1536,
+        start_timeout: float = 60.0,
+        queue_timeout: float = 10.0,
+    ):
+        self.size = size or _default_size()
+        self.deadline = deadline
+        self.memory_mb = memory_mb
+        self.start_timeout = start_timeout
+        self.queue_timeout = queue_timeout
+        self._lock = threading.Lock()
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._started = False
+        self._closed = False
+        self._pid = os.getpid()
+        self.stats = {"checks": 0, "timeouts": 0, "restarts": 0}
+        _POOLS.add(self)
+
+    # ------------------------------------------------------------------ lifecycle
+    def _ensure_started(self) -> None:
+        if self._pid != os.getpid():  # we are a forked child: the parent's workers are not ours
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._idle = queue.Queue()
+                    self._all = set()
+                    self._started = False
+                    self._pid = os.getpid()
+        if self._started:
+            return
+        with self._lock:
+            if self._started:
+                return
+            if self._closed:
+                raise RuntimeError("the checker pool is closed")
+            for _ in range(self.size):
+                w = _Worker(self.memory_mb)
+                self._all.add(w)
+                self._idle.put(w)
+            self._started = True
+
+    def start(self) -> None:
+        """Start the workers now (optional: the first check does it)."""
+        self._ensure_started()
+
+    def _replace(self, w: _Worker) -> None:
+        w.kill()
+        with self._lock:
+            self._all.discard(w)
+            if self._closed:
+                return
+            nw = _Worker(self.memory_mb)
+            self._all.add(nw)
+            self.stats["restarts"] += 1
+        self._idle.put(nw)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        if self._pid != os.getpid():
+            return
+        for w in workers:
+            w.close()
+
+    # ------------------------------------------------------------------ checking
+    def check(self, raw, spec, deadline: float | None = None) -> Verdict:
+        deadline = self.deadline if deadline is None else deadline
+        self._ensure_started()
+        try:
+            w = self._idle.get(timeout=self.queue_timeout)
+        except queue.Empty:
+            return make("busy")
+        try:
+            if not w.wait_ready(self.start_timeout):
+                self._replace(w)
+                return make("busy")
+            res = w.request(raw, spec, deadline)
+        except (EOFError, BrokenPipeError, OSError, ValueError):
+            self._replace(w)
+            return make("too_complex", "Your answer is too large or too complex to check.")
+        except BaseException:
+            self._replace(w)
+            raise
+        if res is None:
+            self.stats["timeouts"] += 1
+            self._replace(w)
+            return make(
+                "timeout",
+                "We could not check your answer in time. Please try again, "
+                "or write it more simply.",
+            )
+        self.stats["checks"] += 1
+        self._idle.put(w)
+        return Verdict.from_dict(res)
+
+
+_default: CheckerPool | None = None
+_default_lock = threading.Lock()
+
+
+def default_pool() -> CheckerPool:
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = CheckerPool(
+                    deadline=float(os.environ.get("ANSWERS_DEADLINE_S", "2.0")),
+                    memory_mb=int(os.environ.get("ANSWERS_WORKER_MEMORY_MB", "1536")),
+                )
+    return _default
+
+
+@atexit.register
+def _shutdown_all() -> None:
+    for p in list(_POOLS):
+        try:
+            p.close()
+        except Exception:  # pragma: no cover
+            pass

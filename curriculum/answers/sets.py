@@ -1,0 +1,199 @@
+"""Inequalities, intervals and unions as sets of reals."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .nodes import Node, to_text
+from .verdict import Verdict, make
+
+_OPS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "=": sp.Eq, "!=": sp.Ne}
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "=", "!=": "!="}
+
+
+class NotASet(ValueError):
+    pass
+
+
+def _simple(op: str, a, b, var):
+    """var op c (or c op var) without calling the solver."""
+    if a == var and var not in b.free_symbols and not b.free_symbols:
+        c, o = b, op
+    elif b == var and var not in a.free_symbols and not a.free_symbols:
+        c, o = a, _FLIP[op]
+    else:
+        return None
+    if not (c.is_real or c in (sp.oo, -sp.oo)):
+        return None
+    if o == "<":
+        return sp.Interval.open(-sp.oo, c)
+    if o == "<=":
+        return sp.Interval(-sp.oo, c, right_open=False, left_open=True)
+    if o == ">":
+        return sp.Interval.open(c, sp.oo)
+    if o == ">=":
+        return sp.Interval(c, sp.oo, left_open=False, right_open=True)
+    if o == "=":
+        return sp.FiniteSet(c)
+    if o == "!=":
+        return sp.Union(sp.Interval.open(-sp.oo, c), sp.Interval.open(c, sp.oo))
+    return None
+
+
+def _relation_set(op: str, a, b, var):
+    s = _simple(op, a, b, var)
+    if s is not None:
+        return s
+    if (a - b).free_symbols - {var}:
+        raise NotASet("more than one variable")
+    rel = _OPS[op](a, b)
+    return sp.solveset(rel, var, sp.S.Reals)
+
+
+def node_to_set(node: Node, var, value, kind_hint: str = "inequality"):
+    """``value`` converts an expression node to SymPy."""
+    op = node.op
+    if op == "special":
+        return sp.S.Reals if node.value == "allreal" else sp.S.EmptySet
+    if op == "interval":
+        lc, rc = node.value
+        lo, hi = value(node.args[0]), value(node.args[1])
+        if lo == sp.oo or hi == -sp.oo:
+            raise NotASet("bad interval")
+        return sp.Interval(
+            lo, hi, left_open=not lc or lo == -sp.oo, right_open=not rc or hi == sp.oo
+        )
+    if op in ("tuple", "list") and len(node.args) == 2:
+        lo, hi = value(node.args[0]), value(node.args[1])
+        closed = op == "list"
+        return sp.Interval(
+            lo, hi, left_open=not closed or lo == -sp.oo, right_open=not closed or hi == sp.oo
+        )
+    if op == "union" or op == "or":
+        return sp.Union(*[node_to_set(a, var, value) for a in node.args])
+    if op == "and":
+        return sp.Intersection(*[node_to_set(a, var, value) for a in node.args])
+    if op == "set":
+        return sp.FiniteSet(*[value(a) for a in node.args])
+    if op == "rel":
+        if var is None:
+            raise NotASet("no variable")
+        out = sp.S.Reals
+        args = node.args
+        for i, o in enumerate(node.value):
+            if o == "in":
+                if args[i].op != "sym":
+                    raise NotASet("in")
+                out = sp.Intersection(out, node_to_set(args[i + 1], var, value))
+                continue
+            a, b = value(args[i]), value(args[i + 1])
+            out = sp.Intersection(out, _relation_set(o, a, b, var))
+        return out
+    raise NotASet(op)
+
+
+def _uses_relation(node: Node) -> bool:
+    if node.op == "rel":
+        return not (len(node.value) == 1 and node.value[0] == "in")
+    if node.op in ("or", "and"):
+        return any(_uses_relation(a) for a in node.args)
+    return False
+
+
+def _uses_interval(node: Node) -> bool:
+    return node.op in ("interval", "union", "tuple", "list", "special", "set") or (
+        node.op == "rel" and node.value == ("in",)
+    )
+
+
+def sets_equal(a, b) -> bool:
+    if a == b:
+        return True
+    try:
+        d1 = sp.Complement(a, b)
+        d2 = sp.Complement(b, a)
+        return d1 is sp.S.EmptySet and d2 is sp.S.EmptySet or (d1.is_empty and d2.is_empty) is True
+    except Exception:
+        return False
+
+
+def check_inequality(parsed, keys, ctx) -> Verdict:
+    from .checker import _Wrong
+
+    spec = ctx.spec
+    var = None
+    v = spec.opt("var") or (spec.opt("variables") or [None])[0]
+    if v:
+        var = sp.Symbol(v)
+    snode = parsed.node
+    notation = spec.opt("notation", "any")
+    if notation == "interval" and _uses_relation(snode):
+        raise _Wrong(
+            "wrong_form",
+            "Please write your answer in interval notation, like [1, 3).",
+            form="interval",
+        )
+    if notation == "inequality" and not _uses_relation(snode) and snode.op != "special":
+        raise _Wrong(
+            "wrong_form",
+            "Please write your answer as an inequality, like 1 <= x < 3.",
+            form="inequality",
+        )
+    best = None
+    for k in keys:
+        from .checker import Ctx
+
+        kctx = Ctx(spec)
+        kvar = var
+        if kvar is None:
+            syms = set()
+            for n in _syms(k.node):
+                syms.add(n)
+            for n in _syms(snode):
+                syms.add(n)
+            if len(syms) == 1:
+                kvar = sp.Symbol(next(iter(syms)))
+            elif not syms:
+                kvar = sp.Symbol("x")
+        try:
+            ks = node_to_set(k.node, kvar, kctx.value)
+        except NotASet:
+            continue
+        try:
+            ss = node_to_set(snode, kvar, ctx.value)
+        except NotASet:
+            raise _Wrong(
+                "wrong_type",
+                "Your answer should be an inequality or an interval, like x > 2 or (2, oo).",
+            ) from None
+        if sets_equal(ss, ks):
+            return make("correct", normalized=sp.sstr(ss))
+        # diagnose
+        try:
+            comp = sp.Complement(sp.S.Reals, ks)
+            if (
+                ks is not sp.S.Reals
+                and ks is not sp.S.EmptySet
+                and sets_equal(ss.closure, comp.closure)
+            ):
+                best = make("inequality_reversed", normalized=sp.sstr(ss))
+                continue
+            if sets_equal(ss.closure, ks.closure):
+                best = best or make("wrong_endpoints", normalized=sp.sstr(ss))
+                continue
+        except Exception:
+            pass
+        best = best or make("wrong", normalized=sp.sstr(ss))
+    return best or make("wrong")
+
+
+def _syms(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op == "sym":
+            yield n.value
+        stack.extend(n.args)
+
+
+__all__ = ["check_inequality", "node_to_set", "sets_equal", "to_text"]

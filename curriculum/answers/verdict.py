@@ -1,0 +1,94 @@
+"""The result of checking one answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# Stable codes. The platform stores them; add new ones, never rename.
+CODES = {
+    # the answer was read and judged
+    "correct": "Correct.",
+    "wrong": "That is not correct.",
+    "wrong_form": "Your answer is equivalent to the correct answer, but not in the requested form.",
+    "sign_error": "Check the sign: your answer is the negative of the correct one.",
+    "inequality_reversed": "Your inequality seems to point the wrong way.",
+    "wrong_endpoints": "The numbers are right, but check which endpoints are included.",
+    "partial": "Part of your answer is correct.",
+    "close": "Close, but not accurate enough: check your rounding.",
+    "wrong_sig_figs": "Give your answer to the requested number of significant figures.",
+    "wrong_decimal_places": "Give your answer to the requested number of decimal places.",
+    "unexpected_variable": "Your answer uses a variable that this problem does not use.",
+    "wrong_type": "Your answer is not the kind of answer the question asks for.",
+    "wrong_length": "Your answer has the wrong number of entries.",
+    # the answer could not be read (valid=False: stored as an invalid attempt)
+    "empty": "Please enter an answer.",
+    "too_long": "Your answer is too long.",
+    "syntax_error": "We could not read your answer.",
+    "unknown_word": "Your answer contains a word we do not know.",
+    "unknown_command": "Your answer contains a LaTeX command we do not accept.",
+    "too_complex": "Your answer is too large or too complex to check.",
+    "timeout": "We could not check your answer in time. Please try again or simplify your answer.",
+    "busy": "The checker is busy. Please try again in a moment.",
+    "internal_error": "Something went wrong while checking your answer; it has not been counted.",
+}
+
+INVALID_CODES = frozenset(
+    {
+        "empty",
+        "too_long",
+        "syntax_error",
+        "unknown_word",
+        "unknown_command",
+        "too_complex",
+        "timeout",
+        "busy",
+        "internal_error",
+    }
+)
+
+
+@dataclass
+class Verdict:
+    correct: bool
+    score: float
+    code: str
+    feedback: str
+    parsed_as: str = ""
+    normalized: str = ""
+    valid: bool = True
+    parsed_latex: str = ""
+    notes: list[str] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["score"] = float(self.score)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Verdict:
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+
+def make(
+    code: str,
+    feedback: str | None = None,
+    *,
+    correct: bool | None = None,
+    score: float | None = None,
+    **kw,
+) -> Verdict:
+    if correct is None:
+        correct = code == "correct"
+    if score is None:
+        score = 1.0 if correct else 0.0
+    valid = code not in INVALID_CODES
+    return Verdict(
+        correct=correct,
+        score=float(score),
+        code=code,
+        feedback=feedback if feedback is not None else CODES.get(code, ""),
+        valid=valid,
+        **kw,
+    )
