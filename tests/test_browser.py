@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from curriculum.models import Problem
 from tutor.models import Attempt, HintReveal
+
+# Screenshots for people to look at (git-ignored).
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,13 +51,15 @@ def test_student_solves_a_problem_in_the_browser(page, live_server, demo, studen
     page.get_by_role("button", name="Check answer").click()
     page.locator("#verdict .verdict-correct").wait_for()
     assert "Correct" in page.locator("#verdict").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "problem-solved.png"), full_page=True)
 
     assert list(
         Attempt.objects.filter(learner=student).order_by("id").values_list("verdict", flat=True)
     ) == ["wrong", "correct"]
     assert HintReveal.objects.filter(learner=student).count() == 1
 
-    page.get_by_role("link", name="Next problem").click()
+    page.get_by_role("link", name="Next problem →", exact=True).click()
+    page.screenshot(path=str(SCREENSHOTS / "next-problem.png"), full_page=True)
     page.wait_for_url(
         f"{live_server.url}/problems/{problem.skill.problems.get(slug='multiply-signs').pk}/"
     )

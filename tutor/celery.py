@@ -14,5 +14,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("gpu"))
 app.autodiscover_tasks()
 
-# Importing the module connects the heartbeat to the worker's lifecycle signals.
-from tutor import heartbeat  # noqa: E402,F401
+
+def _add_heartbeat() -> None:
+    # Imported late: the heartbeat reads Django settings, which need the app configured first.
+    from tutor.heartbeat import HeartbeatStep
+
+    app.steps["consumer"].add(HeartbeatStep)
+
+
+_add_heartbeat()

@@ -11,11 +11,10 @@ import threading
 import time
 
 import redis
-from celery.signals import worker_ready, worker_shutdown
+from celery import bootsteps
 from django.conf import settings
 
 KEY_PREFIX = "tutor:worker:"
-_stop = threading.Event()
 
 
 def redis_client() -> redis.Redis:
@@ -43,30 +42,40 @@ def live_queues(client: redis.Redis | None = None) -> set[str]:
     return {q for worker in live_workers(client) for q in worker["queues"]}
 
 
-def _loop(hostname: str, queues: list[str]) -> None:
-    client = redis_client()
-    while not _stop.is_set():
+class HeartbeatStep(bootsteps.StartStopStep):
+    """A consumer bootstep: beats while the worker consumes, in real and test workers alike."""
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, parent) -> None:
+        queues = sorted(q.name for q in parent.task_consumer.queues)
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._loop, args=(parent.hostname, queues), name="tutor-heartbeat", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, parent) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         try:
-            beat_once(client, hostname, queues)
+            redis_client().delete(KEY_PREFIX + parent.hostname)
         except redis.RedisError:
-            pass  # Redis briefly away: the key expires and the worker shows as offline.
-        _stop.wait(settings.TUTOR_WORKER_HEARTBEAT_SECONDS)
+            pass
 
+    shutdown = stop
 
-@worker_ready.connect
-def _start_heartbeat(sender, **kwargs) -> None:
-    consumer = sender
-    queues = sorted(q.name for q in consumer.task_consumer.queues) if consumer.task_consumer else []
-    _stop.clear()
-    threading.Thread(
-        target=_loop, args=(consumer.hostname, queues), name="tutor-heartbeat", daemon=True
-    ).start()
-
-
-@worker_shutdown.connect
-def _stop_heartbeat(sender, **kwargs) -> None:
-    _stop.set()
-    try:
-        redis_client().delete(KEY_PREFIX + sender.hostname)
-    except redis.RedisError:
-        pass
+    def _loop(self, hostname: str, queues: list[str]) -> None:
+        client = redis_client()
+        while not self._stop.is_set():
+            try:
+                beat_once(client, hostname, queues)
+            except redis.RedisError:
+                pass  # Redis briefly away: the key expires and the worker shows as offline.
+            self._stop.wait(settings.TUTOR_WORKER_HEARTBEAT_SECONDS)
