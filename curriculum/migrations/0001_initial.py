@@ -5,76 +5,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('is_published', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("is_published", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skills', to='curriculum.course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skills",
+                        to="curriculum.course",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'order', 'id'],
+                "ordering": ["course", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Problem',
+            name="Problem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('statement', models.TextField()),
-                ('answer_spec', models.JSONField()),
-                ('difficulty', models.FloatField(default=0.0, help_text='Prior difficulty (logit scale).')),
-                ('is_active', models.BooleanField(default=True)),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='curriculum.skill')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100)),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("statement", models.TextField()),
+                ("answer_spec", models.JSONField()),
+                (
+                    "difficulty",
+                    models.FloatField(default=0.0, help_text="Prior difficulty (logit scale)."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="curriculum.skill",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['skill', 'order', 'id'],
+                "ordering": ["skill", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Hint',
+            name="Hint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('text', models.TextField()),
-                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hints', to='curriculum.problem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("text", models.TextField()),
+                (
+                    "problem",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hints",
+                        to="curriculum.problem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['problem', 'order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('problem', 'order'), name='unique_hint_order')],
+                "ordering": ["problem", "order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("problem", "order"), name="unique_hint_order")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='skill',
-            constraint=models.UniqueConstraint(fields=('course', 'slug'), name='unique_skill_slug_per_course'),
+            model_name="skill",
+            constraint=models.UniqueConstraint(
+                fields=("course", "slug"), name="unique_skill_slug_per_course"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='problem',
-            constraint=models.UniqueConstraint(fields=('skill', 'slug'), name='unique_problem_slug_per_skill'),
+            model_name="problem",
+            constraint=models.UniqueConstraint(
+                fields=("skill", "slug"), name="unique_problem_slug_per_skill"
+            ),
         ),
     ]

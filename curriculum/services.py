@@ -1,0 +1,149 @@
+"""Loading curricula: read → validate everything → (dry run: report) or import atomically.
+
+Used by `manage.py load_curriculum`, the admin upload page and its Celery task.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from curriculum import importer, validation
+from curriculum.package import Issue, PackageError, RawPackage, read_package
+
+
+@dataclass
+class LoadReport:
+    source: str
+    source_format: str
+    dry_run: bool
+    issues: list[Issue] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Importer-specific facts (OATutor: what was skipped and why, answers that fail to parse).
+    mapping: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    imported: bool = False
+    versions: list[int] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "source_format": self.source_format,
+            "dry_run": self.dry_run,
+            "ok": self.ok,
+            "imported": self.imported,
+            "errors": [i.to_dict() for i in self.errors],
+            "warnings": [i.to_dict() for i in self.warnings[:500]],
+            "warning_count": len(self.warnings),
+            "counts": self.counts,
+            "changes": self.changes,
+            "mapping": self.mapping,
+            "timings": self.timings,
+            "versions": self.versions,
+        }
+
+
+def read_and_validate(
+    source: str | Path | bytes, *, fmt: str = "native", filename: str | None = None
+) -> tuple[LoadReport, list[validation.CoursePlan]]:
+    """Everything short of writing: the report, and the plans when there is no error."""
+    name = filename or str(source if not isinstance(source, bytes) else "upload")
+    report = LoadReport(source=name, source_format=fmt, dry_run=True)
+    started = time.perf_counter()
+    try:
+        if fmt == "oatutor":
+            from curriculum import oatutor
+
+            if isinstance(source, bytes):
+                raise PackageError(
+                    [
+                        Issue(
+                            "error",
+                            name,
+                            "",
+                            "upload OATutor content as a folder path on the server (use the command)",
+                        )
+                    ]
+                )
+            raws, mapping = oatutor.read_pool(Path(source))
+            report.mapping = mapping
+        else:
+            raws = [read_package(source, filename=filename)]
+    except PackageError as exc:
+        report.issues.extend(exc.issues)
+        report.timings["read_s"] = round(time.perf_counter() - started, 3)
+        return report, []
+    report.timings["read_s"] = round(time.perf_counter() - started, 3)
+    started = time.perf_counter()
+    plans: list[validation.CoursePlan] = []
+    totals: dict[str, int] = {}
+    answers = {"checked": 0, "failed": 0}
+    for raw in raws:
+        result = validation.validate(raw, source_format=fmt)
+        report.issues.extend(result.issues)
+        plans.extend(result.plans)
+        for k, v in result.counts().items():
+            totals[k] = totals.get(k, 0) + v
+        answers["checked"] += result.stats.get("answers_checked", 0)
+        answers["failed"] += result.stats.get("answers_failed", 0)
+    _check_course_slugs(raws, report)
+    report.counts = totals
+    report.mapping.setdefault("answer_specs", answers)
+    report.timings["validate_s"] = round(time.perf_counter() - started, 3)
+    return report, (plans if report.ok else [])
+
+
+def _check_course_slugs(raws: list[RawPackage], report: LoadReport) -> None:
+    seen: set[str] = set()
+    for raw in raws:
+        slug = raw.data.get("course", {}).get("slug") if isinstance(raw.data, dict) else None
+        if slug in seen:
+            report.issues.append(
+                Issue("error", raw.main_file, "course.slug", f"two courses with slug {slug!r}")
+            )
+        seen.add(slug)
+
+
+def load_curriculum(
+    source: str | Path | bytes,
+    *,
+    fmt: str = "native",
+    dry_run: bool = False,
+    user: Any = None,
+    filename: str | None = None,
+    progress: importer.Progress | None = None,
+) -> LoadReport:
+    """Validate completely; then report (dry run) or import all courses in one transaction.
+
+    Nothing is written when any error is found.
+    """
+    report, plans = read_and_validate(source, fmt=fmt, filename=filename)
+    report.dry_run = dry_run
+    if not report.ok:
+        return report
+    started = time.perf_counter()
+    if dry_run:
+        report.changes = [c.to_dict() for c in importer.plan_changes(plans)]
+        report.timings["plan_s"] = round(time.perf_counter() - started, 3)
+        return report
+    outcome = importer.import_plans(plans, user=user, source_name=report.source, progress=progress)
+    report.changes = [c.to_dict() for c in outcome.changes]
+    report.versions = [v.pk for v in outcome.versions]
+    report.imported = True
+    report.timings["import_s"] = round(time.perf_counter() - started, 3)
+    return report
