@@ -105,7 +105,9 @@ def celery_worker_session(django_db_setup, django_db_blocker, redis_client):
             yield worker
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in the main thread while it is
+# open, which would break asyncio tests in other modules.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM:
         pytest.skip("Chromium is not installed")
