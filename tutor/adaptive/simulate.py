@@ -7,7 +7,8 @@ Two generators:
   P(correct) = sigmoid((known ? hi : lo) + ability - difficulty); after each practice an unknown
   skill becomes known with P = learn(skill) x multiplier (x ``prereq_penalty`` while a
   prerequisite is still unknown). Neither BKT (no items, no ability) nor Elo (no hidden state) is
-  the true model, which is the point of the combined model.
+  the true model, which is the point of the combined model. ``gradual=True`` replaces the jump
+  from unknown to known by a level that grows with every practice (BKT's assumption broken).
 
 ``python -m tutor.adaptive.simulate`` prints the figures of the issue: parameter recovery, AUC of
 each model, and the policy against fixed-order and random policies. ``--csv FILE`` writes a
@@ -113,6 +114,10 @@ class World:
     prereq_penalty: float = 0.3
     ability_sd: float = 0.6
     learn_sd: float = 0.4  # sd of the log learning-rate multiplier
+    # gradual=True: knowledge grows a little with every practice (level += rate * (1 - level))
+    # instead of jumping from unknown to known; "known" then means level >= known_level.
+    gradual: bool = False
+    known_level: float = 0.9
     item_skill: dict[str, str] = field(default_factory=dict)
     item_difficulty: dict[str, float] = field(default_factory=dict)
 
@@ -135,7 +140,11 @@ class World:
 
 
 def make_world(
-    n_skills: int = 8, items_per_skill: int = 40, seed: int = 0, difficulty_sd: float = 1.2
+    n_skills: int = 8,
+    items_per_skill: int = 40,
+    seed: int = 0,
+    difficulty_sd: float = 1.2,
+    gradual: bool = False,
 ) -> World:
     rng = np.random.default_rng(seed)
     skills = [f"k{i:02d}" for i in range(n_skills)]
@@ -160,7 +169,7 @@ def make_world(
             lst.append((iid, d))
             item_prior[iid] = round(d + float(rng.normal(0, 0.5)), 2)
         items[s] = lst
-    return World(skills, prereqs, prior, learn, items, item_prior)
+    return World(skills, prereqs, prior, learn, items, item_prior, gradual=gradual)
 
 
 @dataclass
@@ -169,10 +178,15 @@ class SimLearner:
     ability: float
     learn_mult: float
     known: dict[str, bool]
+    level: dict[str, float] = field(default_factory=dict)  # gradual worlds: 0..1 per skill
+
+    def __post_init__(self) -> None:
+        if not self.level:
+            self.level = {k: 1.0 if v else 0.0 for k, v in self.known.items()}
 
     def p_correct(self, world: World, item: str) -> float:
         sk = world.item_skill[item]
-        base = world.hi if self.known[sk] else world.lo
+        base = world.lo + (world.hi - world.lo) * self.level[sk]
         return 1.0 / (1.0 + math.exp(-(base + self.ability - world.item_difficulty[item])))
 
     def practise(self, world: World, item: str, rng: np.random.Generator) -> bool:
@@ -182,8 +196,13 @@ class SimLearner:
             rate = world.learn[sk] * self.learn_mult
             if any(not self.known[p] for p in world.prereqs[sk]):
                 rate *= world.prereq_penalty
-            if rng.random() < min(1.0, rate):
+            if world.gradual:
+                lv = self.level[sk] + min(1.0, rate) * (1.0 - self.level[sk])
+                self.level[sk] = lv
+                self.known[sk] = lv >= world.known_level
+            elif rng.random() < min(1.0, rate):
                 self.known[sk] = True
+                self.level[sk] = 1.0
         return y
 
     def knows_all(self) -> bool:
@@ -396,10 +415,12 @@ def compare_policies(
     train_learners: int = 300,
     fixed_per_skill: int = 10,
     cfg: PolicyConfig | None = None,
+    gradual: bool = False,
 ) -> dict[str, object]:
-    """Fit the engine on logged data of one cohort, then run three policies on a fresh cohort."""
+    """Fit the engine on logged data of one cohort, then run three policies on a fresh cohort.
+    ``gradual`` picks the world where knowledge grows gradually instead of all at once."""
     cfg = cfg or PolicyConfig()
-    world = make_world(n_skills, items_per_skill, seed)
+    world = make_world(n_skills, items_per_skill, seed, gradual=gradual)
     course = world.course()
     log = generate_log(world, train_learners, 15, seed=seed + 7, prefix="train")
     params = fit(log, item_priors=course.item_priors(), seed=seed)
@@ -439,6 +460,63 @@ def model_auc(
     train, test = split_learners(tab, 0.2, seed)
     res = evaluate_tables(train, test, seed=seed, forgets=False, pybkt=False)
     return {r["model"]: r for r in res["models"]}
+
+
+def generate_table(
+    n_learners: int,
+    n_skills: int,
+    items_per_skill: int,
+    skills_per_learner: int,
+    attempts_per_skill: int,
+    seed: int = 0,
+) -> AttemptTable:
+    """A large simulated log built with numpy (no per-attempt Python), for benchmarks:
+    each learner practises ``skills_per_learner`` consecutive skills of the course."""
+    rng = np.random.default_rng(seed)
+    prior = rng.uniform(0.05, 0.3, n_skills)
+    learn = rng.uniform(0.1, 0.3, n_skills)
+    diff = rng.normal(0, 1.0, (n_skills, items_per_skill))
+    ability = rng.normal(0, 0.6, n_learners)
+    start = rng.integers(0, max(1, n_skills - skills_per_learner + 1), n_learners)
+    # sequences: (learner, k-th skill)
+    lu = np.repeat(np.arange(n_learners), skills_per_learner)
+    sk = (
+        np.repeat(start, skills_per_learner) + np.tile(np.arange(skills_per_learner), n_learners)
+    ) % n_skills
+    n_seq = len(lu)
+    known = rng.random(n_seq) < prior[sk]
+    L = np.empty((n_seq, attempts_per_skill), dtype=np.int64)
+    S = np.empty_like(L)
+    It = np.empty_like(L)
+    Y = np.empty((n_seq, attempts_per_skill))
+    T = np.empty((n_seq, attempts_per_skill))
+    k_in_learner = np.tile(np.arange(skills_per_learner), n_learners)
+    for a in range(attempts_per_skill):
+        it = rng.integers(0, items_per_skill, n_seq)
+        x = np.where(known, 2.0, -1.0) + ability[lu] - diff[sk, it]
+        y = rng.random(n_seq) < 1.0 / (1.0 + np.exp(-x))
+        L[:, a], S[:, a], It[:, a], Y[:, a] = lu, sk, sk * items_per_skill + it, y
+        T[:, a] = (
+            1_700_000_000.0 + (86400.0 * lu) % 1e7 + 60.0 * (k_in_learner * attempts_per_skill + a)
+        )
+        known = known | (rng.random(n_seq) < learn[sk])
+    order = np.argsort(T.ravel(), kind="stable")
+    return AttemptTable(
+        learner=L.ravel()[order],
+        skill=S.ravel()[order],
+        item=It.ravel()[order],
+        correct=Y.ravel()[order],
+        t=T.ravel()[order],
+        prior=np.full(L.size, np.nan),
+        learners=np.array([f"u{i}" for i in range(n_learners)]),
+        skills=np.array([f"k{i:04d}" for i in range(n_skills)]),
+        items=np.array(
+            [
+                f"k{i // items_per_skill:04d}-p{i % items_per_skill:04d}"
+                for i in range(n_skills * items_per_skill)
+            ]
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,26 +575,36 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in aucs.items():
         print(f"| {name} | {r['auc']:.4f} | {r['rmse']:.4f} | {r['logloss']:.4f} |")
     t = time.perf_counter()
-    pol = compare_policies(args.seed, 50 if args.quick else 100)
-    out["policy"] = pol
-    print(
-        f"\n## Policies on simulated learners (8 skills in a prerequisite chain, 40 problems each) [{time.perf_counter() - t:.1f}s]"
-    )
-    print(
-        "| policy | reached true mastery | problems to mastery (mean / median, budget if never) | in band (predicted) | in band (true) | success rate |"
-    )
-    print("|---|---|---|---|---|---|")
-    for r in pol["runs"]:
-        print(
-            f"| {r['policy']} | {r['reached_mastery']} | {r['problems_to_mastery_mean']:.1f} / {r['problems_to_mastery_median']:.0f} | "
-            f"{r['pred_in_band']:.3f} | {r['true_in_band']:.3f} | {r['success_rate']:.3f} |"
+    for gradual in (False, True):
+        t = time.perf_counter()
+        pol = compare_policies(args.seed, 50 if args.quick else 100, gradual=gradual)
+        out["policy_gradual" if gradual else "policy"] = pol
+        kind = (
+            "knowledge grows gradually; known = level >= 0.9"
+            if gradual
+            else "all-or-none learning, as BKT assumes"
         )
-    a = pol["runs"][0]
-    print(
-        f"adaptive: declared the course complete for {a['declared_complete']} learners after "
-        f"{a['problems_to_declared_mastery_mean']:.1f} problems on average; share of skills truly known then: "
-        f"{a['truly_known_at_declared']:.3f}"
-    )
+        print(
+            f"\n## Policies on simulated learners: {kind} (8 skills in a prerequisite chain, "
+            f"40 problems each, budget 400) [{time.perf_counter() - t:.1f}s]"
+        )
+        print(
+            "| policy | reached true mastery | problems to mastery (mean / median; budget if never) "
+            "| in band (predicted) | in band (true) | success rate |"
+        )
+        print("|---|---|---|---|---|---|")
+        for r in pol["runs"]:
+            print(
+                f"| {r['policy']} | {r['reached_mastery']} | {r['problems_to_mastery_mean']:.1f} / "
+                f"{r['problems_to_mastery_median']:.0f} | {r['pred_in_band']:.3f} | "
+                f"{r['true_in_band']:.3f} | {r['success_rate']:.3f} |"
+            )
+        a = pol["runs"][0]
+        print(
+            f"adaptive: declared the course complete for {a['declared_complete']} learners after "
+            f"{a['problems_to_declared_mastery_mean']:.1f} problems on average; share of skills "
+            f"truly known then: {a['truly_known_at_declared']:.3f}"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(out, f, indent=2, default=float)
@@ -525,60 +613,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def generate_table(
-    n_learners: int,
-    n_skills: int,
-    items_per_skill: int,
-    skills_per_learner: int,
-    attempts_per_skill: int,
-    seed: int = 0,
-) -> AttemptTable:
-    """A large simulated log built with numpy (no per-attempt Python), for benchmarks:
-    each learner practises ``skills_per_learner`` consecutive skills of the course."""
-    rng = np.random.default_rng(seed)
-    prior = rng.uniform(0.05, 0.3, n_skills)
-    learn = rng.uniform(0.1, 0.3, n_skills)
-    diff = rng.normal(0, 1.0, (n_skills, items_per_skill))
-    ability = rng.normal(0, 0.6, n_learners)
-    start = rng.integers(0, max(1, n_skills - skills_per_learner + 1), n_learners)
-    # sequences: (learner, k-th skill)
-    lu = np.repeat(np.arange(n_learners), skills_per_learner)
-    sk = (
-        np.repeat(start, skills_per_learner) + np.tile(np.arange(skills_per_learner), n_learners)
-    ) % n_skills
-    n_seq = len(lu)
-    known = rng.random(n_seq) < prior[sk]
-    L = np.empty((n_seq, attempts_per_skill), dtype=np.int64)
-    S = np.empty_like(L)
-    It = np.empty_like(L)
-    Y = np.empty((n_seq, attempts_per_skill))
-    T = np.empty((n_seq, attempts_per_skill))
-    k_in_learner = np.tile(np.arange(skills_per_learner), n_learners)
-    for a in range(attempts_per_skill):
-        it = rng.integers(0, items_per_skill, n_seq)
-        x = np.where(known, 2.0, -1.0) + ability[lu] - diff[sk, it]
-        y = rng.random(n_seq) < 1.0 / (1.0 + np.exp(-x))
-        L[:, a], S[:, a], It[:, a], Y[:, a] = lu, sk, sk * items_per_skill + it, y
-        T[:, a] = (
-            1_700_000_000.0 + (86400.0 * lu) % 1e7 + 60.0 * (k_in_learner * attempts_per_skill + a)
-        )
-        known = known | (rng.random(n_seq) < learn[sk])
-    order = np.argsort(T.ravel(), kind="stable")
-    return AttemptTable(
-        learner=L.ravel()[order],
-        skill=S.ravel()[order],
-        item=It.ravel()[order],
-        correct=Y.ravel()[order],
-        t=T.ravel()[order],
-        prior=np.full(L.size, np.nan),
-        learners=np.array([f"u{i}" for i in range(n_learners)]),
-        skills=np.array([f"k{i:04d}" for i in range(n_skills)]),
-        items=np.array(
-            [
-                f"k{i // items_per_skill:04d}-p{i % items_per_skill:04d}"
-                for i in range(n_skills * items_per_skill)
-            ]
-        ),
-    )
