@@ -202,7 +202,7 @@ def _latex(value: Any) -> str:
 
 def format_value(value: Any, fmt: str | None) -> str:
     """`@{v}` plain; `|latex`; `|signed` (+ 3 / - 3); `|coef` ('' for 1, '-' for -1);
-    `|paren` (wrap negatives); `|abs`."""
+    `|scoef` (+ / - / + 3 before a variable); `|paren` (wrap negatives); `|abs`."""
     if fmt in (None, "", "text"):
         return (
             _latex(value) if isinstance(value, sp.Basic) and not value.is_Integer else _text(value)
@@ -220,15 +220,23 @@ def format_value(value: Any, fmt: str | None) -> str:
         if value == -1:
             return "-"
         return _latex(value)
+    if fmt == "scoef":  # a signed coefficient: "+ ", "- ", "+ 3", "- 3" (before a variable)
+        if value == 1:
+            return "+ "
+        if value == -1:
+            return "- "
+        return format_value(value, "signed")
     if fmt == "paren":
         negative = bool(isinstance(value, sp.Basic) and value.is_number and value < 0)
         return f"({_latex(value)})" if negative else _latex(value)
     if fmt == "abs":
         return _latex(sp.Abs(value))
-    raise TemplateError(f"unknown format |{fmt} (use latex, plain, signed, coef, paren or abs)")
+    raise TemplateError(
+        f"unknown format |{fmt} (use latex, plain, signed, coef, scoef, paren or abs)"
+    )
 
 
-FORMATS = ("text", "latex", "plain", "signed", "coef", "paren", "abs")
+FORMATS = ("text", "latex", "plain", "signed", "coef", "scoef", "paren", "abs")
 
 
 def substitute(text: str, env: dict[str, Any], *, plain: bool = False) -> str:

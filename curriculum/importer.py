@@ -264,26 +264,27 @@ class _Writer:
 
     def _sync_prerequisites(self, skills: dict[str, Skill]) -> None:
         through = Skill.prerequisites.through
-        wanted = {(s["slug"], pre) for s in self.plan.skills for pre in s["prerequisites"]}
-        current: set[tuple[str, str]] = set()
+        # In package order, so that an export lists them as written.
+        wanted = [(s["slug"], pre) for s in self.plan.skills for pre in s["prerequisites"]]
+        current: list[tuple[str, str]] = []
         if self.course.pk:
-            current = set(
-                through.objects.filter(from_skill__course=self.course).values_list(
-                    "from_skill__slug", "to_skill__slug"
-                )
+            current = list(
+                through.objects.filter(from_skill__course=self.course)
+                .order_by("id")
+                .values_list("from_skill__slug", "to_skill__slug")
             )
-        added, removed = wanted - current, current - wanted
-        if added or removed:
-            self.changes.note("prerequisite", "create", n=len(added))
-            self.changes.note("prerequisite", "retire", n=len(removed))
-        if self.dry_run or not (added or removed):
+        if wanted == current:
+            return
+        added, removed = set(wanted) - set(current), set(current) - set(wanted)
+        self.changes.note("prerequisite", "create", n=len(added))
+        self.changes.note("prerequisite", "retire", n=len(removed))
+        if not added and not removed:
+            self.changes.note("prerequisite", "update", "order")
+        if self.dry_run:
             return
         through.objects.filter(from_skill__course=self.course).delete()
         through.objects.bulk_create(
-            [
-                through(from_skill_id=skills[a].pk, to_skill_id=skills[b].pk)
-                for a, b in sorted(wanted)
-            ]
+            [through(from_skill_id=skills[a].pk, to_skill_id=skills[b].pk) for a, b in wanted]
         )
 
     def _sync_templates(self, skills: dict[str, Skill]) -> dict[str, ProblemTemplate]:

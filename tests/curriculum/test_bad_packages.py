@@ -60,8 +60,13 @@ def test_schema_errors_have_locations_and_lines(mini_data, loaded):
     mini_data["course"]["colour"] = "blue"
     errors = rejected(as_yaml(mini_data), loaded, filename="course.yaml")
     by_location = {e.location: e for e in errors}
-    assert "'statement' is a required property" in by_location["units[0].skills[0].problems[1]"].message
-    assert "'essay' is not one of" in by_location["units[1].skills[0].problems[0].answer.kind"].message
+    assert (
+        "'statement' is a required property"
+        in by_location["units[0].skills[0].problems[1]"].message
+    )
+    assert (
+        "'essay' is not one of" in by_location["units[1].skills[0].problems[0].answer.kind"].message
+    )
     assert "'colour' was unexpected" in by_location["course"].message
     assert all(e.line for e in errors)
 
@@ -94,7 +99,9 @@ def test_scaffold_answer_is_checked_too(mini_data, loaded, tmp_path):
 
 
 def test_cyclic_prerequisites(mini_data, loaded, tmp_path):
-    mini_data["units"][0]["skills"][0]["prerequisites"] = ["linear"]  # adding → linear → multiplying → adding
+    mini_data["units"][0]["skills"][0]["prerequisites"] = [
+        "linear"
+    ]  # adding → linear → multiplying → adding
     errors = rejected(package_dir(tmp_path, mini_data), loaded)
     assert len(errors) == 1
     assert "cyclic prerequisites: adding → linear → multiplying → adding" in errors[0].message
@@ -107,7 +114,10 @@ def test_unknown_prerequisite_and_duplicate_slugs(mini_data, loaded, tmp_path):
     errors = rejected(package_dir(tmp_path, mini_data), loaded)
     messages = [e.message for e in errors]
     assert "unknown prerequisite skill 'division'" in messages
-    assert any("duplicate problem slug 'add-1' (first at units[0].skills[0].problems[0])" in m for m in messages)
+    assert any(
+        "duplicate problem slug 'add-1' (first at units[0].skills[0].problems[0])" in m
+        for m in messages
+    )
 
 
 def test_template_that_cannot_satisfy_its_constraints(mini_data, loaded, tmp_path):
@@ -115,7 +125,10 @@ def test_template_that_cannot_satisfy_its_constraints(mini_data, loaded, tmp_pat
     template["constraints"] = ["p > 1000"]
     errors = rejected(package_dir(tmp_path, mini_data), loaded)
     assert errors[0].location == "units[0].skills[1].templates[0]"
-    assert "only 0 distinct problems of the 20" in errors[0].message and "p > 1000" in errors[0].message
+    assert (
+        "only 0 distinct problems of the 20" in errors[0].message
+        and "p > 1000" in errors[0].message
+    )
 
 
 def test_template_expression_cannot_run_code(mini_data, loaded, tmp_path):
@@ -196,7 +209,9 @@ def test_zip_with_absolute_path(loaded):
 
 
 def test_zip_with_symlink(loaded):
-    blob = _zip({"course.yaml": (MINI / "course.yaml").read_bytes()}, {"figures/line.png": "/etc/passwd"})
+    blob = _zip(
+        {"course.yaml": (MINI / "course.yaml").read_bytes()}, {"figures/line.png": "/etc/passwd"}
+    )
     errors = rejected(blob, loaded, filename="link.zip")
     assert errors[0].file == "link.zip:figures/line.png"
     assert "symbolic links are not allowed" in errors[0].message
