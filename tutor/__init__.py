@@ -1,5 +1,5 @@
-"""The Django project and the learner side of the tutor."""
+"""The Django project and the learner side of the tutor.
 
-from tutor.celery import app as celery_app
-
-__all__ = ["celery_app"]
+The Celery app lives in `tutor.celery` (`celery -A tutor` finds it there) and is loaded by
+`TutorConfig.ready()`, so importing a pure core such as `tutor.adaptive` pulls in no Celery.
+"""

@@ -22,6 +22,11 @@ from tutor.models import (
 MAX_STORED_INPUT = 10_000
 
 
+def _storable(text: str) -> str:
+    """Text as the database can keep it: bounded, and no NUL (PostgreSQL refuses it)."""
+    return text[:MAX_STORED_INPUT].replace("\x00", "\ufffd")
+
+
 def _verdict_of(result: answers.Verdict) -> str:
     if not result.valid:
         return Attempt.Verdict.INVALID
@@ -42,12 +47,12 @@ def record_attempt(
         attempt = Attempt.objects.create(
             learner=learner,
             problem=problem,
-            raw_input=raw_input[:MAX_STORED_INPUT],
-            parsed_as=(result.parsed_as or "")[:MAX_STORED_INPUT],
+            raw_input=_storable(raw_input),
+            parsed_as=_storable(result.parsed_as or ""),
             verdict=_verdict_of(result),
             score=result.score,
             feedback_code=result.code[:40],
-            feedback=result.feedback,
+            feedback=_storable(result.feedback),
             time_taken_ms=time_taken_ms,
             hints_used=hints_used,
         )

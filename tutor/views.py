@@ -137,7 +137,7 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
     context = {"problem": problem, "attempt": attempt, "result": result}
     if request.htmx:
         return render(request, "tutor/_verdict.html", context)
-    messages.info(request, result.feedback)
+    messages.info(request, attempt.feedback)
     return redirect("problem", problem_id=problem.pk)
 
 
