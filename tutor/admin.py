@@ -1,7 +1,17 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.shortcuts import redirect
+from django.urls import path
 
-from tutor.models import Attempt, Classroom, Enrollment, HintReveal, User
+from tutor.models import (
+    AdaptiveModel,
+    Attempt,
+    Classroom,
+    Enrollment,
+    HintReveal,
+    LearnerSkill,
+    User,
+)
 
 admin.site.site_header = "Tutor administration"
 
@@ -39,3 +49,42 @@ class AttemptAdmin(admin.ModelAdmin):
 class HintRevealAdmin(admin.ModelAdmin):
     list_display = ("learner", "problem", "hint", "created_at")
     raw_id_fields = ("learner", "problem", "hint")
+
+
+@admin.register(AdaptiveModel)
+class AdaptiveModelAdmin(admin.ModelAdmin):
+    list_display = ("version", "is_active", "n_attempts", "fit_seconds", "created_at")
+    list_filter = ("is_active",)
+    readonly_fields = ("version", "params", "is_active", "n_attempts", "fit_seconds", "created_at")
+    change_list_template = "admin/tutor/adaptivemodel/change_list.html"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "refit/",
+                self.admin_site.admin_view(self.refit_view),
+                name="tutor_adaptivemodel_refit",
+            )
+        ] + super().get_urls()
+
+    def refit_view(self, request):
+        from tutor.tasks import refit_adaptive_model
+
+        if request.method != "POST":
+            return redirect("admin:tutor_adaptivemodel_changelist")
+        refit_adaptive_model.delay()
+        messages.success(
+            request, "Refit queued: the new parameters become active when it finishes."
+        )
+        return redirect("admin:tutor_adaptivemodel_changelist")
+
+
+@admin.register(LearnerSkill)
+class LearnerSkillAdmin(admin.ModelAdmin):
+    list_display = ("user", "skill", "p_known", "updated_at")
+    list_filter = ("skill__course",)
+    search_fields = ("user__username", "skill__name")
+    raw_id_fields = ("user", "skill")

@@ -88,6 +88,8 @@ class Attempt(models.Model):
     feedback = models.TextField(blank=True)
     time_taken_ms = models.PositiveIntegerField(null=True, blank=True)
     hints_used = models.PositiveSmallIntegerField(default=0)
+    # Why the adaptive policy served this problem (tutor.adaptive.Choice.to_dict()), if it did.
+    served_because = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -115,3 +117,62 @@ class HintReveal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} saw {self.hint}"
+
+
+class LearnerProfile(models.Model):
+    """The learner-level part of the adaptive engine's state (ability, recent problems)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+    )
+    state = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"learner state of {self.user}"
+
+
+class LearnerSkill(models.Model):
+    """One learner × skill of the adaptive engine's state (P(known), ability, memory)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skill_states"
+    )
+    skill = models.ForeignKey(
+        "curriculum.Skill", on_delete=models.CASCADE, related_name="learner_states"
+    )
+    state = models.JSONField(default=dict)
+    p_known = models.FloatField(default=0.0)  # denormalised for dashboards and sorting
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "skill"], name="unique_learner_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.skill}: {self.p_known:.2f}"
+
+
+class AdaptiveModel(models.Model):
+    """A fitted parameter set of the adaptive engine; exactly one is active at a time."""
+
+    version = models.CharField(max_length=64)
+    params = models.JSONField()
+    is_active = models.BooleanField(default=False)
+    n_attempts = models.PositiveIntegerField(default=0)
+    fit_seconds = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=models.Q(is_active=True),
+                name="one_active_adaptive_model",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"adaptive model {self.version[:10]} ({self.n_attempts} attempts)"

@@ -49,28 +49,6 @@ def skill_progress(learner: User, course: Course) -> list[SkillProgress]:
     return [SkillProgress(skill, skill.total, solved.get(skill.pk, 0)) for skill in skills]
 
 
-def solved_problem_ids(learner: User, problems: QuerySet[Problem]) -> set[int]:
-    return set(
-        Attempt.objects.filter(
-            learner=learner, problem__in=problems, verdict=Attempt.Verdict.CORRECT
-        ).values_list("problem_id", flat=True)
-    )
-
-
-def next_problem(learner: User, skill: Skill, after: Problem | None = None) -> Problem | None:
-    """The first unsolved problem of the skill in order (until the adaptive engine lands).
-
-    `after` skips the problem just shown so "next" moves on even if it stays unsolved.
-    """
-    problems = skill.problems.filter(is_active=True).order_by("order", "id")
-    solved = solved_problem_ids(learner, problems)
-    candidates = [p for p in problems if p.pk not in solved]
-    if after is not None and len(candidates) > 1:
-        later = [p for p in candidates if (p.order, p.pk) > (after.order, after.pk)]
-        candidates = later or [p for p in candidates if p.pk != after.pk]
-    return candidates[0] if candidates else None
-
-
 def revealed_hints(learner: User, problem: Problem) -> list[Hint]:
     revealed = HintReveal.objects.filter(learner=learner, problem=problem).values("hint_id")
     return list(problem.hints.filter(pk__in=revealed).order_by("order"))

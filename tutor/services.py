@@ -8,6 +8,7 @@ from django.db import transaction
 
 from curriculum import answers
 from curriculum.models import Hint, Problem
+from tutor import learning
 from tutor.models import (
     STUDENT_GROUP,
     TEACHER_GROUP,
@@ -38,9 +39,16 @@ def _verdict_of(result: answers.Verdict) -> str:
 
 
 def record_attempt(
-    *, learner: User, problem: Problem, raw_input: str, time_taken_ms: int | None = None
+    *,
+    learner: User,
+    problem: Problem,
+    raw_input: str,
+    time_taken_ms: int | None = None,
+    served_because: dict | None = None,
 ) -> tuple[Attempt, answers.Verdict]:
-    """Check an answer with the answer checker and store the attempt, whatever the outcome."""
+    """Check an answer with the answer checker and store the attempt, whatever the outcome;
+    the learner's adaptive state is updated in the same transaction."""
+    # The check runs before the transaction: it may take up to its deadline.
     result = answers.check(raw_input, problem.answer_spec)
     with transaction.atomic():
         hints_used = HintReveal.objects.filter(learner=learner, problem=problem).count()
@@ -55,7 +63,9 @@ def record_attempt(
             feedback=_storable(result.feedback),
             time_taken_ms=time_taken_ms,
             hints_used=hints_used,
+            served_because=served_because,
         )
+        learning.update_learner(attempt)
     return attempt, result
 
 

@@ -184,6 +184,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "tutor.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "refit-adaptive-model": {"task": "tutor.tasks.refit_adaptive_model", "schedule": 24 * 3600},
 }
 
 # Seconds between worker heartbeats written to Redis; /healthz calls a worker alive when its

@@ -12,6 +12,7 @@ urlpatterns = [
     path("curriculum/", include("curriculum.urls")),
     path("courses/", views.course_list, name="courses"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
+    path("courses/<slug:slug>/next/", views.course_next, name="course_next"),
     path("skills/<int:skill_id>/practise/", views.practise_skill, name="practise_skill"),
     path("problems/<int:problem_id>/", views.problem_detail, name="problem"),
     path("problems/<int:problem_id>/answer/", views.submit_answer, name="submit_answer"),

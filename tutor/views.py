@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from curriculum.models import Course, Problem, Skill
 from curriculum.rendering import render_markdown
-from tutor import heartbeat, selectors, services
+from tutor import heartbeat, learning, selectors, services
 from tutor.forms import AnswerForm, ClassroomForm, JoinClassForm, SignUpForm
 from tutor.models import User
 from tutor.permissions import can_view_classroom, can_view_student, is_teacher
@@ -71,23 +71,42 @@ def course_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = get_object_or_404(Course, slug=slug, is_published=True)
-    return render(
-        request,
-        "tutor/course_detail.html",
-        {"course": course, "progress": selectors.skill_progress(request.user, course)},
-    )
+    mastery = {row.skill: row for row in learning.course_progress(request.user, course)}
+    rows = [
+        (p, mastery.get(str(p.skill.pk))) for p in selectors.skill_progress(request.user, course)
+    ]
+    return render(request, "tutor/course_detail.html", {"course": course, "rows": rows})
+
+
+# The session remembers why each served problem was chosen until it is answered, so the
+# reason can be stored with the attempt (for teachers and for debugging).
+_SERVED_KEY = "served_because"
+
+
+def _serve(request: HttpRequest, choice) -> HttpResponse:
+    served = request.session.get(_SERVED_KEY, {})
+    served[str(choice.problem_id)] = choice.to_dict()
+    # Keep the last few only: a learner may open problems in several tabs.
+    request.session[_SERVED_KEY] = dict(list(served.items())[-10:])
+    return redirect("problem", problem_id=int(choice.problem_id))
+
+
+@login_required
+def course_next(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course, slug=slug, is_published=True)
+    choice = learning.choose_next(request.user, course)
+    if choice.complete and choice.problem_id is None:
+        return render(request, "tutor/course_complete.html", {"course": course, "choice": choice})
+    return _serve(request, choice)
 
 
 @login_required
 def practise_skill(request: HttpRequest, skill_id: int) -> HttpResponse:
     skill = get_object_or_404(Skill, pk=skill_id, course__is_published=True)
-    after = None
-    if after_id := request.GET.get("after"):
-        after = Problem.objects.filter(pk=after_id, skill=skill).first()
-    problem = selectors.next_problem(request.user, skill, after=after)
-    if problem is None:
-        return render(request, "tutor/skill_complete.html", {"skill": skill})
-    return redirect("problem", problem_id=problem.pk)
+    choice = learning.choose_next(request.user, skill.course, skill=skill)
+    if choice.problem_id is None:
+        return render(request, "tutor/skill_complete.html", {"skill": skill, "choice": choice})
+    return _serve(request, choice)
 
 
 @login_required
@@ -131,10 +150,23 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
     else:  # Only the absurd hard cap fails here; still stored, as the checker would judge it.
         raw = request.POST.get("answer", "")
         taken = None
+    served = request.session.get(_SERVED_KEY, {})
+    served_because = served.pop(str(problem.pk), None)
+    if served_because is not None:
+        request.session[_SERVED_KEY] = served
     attempt, result = services.record_attempt(
-        learner=request.user, problem=problem, raw_input=raw, time_taken_ms=taken
+        learner=request.user,
+        problem=problem,
+        raw_input=raw,
+        time_taken_ms=taken,
+        served_because=served_because,
     )
-    context = {"problem": problem, "attempt": attempt, "result": result}
+    context = {
+        "problem": problem,
+        "attempt": attempt,
+        "result": result,
+        "course": problem.skill.course,
+    }
     if request.htmx:
         return render(request, "tutor/_verdict.html", context)
     messages.info(request, attempt.feedback)

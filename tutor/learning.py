@@ -1,0 +1,220 @@
+"""The adaptive engine inside the product: learner state rows, the active parameters, the
+course graph, the next-problem choice and the nightly refit.
+
+`tutor.adaptive` is the pure library; this module feeds it rows and stores what it returns.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from curriculum.models import Course, Problem, Skill
+from tutor import adaptive
+from tutor.models import AdaptiveModel, Attempt, LearnerProfile, LearnerSkill, User
+
+_lock = threading.Lock()
+_params_cache: dict[str, adaptive.ModelParams] = {}
+_graph_cache: dict[tuple, adaptive.CourseGraph] = {}
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+
+def active_params() -> adaptive.ModelParams:
+    """The active fitted parameters (cold-start defaults before the first fit), cached per
+    process and reloaded when another process activates a new version."""
+    row = AdaptiveModel.objects.filter(is_active=True).only("version").first()
+    key = row.version if row else "default"
+    with _lock:
+        cached = _params_cache.get(key)
+    if cached is not None:
+        return cached
+    if row is None:
+        params = adaptive.default_params()
+    else:
+        params = adaptive.ModelParams.from_dict(
+            AdaptiveModel.objects.values_list("params", flat=True).get(pk=row.pk)
+        )
+    with _lock:
+        _params_cache.clear()
+        _params_cache[key] = params
+    return params
+
+
+def refit(*, forgets: bool = False) -> AdaptiveModel:
+    """Fit every model from all first attempts and activate the result atomically."""
+    rows = list(
+        _first_attempts().values_list(
+            "learner_id",
+            "problem__skill_id",
+            "problem_id",
+            "verdict",
+            "created_at",
+            "problem__difficulty",
+        )
+    )
+    table = adaptive.AttemptTable.from_columns(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+        [r[3] == Attempt.Verdict.CORRECT for r in rows],
+        [r[4].timestamp() for r in rows],
+        [r[5] for r in rows],
+    )
+    priors = dict(Problem.objects.filter(is_active=True).values_list("id", "difficulty"))
+    params = adaptive.fit(
+        table, forgets=forgets, item_priors={str(k): v for k, v in priors.items()}
+    )
+    with transaction.atomic():
+        AdaptiveModel.objects.filter(is_active=True).update(is_active=False)
+        model = AdaptiveModel.objects.create(
+            version=params.version,
+            params=params.to_dict(),
+            is_active=True,
+            n_attempts=len(rows),
+            fit_seconds=float(params.info.get("fit_seconds", 0.0)),
+        )
+    return model
+
+
+def _first_attempts():
+    """Each learner's first readable answer to each problem: what the models learn from."""
+    first_ids = (
+        Attempt.objects.exclude(verdict=Attempt.Verdict.INVALID)
+        .values("learner_id", "problem_id")
+        .annotate(first=Min("id"))
+        .values("first")
+    )
+    return Attempt.objects.filter(id__in=first_ids).order_by("created_at", "id")
+
+
+# --- the course graph -----------------------------------------------------------------------
+
+
+def course_graph(course: Course) -> adaptive.CourseGraph:
+    """Skills in course order with prerequisites, and the active problems; cached per process
+    until the course's content changes (a cheap signature query decides)."""
+    signature = (
+        course.pk,
+        *Problem.objects.filter(skill__course=course, is_active=True, skill__is_active=True)
+        .aggregate(n=Count("id"), last=Max("id"), diff=Max("difficulty"))
+        .values(),
+        Skill.objects.filter(course=course).count(),
+    )
+    with _lock:
+        graph = _graph_cache.get(signature)
+    if graph is not None:
+        return graph
+    skills = list(
+        Skill.objects.filter(course=course)
+        .order_by("order", "id")
+        .prefetch_related("prerequisites")
+    )
+    problems = Problem.objects.filter(
+        skill__course=course, is_active=True, skill__is_active=True
+    ).values_list("id", "skill_id", "difficulty")
+    graph = adaptive.CourseGraph(
+        skills=[
+            adaptive.Skill(str(s.pk), s.name, tuple(str(p.pk) for p in s.prerequisites.all()))
+            for s in skills
+        ],
+        problems=[adaptive.Problem(str(pk), str(skill), diff) for pk, skill, diff in problems],
+        name=course.title,
+    )
+    with _lock:
+        for key in [k for k in _graph_cache if k[0] == course.pk]:
+            del _graph_cache[key]
+        _graph_cache[signature] = graph
+    return graph
+
+
+# --- learner state ---------------------------------------------------------------------------
+
+
+def learner_state(user: User) -> adaptive.LearnerState:
+    profile = LearnerProfile.objects.filter(user=user).values_list("state", flat=True).first()
+    skills = {
+        str(skill_id): state
+        for skill_id, state in LearnerSkill.objects.filter(user=user).values_list(
+            "skill_id", "state"
+        )
+    }
+    return adaptive.LearnerState.from_rows(profile or {"learner": str(user.pk)}, skills)
+
+
+def update_learner(attempt: Attempt) -> None:
+    """Feed a first readable attempt to the models. Call inside the attempt's transaction.
+
+    Only the first answer to a problem counts (as in the models' training data), and a hint
+    asked for before answering counts as not knowing it.
+    """
+    if attempt.verdict == Attempt.Verdict.INVALID:
+        return
+    earlier = (
+        Attempt.objects.filter(learner_id=attempt.learner_id, problem_id=attempt.problem_id)
+        .exclude(verdict=Attempt.Verdict.INVALID)
+        .exclude(pk=attempt.pk)
+    )
+    if earlier.exists():
+        return
+    # Serialise one learner's updates so two quick answers cannot lose one another.
+    profile, _ = LearnerProfile.objects.select_for_update().get_or_create(
+        user_id=attempt.learner_id
+    )
+    state = learner_state(attempt.learner)
+    problem = attempt.problem
+    params = active_params()
+    new = adaptive.update(
+        state,
+        params,
+        adaptive.Attempt(
+            learner=str(attempt.learner_id),
+            skill=str(problem.skill_id),
+            item=str(problem.pk),
+            correct=attempt.verdict == Attempt.Verdict.CORRECT and attempt.hints_used == 0,
+            t=attempt.created_at.timestamp(),
+            difficulty=problem.difficulty,
+        ),
+    )
+    profile.state = new.globals_dict()
+    profile.save(update_fields=["state", "updated_at"])
+    skill_state = new.skills[str(problem.skill_id)]
+    LearnerSkill.objects.update_or_create(
+        user_id=attempt.learner_id,
+        skill_id=problem.skill_id,
+        defaults={"state": skill_state.to_dict(), "p_known": skill_state.p_known},
+    )
+
+
+# --- choosing and reporting -------------------------------------------------------------------
+
+
+def choose_next(
+    user: User, course: Course, *, skill: Skill | None = None, now: datetime | None = None
+) -> adaptive.Choice:
+    """The policy's next problem for the learner in the course (or within one skill)."""
+    graph = course_graph(course)
+    if skill is not None:
+        graph = adaptive.CourseGraph(
+            skills=[adaptive.Skill(str(skill.pk), skill.name)],
+            problems=[p for p in graph.problems if p.skill == str(skill.pk)],
+            name=skill.name,
+        )
+    state = learner_state(user)
+    # Seeded by how much the learner has done: reproducible, yet a different draw each time.
+    rng = random.Random(f"{user.pk}:{state.n}:{len(state.recent)}")
+    return adaptive.choose_next(
+        state, graph, active_params(), now=(now or timezone.now()).timestamp(), rng=rng
+    )
+
+
+def course_progress(user: User, course: Course) -> list[adaptive.SkillProgress]:
+    return adaptive.progress(
+        learner_state(user), course_graph(course), active_params(), timezone.now().timestamp()
+    )
