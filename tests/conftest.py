@@ -33,6 +33,12 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason="Chromium is not installed"))
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashing costs about a second per password on this machine; tests need no cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def redis_client() -> redis.Redis:
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, decode_responses=True)
