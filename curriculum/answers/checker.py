@@ -462,7 +462,18 @@ def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
         else:
             svs = [sv]
             kv_cmp = kv
-        if sig is not None:
+        if spec.opt("compare"):
+            fs, fk = to_float(sv), to_float(kv_cmp)
+            if fs is None or fk is None or fs.imag or fk.imag:
+                raise _Wrong("wrong_type", "Your answer should be a real number.")
+            ok = {
+                ">": fs.real > fk.real,
+                ">=": fs.real >= fk.real,
+                "<": fs.real < fk.real,
+                "<=": fs.real <= fk.real,
+            }[spec.opt("compare")]
+            v = make("correct" if ok else "wrong", normalized=_fmt(sv))
+        elif sig is not None:
             v = check_sig_figs(parsed.raw, node, kv_cmp, sig)
         elif dp is not None:
             v = check_decimal_places(parsed.raw, node, kv_cmp, dp)
@@ -671,6 +682,21 @@ def _system_by_solution(spairs, kpairs) -> Verdict:
     )
     if not syms or len(syms) > 4:
         return make("wrong")
+    nums_k = [sp.together(a - b).as_numer_denom()[0] for a, b in kpairs]
+    nums_s = [sp.together(a - b).as_numer_denom()[0] for a, b in spairs]
+    try:
+        polys = [sp.Poly(f, *syms) for f in nums_k + nums_s]
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return make("wrong")
+    if any(p.total_degree() > 6 for p in polys):
+        return make("wrong")
+    try:
+        gk = sp.groebner(nums_k, *syms, order="lex")
+        gs = sp.groebner(nums_s, *syms, order="lex")
+        if list(gk.exprs) == list(gs.exprs):
+            return make("correct")
+    except Exception:
+        pass
     try:
         ks = sp.solve([a - b for a, b in kpairs], syms, dict=True)
         ss = sp.solve([a - b for a, b in spairs], syms, dict=True)

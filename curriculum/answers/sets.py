@@ -46,8 +46,61 @@ def _relation_set(op: str, a, b, var):
         return s
     if (a - b).free_symbols - {var}:
         raise NotASet("more than one variable")
+    s = _rational_set(op, a - b, var)
+    if s is not None:
+        return s
     rel = _OPS[op](a, b)
     return sp.solveset(rel, var, sp.S.Reals)
+
+
+def _holds(op: str, v: float) -> bool:
+    return {"<": v < 0, "<=": v <= 0, ">": v > 0, ">=": v >= 0, "=": v == 0, "!=": v != 0}[op]
+
+
+def _rational_set(op: str, f, var):
+    """{var : f op 0} for a rational function f with real coefficients, by sign charts."""
+    try:
+        num, den = sp.fraction(sp.together(f))
+        pn = sp.Poly(num, var)
+        pd = sp.Poly(den, var)
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return None
+    if not all(c.is_real for c in pn.coeffs() + pd.coeffs()):
+        return None
+    if pn.degree() > 8 or pd.degree() > 8:
+        return None
+    try:
+        zs = set(pn.real_roots()) if pn.degree() > 0 else set()
+        ps = set(pd.real_roots()) if pd.degree() > 0 else set()
+    except Exception:
+        return None
+    crit = sorted(zs | ps, key=lambda r: float(r))
+    fn = sp.lambdify(var, num / den, modules="math") if False else None
+    del fn
+
+    def val(x: float) -> float:
+        return float(pn.eval(sp.Float(x, 30))) / float(pd.eval(sp.Float(x, 30)))
+
+    if not crit:
+        try:
+            return sp.S.Reals if _holds(op, val(0.0)) else sp.S.EmptySet
+        except ZeroDivisionError:
+            return None
+    pieces = []
+    fl = [float(c) for c in crit]
+    tests = [fl[0] - 1.0] + [(fl[i] + fl[i + 1]) / 2 for i in range(len(fl) - 1)] + [fl[-1] + 1.0]
+    bounds = [-sp.oo] + crit + [sp.oo]
+    for i, t in enumerate(tests):
+        if _holds(op, val(t)):
+            pieces.append(sp.Interval.open(bounds[i], bounds[i + 1]))
+    for c in crit:
+        if c in ps:
+            continue
+        if op in ("<=", ">=", "="):
+            pieces.append(sp.FiniteSet(c))
+    if op == "!=":
+        return sp.Complement(sp.S.Reals, sp.FiniteSet(*crit))
+    return sp.Union(*pieces) if pieces else sp.S.EmptySet
 
 
 def node_to_set(node: Node, var, value, kind_hint: str = "inequality"):

@@ -52,6 +52,7 @@ _OPTION_DOC = {
     "extract": "bool: the response is free text (a model's solution); take its final answer",
     "numeric_only": "bool: a number answer must be typed as a number, not an expression",
     "strict_type": "bool: refuse an answer of a different type (e.g. x = 3 for 3)",
+    "compare": "number kind: '>' or '>=' (the answer must exceed the key) instead of equality",
 }
 _BOOL_OPTS = {
     "ordered",
@@ -189,6 +190,8 @@ def _validate_options(kind: str, o: dict) -> None:
         o["log_base"] = str(o["log_base"])
         if o["log_base"] not in ("e", "10"):
             raise ValueError("option 'log_base' must be 'e' or '10'")
+    if "compare" in o and o["compare"] not in (">", ">=", "<", "<="):
+        raise ValueError("option 'compare' must be one of '>', '>=', '<', '<='")
     if "notation" in o and o["notation"] not in ("any", "interval", "inequality"):
         raise ValueError("option 'notation' must be 'any', 'interval' or 'inequality'")
     if "max_length" in o:
