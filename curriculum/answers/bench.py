@@ -31,7 +31,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .checker import check_inline
-from .extract import extract_answer
+from .extract import extract_final
 from .nodes import to_latex
 from .parsing import parse
 
@@ -77,10 +77,14 @@ def _kind_of(node) -> str:
         return "inequality"
     if op == "set":
         return "set"
+    if op == "seq" and all(a.op == "rel" and set(a.value) == {"="} for a in node.args):
+        return "equation"
     if op in ("list", "tuple", "seq"):
         return "list"
-    if op == "or":
-        return _kind_of(node.args[0])
+    if op in ("or", "and"):
+        if all(a.op == "rel" for a in node.args):
+            return _kind_of(node.args[0])
+        return "list"
     if op == "special":
         return "inequality"
     return "expression"
@@ -95,14 +99,27 @@ def _is_number_node(node) -> bool:
     )
 
 
+def node_kind_letter(gold: str) -> str | None:
+    """A multiple-choice letter written as text: (C), \\text{C}."""
+    m = re.fullmatch(r"\s*(?:\\text\{\s*)?\(?([A-E])\)?\s*\}?\s*", gold)
+    return m.group(1) if m else None
+
+
 def mv_case_to_spec(row: dict) -> tuple[str, dict]:
     """(student response, spec) for a Math-Verify row."""
     cfg = row.get("config") or {}
-    gold = extract_answer(row["gold"]) or row["gold"]
+    gold = extract_final(row["gold"]) or row["gold"]
     opts: dict = {"extract": True}
     fr = cfg.get("float_rounding")
+    if node_kind_letter(gold):
+        return row["pred"], {
+            "kind": "multiple_choice",
+            "key": [node_kind_letter(gold)],
+            "options": {"extract": True},
+        }
+    bare = not re.search(r"[()\[\]{}]", gold)
     try:
-        node = parse(gold, number_grouping=True, decimal_comma=True).node
+        node = parse(gold, number_grouping=bare, decimal_comma=bare).node
         kind = _kind_of(node)
         if kind == "expression" and _is_number_node(node):
             kind = "number"
@@ -111,7 +128,7 @@ def mv_case_to_spec(row: dict) -> tuple[str, dict]:
         kind = "string"
     if kind == "expression" and node is not None and node.op == "matrix":
         kind = "expression"
-    if fr is not None and kind in ("number", "expression", "list", "set"):
+    if fr is not None and kind in ("number", "expression", "list", "set", "inequality"):
         opts["tolerance"] = {"abs": 10.0 ** (-int(fr)), "rel": 0.0}
     if kind == "number":
         opts["number_grouping"] = True
@@ -130,6 +147,8 @@ def mv_case_to_spec(row: dict) -> tuple[str, dict]:
     ):
         opts["notation"] = "interval"
     if kind == "list":
+        kind = "set"  # Math-Verify compares comma lists as sets
+    if kind == "set":
         opts["partial_credit"] = False
     return row["pred"], {"kind": kind, "key": [gold], "options": opts}
 

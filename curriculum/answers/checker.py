@@ -85,9 +85,12 @@ class Ctx:
 
 
 def _is_symbolish(n: Node) -> bool:
-    return n.op in ("sym", "func", "abs") or (
-        n.op in ("imul", "mul") and all(a.op == "sym" for a in n.args)
-    )
+    """A left side that only names the answer: y, f(x), |AB|, V_1:V_2, (p, q), NO/BO."""
+    if n.op in ("sym", "func", "abs"):
+        return True
+    if n.op in ("imul", "mul", "div", "tuple"):
+        return all(_is_symbolish(a) for a in n.args)
+    return False
 
 
 def value_node(node: Node, spec: AnswerSpec, notes: list[str]) -> Node:
@@ -98,9 +101,18 @@ def value_node(node: Node, spec: AnswerSpec, notes: list[str]) -> Node:
         and spec.opt("allow_value_for_equation", True)
     ):
         lhs = node.args[0]
-        if _is_symbolish(lhs) or len(node.args) > 2:
+        if _is_symbolish(lhs) or len(node.args) > 2 or spec.opt("extract"):
             notes.append(f"we took the value after '=': {to_text(node.args[-1])}")
             return node.args[-1]
+    return node
+
+
+def _unwrap(node: Node) -> Node:
+    """A matrix written inside brackets, (matrix), is the matrix."""
+    while (
+        node.op in ("list", "tuple", "set") and len(node.args) == 1 and node.args[0].op == "matrix"
+    ):
+        node = node.args[0]
     return node
 
 
@@ -203,10 +215,12 @@ def _check(raw, spec: AnswerSpec, sj: str) -> Verdict:
     if not isinstance(raw, str):
         raw = str(raw)
     max_len = spec.opt("max_length", DEFAULT_MAX_LENGTH)
+    original = None
     if spec.opt("extract"):
-        from .extract import extract_answer
+        from .extract import extract_final
 
-        raw = extract_answer(raw[:100_000]) or ""
+        original = raw[:100_000]
+        raw = extract_final(original) or ""
     if len(raw) > max_len:
         return make(
             "too_long", f"Your answer is too long ({len(raw)} characters; at most {max_len})."
@@ -218,7 +232,17 @@ def _check(raw, spec: AnswerSpec, sj: str) -> Verdict:
         return _custom(check_choice(raw, spec), spec)
     if kind == "string":
         return _custom(check_string(raw, spec), spec)
-    parsed = parse(raw, spec.opt("syntax", "auto"), _parse_options(spec))
+    try:
+        parsed = parse(raw, spec.opt("syntax", "auto"), _parse_options(spec))
+    except ParseError:
+        if original is None:
+            raise
+        from .extract import fallback_number
+
+        fb = fallback_number(raw) or fallback_number(original)
+        if not fb:
+            raise
+        parsed = parse(fb, "text", _parse_options(spec))
     keys = [_parse_key(k, sj) for k in spec.key]
     ctx = Ctx(spec)
     fn = {
@@ -231,6 +255,10 @@ def _check(raw, spec: AnswerSpec, sj: str) -> Verdict:
     }[kind]
     try:
         v = fn(parsed, keys, ctx)
+        if v.correct and spec.forms and kind != "expression":
+            failed = formtests.check_structure_forms(spec, parsed.node, [k.node for k in keys])
+            if failed:
+                v = make("wrong_form", failed[1], details={"form": failed[0]})
     except _Wrong as w:
         v = make(w.code, w.feedback, score=w.score, correct=False, details=w.details)
     v.parsed_as = v.parsed_as or parsed.text
@@ -260,8 +288,14 @@ def _unexpected_vars(sv, kvals, ctx: Ctx):
 def check_expression(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     spec = ctx.spec
     node = value_node(parsed.node, spec, ctx.notes) if not spec.opt("strict_type") else parsed.node
-    if node.op in ("matrix",) or any(k.node.op == "matrix" for k in keys):
+    node = _unwrap(node)
+    if node.op in ("matrix",) or any(_unwrap(k.node).op == "matrix" for k in keys):
         return _check_matrix(node, keys, ctx)
+    key_nodes = [value_node(k.node, spec, []) for k in keys]
+    if any(has_op(k, ("pm", "upm")) for k in key_nodes) and node.op in ("set", "seq", "list", "or"):
+        vals = _value_list(node)
+        if vals is not None:
+            return _check_pm([a for v in vals for a in expand_pm(v)], key_nodes, ctx)
     if node.op in (
         "rel",
         "set",
@@ -366,14 +400,20 @@ def _match_unordered(svals, kvals, eq=None) -> int:
     return n
 
 
-def _check_matrix(node: Node, keys: list[Parsed], ctx: Ctx) -> Verdict:
-    if node.op != "matrix":
+def _matrix_rows(node: Node, ctx: Ctx):
+    v = _expr_value(node, ctx, "a matrix")
+    if not isinstance(v, sp.MatrixBase):
         raise _Wrong("wrong_type", "Your answer should be a matrix.")
-    srows = [[_expr_value(c, ctx) for c in r.args] for r in node.args]
+    return [[v[i, j] for j in range(v.cols)] for i in range(v.rows)]
+
+
+def _check_matrix(node: Node, keys: list[Parsed], ctx: Ctx) -> Verdict:
+    srows = _matrix_rows(node, ctx)
     for k in keys:
-        if k.node.op != "matrix":
+        knode = _unwrap(k.node)
+        if not has_op(knode, ("matrix",)):
             continue
-        krows = [[_expr_value(c, Ctx(ctx.spec)) for c in r.args] for r in k.node.args]
+        krows = _matrix_rows(knode, Ctx(ctx.spec))
         if len(krows) != len(srows) or len(krows[0]) != len(srows[0]):
             raise _Wrong("wrong_length", f"The matrix should be {len(krows)}×{len(krows[0])}.")
         tol = _tolerance(ctx.spec)
@@ -420,8 +460,13 @@ def _has_decimals(v) -> bool:
 def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     spec = ctx.spec
     node = value_node(parsed.node, spec, ctx.notes)
+    key_nodes = [value_node(k.node, spec, []) for k in keys]
     if node.op in ("pm", "upm") or has_op(node, ("pm", "upm")):
-        return _check_pm(expand_pm(node), [value_node(k.node, spec, []) for k in keys], ctx)
+        return _check_pm(expand_pm(node), key_nodes, ctx)
+    if any(has_op(k, ("pm", "upm")) for k in key_nodes) and node.op in ("set", "seq", "list", "or"):
+        vals = _value_list(node)
+        if vals is not None:
+            return _check_pm([a for v in vals for a in expand_pm(v)], key_nodes, ctx)
     if node.op in (
         "rel",
         "set",
@@ -454,6 +499,12 @@ def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     best: Verdict | None = None
     for knode in key_nodes:
         kv = _expr_value(knode, Ctx(spec), "a number")
+        if sv.has(sp.zoo, sp.nan) or kv.has(sp.zoo, sp.nan):
+            # undefined values (12:00 read as 12/0) are only equal as written
+            same = formtests.canon(node) == formtests.canon(knode)
+            if same:
+                return make("correct", normalized=_fmt(sv))
+            continue
         k_pct = knode.op == "pct"
         if k_pct and not s_pct:
             # key "28%": the student may type 28 (meaning percent) or 0.28
@@ -606,11 +657,44 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     if keqs is None:
         # the key is a value (e.g. 3): compare values
         return check_expression(Parsed(snode, "", "text"), [Parsed(knode, "", "text")], ctx)
+    seqs = _equations(snode)
+    allow_value = spec.opt("allow_value_for_equation", True) and not spec.opt("strict_type")
+    if (
+        seqs is None
+        and allow_value
+        and len(keqs) == 1
+        and _is_symbolish(keqs[0].args[0])
+        and not (spec.opt("var") or spec.opt("variables"))
+    ) or _has_collection_side(keqs):
+        # the key names its answer (y = ..., (p, q) = (3, 2)): compare the values
+        from .collections_ import elem_equal
+
+        sv = value_node(snode, spec, ctx.notes)
+        ok = any(elem_equal(sv, value_node(e, spec, []), ctx) for e in keqs)
+        if ok:
+            return make("correct")
+        if seqs is None or _has_collection_side(keqs):
+            return make("wrong")
+    if (
+        seqs is None
+        and allow_value
+        and len(keqs) > 1
+        and all(_is_symbolish(e.args[0]) for e in keqs)
+        and not (spec.opt("var") or spec.opt("variables"))
+    ):
+        # AB = 4, CD = 5 answered as 4, 5: the values in order
+        from .collections_ import elem_equal
+
+        vals = _value_list(snode)
+        if vals is not None and len(vals) == len(keqs):
+            ok = all(
+                elem_equal(v, value_node(e, spec, []), ctx) for v, e in zip(vals, keqs, strict=True)
+            )
+            return make("correct" if ok else "wrong")
     kctx = Ctx(spec)
     kpairs = [(kctx.value(e.args[0]), kctx.value(e.args[1])) for e in _expand_eqs(keqs)]
     key_syms = set().union(*((a - b).free_symbols for a, b in kpairs))
     var = _main_var(spec, key_syms)
-    seqs = _equations(snode)
     if seqs is None:
         # bare values: "2, -3", "{2, -3}", "±2", "2"
         if var is None or not spec.opt("allow_value_for_equation", True):
@@ -620,7 +704,10 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
             raise _Wrong("wrong_type", "Your answer should be an equation, like x = 2.")
         spairs = [(var, ctx.value(n)) for vn in vals_nodes for n in expand_pm(vn)]
     else:
-        spairs = [(ctx.value(e.args[0]), ctx.value(e.args[1])) for e in _expand_eqs(seqs)]
+        try:
+            spairs = [(ctx.value(e.args[0]), ctx.value(e.args[1])) for e in _expand_eqs(seqs)]
+        except NotAnExpression:
+            return make("wrong")
     # one equation each: proportional sides
     if len(spairs) == 1 and len(kpairs) == 1:
         if _eq_equivalent(*spairs[0], *kpairs[0]):
@@ -670,6 +757,10 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     if len(spairs) != len(kpairs) and len(kpairs) > 1:
         return _system_by_solution(spairs, kpairs)
     return make("wrong")
+
+
+def _has_collection_side(eqs: list[Node]) -> bool:
+    return any(a.op in ("tuple", "list", "set", "matrix") for e in eqs for a in e.args)
 
 
 def _single_solution_form(pair, var) -> bool:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .compare import equivalent
-from .nodes import Node
+from .convert import NotAnExpression
+from .nodes import Node, walk
 from .verdict import Verdict, make
 
 
@@ -15,17 +16,32 @@ def _elements(node: Node, kind: str) -> tuple[list[Node], str]:
         return list(node.args), "list"
     if node.op == "tuple":
         return list(node.args), "tuple"
-    if node.op == "or":
+    if node.op in ("or", "and"):
         return list(node.args), "list"
     if node.op == "special" and node.value in ("empty", "nosol"):
         return [], "set"
     return [node], "single"
 
 
+def _expand_elements(items: list[Node]) -> list[Node]:
+    from .checker import expand_pm, value_node
+
+    out = []
+    for it in items:
+        if it.op == "rel" or any(n.op in ("pm", "upm") for n in walk(it)):
+            out.extend(expand_pm(it))
+        else:
+            out.append(it)
+    del value_node
+    return out
+
+
 def elem_equal(a: Node, b: Node, ctx) -> bool:
     from .checker import Ctx, _num_equal, _tolerance, value_node
 
     spec = ctx.spec
+    a = value_node(a, spec, []) if a.op == "rel" else a
+    b = value_node(b, spec, []) if b.op == "rel" else b
     if a.op == "tuple" or b.op == "tuple":
         if a.op != b.op or len(a.args) != len(b.args):
             return False
@@ -42,9 +58,21 @@ def elem_equal(a: Node, b: Node, ctx) -> bool:
     a = value_node(a, spec, [])
     b = value_node(b, spec, [])
     if a.op == "rel" or b.op == "rel":
+        if a.op == b.op == "rel" and a.value == b.value == ("=",):
+            from .checker import _eq_equivalent
+
+            kc = Ctx(spec)
+            return _eq_equivalent(
+                ctx.value(a.args[0]), ctx.value(a.args[1]), kc.value(b.args[0]), kc.value(b.args[1])
+            )
         return False
-    va = ctx.value(a)
-    vb = Ctx(spec).value(b)
+    try:
+        va = ctx.value(a)
+        vb = Ctx(spec).value(b)
+    except NotAnExpression:
+        from .forms import canon
+
+        return canon(a) == canon(b)
     tol = _tolerance(spec)
     if tol is not None:
         return _num_equal(va, vb, tol)
@@ -82,6 +110,7 @@ def check_collection(parsed, keys, ctx) -> Verdict:
     for k in keys:
         kel, kc = _elements(k.node, kind)
         sel, sc = _elements(parsed.node, kind)
+        kel, sel = _expand_elements(kel), _expand_elements(sel)
         if spec.opt("strict_type") and kind == "set" and sc not in ("set",):
             raise _Wrong(
                 "wrong_type", "Your answer should be a set, written with braces like {1, 2}."

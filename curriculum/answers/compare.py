@@ -196,7 +196,13 @@ def numeric_compare(a, b, symbols=None, n=N_POINTS, rel=REL_TOL):
     return None
 
 
+def _undefined(v) -> bool:
+    return v.has(sp.zoo, sp.nan)
+
+
 def numbers_equal(a, b) -> bool:
+    if _undefined(a) or _undefined(b):
+        return False
     if a == b:
         return True
     if a.is_Rational and b.is_Rational:
@@ -219,6 +225,15 @@ def numbers_equal(a, b) -> bool:
 
 def equivalent(a, b) -> bool:
     """Algebraic equivalence of two SymPy expressions."""
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if (
+            not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase))
+            or a.shape != b.shape
+        ):
+            return False
+        return all(equivalent(x, y) for x, y in zip(a, b, strict=True))
+    if _undefined(a) or _undefined(b):
+        return False
     if a == b:
         return True
     fa, fb = a.free_symbols, b.free_symbols

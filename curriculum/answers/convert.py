@@ -122,6 +122,8 @@ class Converter:
             return sp.Abs(self.conv(n.args[0]))
         if op == "func":
             return self.func(n)
+        if op == "matrix":
+            return sp.ImmutableMatrix([[self.conv(c) for c in r.args] for r in n.args])
         if op in ("pm", "upm"):
             raise NotAnExpression("±")
         raise NotAnExpression(op)

@@ -525,3 +525,24 @@ def _check_one(form, spec, node, value, key_node, keys) -> bool:
     if form == "simplified":
         return is_simplified(node, value, keys)
     raise ValueError(form)
+
+
+STRUCTURE_FORMS = ("as_key", "identical", "lowest_terms")
+
+
+def check_structure_forms(spec, node: Node, key_nodes):
+    """Forms for answers that are not single expressions (equations, sets, lists...)."""
+    for form in spec.forms:
+        if form == "as_key":
+            c = canon(node)
+            ok = any(c == canon(k) for k in key_nodes)
+        elif form == "identical":
+            t = tree(node)
+            ok = any(t == tree(k) for k in key_nodes)
+        elif form == "lowest_terms":
+            ok = is_lowest_terms(node)
+        else:
+            ok = False
+        if not ok:
+            return form, MESSAGES[form]
+    return None

@@ -474,6 +474,8 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
                     f"We do not know the name '{full}'.", code="unknown_word", position=start
                 )
             pieces = _emit_word(word, start, known, functions, constants, variables, notes)
+            if pieces and pieces[0].type in ("AND", "OR") and prev_type() == "COMMA":
+                continue  # "1, 2, and 3": the comma already separates
             toks.extend(pieces)
             continue
         # ---------------------------------------------------------------- symbols

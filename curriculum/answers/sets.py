@@ -193,6 +193,9 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
             form="inequality",
         )
     best = None
+    from .checker import _tolerance
+
+    tol = _tolerance(spec)
     for k in keys:
         from .checker import Ctx
 
@@ -219,7 +222,7 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
                 "wrong_type",
                 "Your answer should be an inequality or an interval, like x > 2 or (2, oo).",
             ) from None
-        if sets_equal(ss, ks):
+        if sets_equal(ss, ks) or (tol is not None and _sets_close(ss, ks, tol)):
             return make("correct", normalized=sp.sstr(ss))
         # diagnose
         try:
@@ -238,6 +241,50 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
             pass
         best = best or make("wrong", normalized=sp.sstr(ss))
     return best or make("wrong")
+
+
+def _pieces(S):
+    if S is sp.S.EmptySet:
+        return []
+    if isinstance(S, sp.Interval):
+        return [(S.start, S.end, S.left_open, S.right_open)]
+    if isinstance(S, sp.FiniteSet):
+        return [(p, p, False, False) for p in S.args]
+    if isinstance(S, sp.Union):
+        out = []
+        for a in S.args:
+            p = _pieces(a)
+            if p is None:
+                return None
+            out.extend(p)
+        return out
+    return None
+
+
+def _sets_close(a, b, tol) -> bool:
+    """Same shape, endpoints within the tolerance (for decimal endpoints)."""
+    pa, pb = _pieces(a), _pieces(b)
+    if pa is None or pb is None or len(pa) != len(pb):
+        return False
+
+    def key(p):
+        return float(p[0]) if p[0].is_finite else -1e308
+
+    pa.sort(key=key)
+    pb.sort(key=key)
+    for (a0, a1, al, ar), (b0, b1, bl, br) in zip(pa, pb, strict=True):
+        if al != bl or ar != br:
+            return False
+        for x, y in ((a0, b0), (a1, b1)):
+            if x.is_finite != y.is_finite:
+                return False
+            if x.is_finite:
+                fx, fy = float(x), float(y)
+                if abs(fx - fy) > max(tol["abs"], tol["rel"] * abs(fy)) * (1 + 1e-12):
+                    return False
+            elif x != y:
+                return False
+    return True
 
 
 def _syms(node: Node):
