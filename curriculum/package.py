@@ -71,6 +71,16 @@ class RawPackage:
     main_file: str
     files: dict[str, bytes] = field(default_factory=dict)  # figures etc., by package path
     lines: dict[tuple, int] = field(default_factory=dict)  # document path -> line (YAML)
+    # document path -> the file it came from, for converted packages (OATutor)
+    origins: dict[tuple, str] = field(default_factory=dict)
+
+    def origin_of(self, path: tuple) -> str:
+        if self.origins:
+            while path:
+                if path in self.origins:
+                    return self.origins[path]
+                path = path[:-1]
+        return self.main_file
 
     def line_of(self, path: tuple) -> int | None:
         # The nearest enclosing node that has a known line.

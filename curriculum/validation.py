@@ -27,10 +27,12 @@ FORMAT = "tutor-curriculum/1"
 
 # Math is cut out before looking for HTML, as the renderer does (`a<b` in math is fine).
 _MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$[^$\n]+?\$", re.DOTALL)
-_TAG = re.compile(
-    r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--|<!\[CDATA\[|<!doctype", re.I
+# A tag starts right after `<` (browsers read `a < b` as text), as do comments and CDATA.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--|<!\[CDATA\[|<!doctype", re.I)
+# Script URLs anywhere; data: URLs where a link or image target is.
+_BAD_SCHEME = re.compile(
+    r"\b(?:javascript|vbscript)\s*:|(?:\]\(\s*<?|<|\b(?:href|src)\s*=\s*[\"']?)\s*data\s*:", re.I
 )
-_BAD_SCHEME = re.compile(r"\b(?:javascript|vbscript|data)\s*:", re.I)
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
@@ -256,7 +258,9 @@ class _Collector:
 
     def add(self, level: str, path: tuple, message: str) -> None:
         self.issues.append(
-            Issue(level, self.raw.main_file, format_path(path), message, self.raw.line_of(path))
+            Issue(
+                level, self.raw.origin_of(path), format_path(path), message, self.raw.line_of(path)
+            )
         )
 
     def error(self, path: tuple, message: str) -> None:
