@@ -233,8 +233,11 @@ def _slug(text: str, fallback: str) -> str:
     return (slugify(text)[:90].strip("-")) or fallback
 
 
-def read_pool(root: Path) -> tuple[list[RawPackage], dict[str, Any]]:
-    """The whole pool as our packages (one per course) and the mapping report."""
+def read_pool(root: Path, *, limit: int | None = None) -> tuple[list[RawPackage], dict[str, Any]]:
+    """The whole pool as our packages (one per course) and the mapping report.
+
+    `limit` maps only the first problems (by id): for quick checks against the real pool.
+    """
     pool = _read_pool_files(root)
     # Keys that fail are counted and reported below; the checker's own traceback per key
     # would bury the report.
@@ -242,6 +245,9 @@ def read_pool(root: Path) -> tuple[list[RawPackage], dict[str, Any]]:
     level = checker_log.level
     checker_log.setLevel(logging.CRITICAL)
     try:
+        if limit is not None:
+            keep = set(sorted(pool.problems)[:limit])
+            pool.problems = {k: v for k, v in pool.problems.items() if k in keep}
         return _read_pool(root, pool)
     finally:
         checker_log.setLevel(level)
@@ -277,7 +283,8 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
             else problem.get("courseName") or "OATutor"
         )
         if lesson_id not in lesson_of:
-            stats["problems whose lesson is not in coursePlans (put in an 'other' unit)"] += 1
+            stats["problems whose lesson is not in coursePlans (kept, without a lesson)"] += 1
+            lesson_id = ""
         by_course[course][lesson_id].append(pid)
 
     packages: list[RawPackage] = []
@@ -291,7 +298,7 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
         used_slugs.add(slug)
         lessons = [les for les in plan.get("lessons", []) if les["id"] in by_course[course_name]]
         lesson_ids = [les["id"] for les in lessons]
-        if any(lid not in lesson_of for lid in by_course[course_name]):
+        if "" in by_course[course_name]:
             lesson_ids.append("")
         # Skills: each goes to the first lesson (in plan order) that uses it.
         skill_unit: dict[str, str] = {}

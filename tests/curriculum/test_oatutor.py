@@ -1,0 +1,134 @@
+"""OATutor importer: a small pool written for these tests, and a sample of the real pool."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curriculum import oatutor
+from curriculum.models import Course, Hint, Problem, Skill, Unit
+from curriculum.services import load_curriculum
+from curriculum.validation import validate
+from tests.curriculum.conftest import FIXTURES, OATUTOR_POOL
+
+pytestmark = pytest.mark.django_db
+POOL = FIXTURES / "oatutor"
+
+
+@pytest.fixture
+def imported():
+    report = load_curriculum(POOL, fmt="oatutor")
+    assert report.imported, report.errors
+    return report, Course.objects.get(slug="oatutor-openstax-tiny-algebra")
+
+
+def test_course_keeps_licence_and_attribution(imported):
+    _, course = imported
+    assert course.title == "OpenStax: Tiny Algebra"
+    assert course.attribution.startswith("Problems from OpenStax (openstax.org)")
+    assert "CC BY 4.0" in course.license
+    assert course.source_url == "https://openstax.org/details/books/elementary-algebra-2e"
+    assert course.source_format == "oatutor"
+
+
+def test_lessons_become_units_and_skills_come_from_the_skill_model(imported):
+    _, course = imported
+    assert [u.title for u in Unit.objects.filter(course=course)] == [
+        "1.1 Whole numbers",
+        "2.1 Equations",
+    ]
+    unit = Unit.objects.get(course=course, title="2.1 Equations")
+    assert unit.extra["learningObjectives"] == {"linear_equations": 0.95, "intervals": 0.9}
+    assert sorted(Skill.objects.filter(course=course).values_list("slug", flat=True)) == [
+        "addition",
+        "intervals",
+        "linear_equations",
+    ]
+    multi = Problem.objects.get(slug="aaadd1b")
+    assert multi.extra["skills"] == ["addition", "properties"]  # secondary skills are kept
+
+
+def test_steps_scaffolds_and_sub_hints(imported):
+    first = Problem.objects.get(slug="aaadd1a")
+    assert first.title == "Adding whole numbers"
+    assert first.statement == "Add the numbers.\n\nWhat is $12+30$?"
+    assert first.answer_spec == {"kind": "expression", "key": ["42"]}
+    assert first.extra["oatutor_problem"] == "aaadd1" and first.extra["parts"] == 2
+    assert first.source_url.startswith("https://openstax.org/") and "CC BY 4.0" in first.license
+    hint, scaffold = first.hints.all()
+    assert (hint.kind, hint.title, hint.source_id) == ("hint", "Place value", "aaadd1a-h1")
+    assert scaffold.kind == "scaffold" and scaffold.text == "What is $2+0$?"
+    assert scaffold.answer_spec == {"kind": "expression", "key": ["2"]}
+    assert scaffold.subhints == [{"text": "Zero adds nothing.", "source_id": "aaadd1a-h2-s1"}]
+
+
+def test_multiple_choice(imported):
+    mc = Problem.objects.get(slug="aaadd1b")
+    assert mc.answer_spec["kind"] == "multiple_choice" and mc.answer_spec["key"] == ["b"]
+    assert [c["text"] for c in mc.choices] == ["Associative", "Commutative", "Distributive"]
+    scaffold = mc.hints.get()
+    assert scaffold.answer_spec["options"]["choices"][0] == {"id": "a", "text": "Yes"}
+
+
+def test_math_money_and_missing_figures(imported):
+    money = Problem.objects.get(slug="aaadd2a")
+    assert money.statement.startswith("A shirt costs \\$5 and a hat costs $\\$7$.")
+    assert "*[figure figure1.gif is not available]*" in money.statement
+
+
+def test_variabilization_makes_one_problem_per_value_set(imported):
+    report, _ = imported
+    v1, v2 = Problem.objects.filter(slug__startswith="aaeq1a").order_by("slug")
+    assert (v1.slug, v2.slug) == ("aaeq1a-v1", "aaeq1a-v2")
+    assert "$x+1=3$" in v1.statement and v1.answer_spec["key"] == ["2"]
+    assert "$x+2=5$" in v2.statement and v2.answer_spec["key"] == ["3"]
+    assert v2.hints.get().text == "Subtract 2 from both sides."
+
+
+def test_answer_kinds_follow_the_checker_and_failures_are_reported(imported):
+    report, _ = imported
+    interval = Problem.objects.get(slug="aaint1a")
+    assert interval.answer_spec["kind"] == "inequality"
+    ion = Problem.objects.get(slug="aaint1b")
+    assert ion.answer_spec == {"kind": "string", "key": ["Na+"]}
+    pool = report.mapping["oatutor_pool"]
+    assert pool["arithmetic answers that fail to parse (kept as exact strings)"] == 1
+    assert pool["skipped: multiple-choice answer not among the choices"] == 1
+    assert pool["problems whose lesson is not in coursePlans (kept, without a lesson)"] == 1
+    failures = report.mapping["oatutor_answer_failures (first 20)"]
+    assert any("aabad1a.json: answer ['D'] not among choices" in f for f in failures)
+    assert not Problem.objects.filter(slug="aabad1a").exists()
+    # The orphan problem is kept, under its skill.
+    assert Problem.objects.get(slug="aaorph1a").skill.slug == "addition"
+
+
+def test_reimport_of_the_pool_is_a_no_op(imported):
+    again = load_curriculum(POOL, fmt="oatutor")
+    assert again.changes[0]["unchanged_package"] is True
+    assert (
+        Hint.objects.filter(problem__skill__course__slug="oatutor-openstax-tiny-algebra").count()
+        == 6
+    )
+
+
+def test_attribution_is_shown_to_students(imported, client, student):
+    client.force_login(student)
+    problem = Problem.objects.get(slug="aaadd1a")
+    page = client.get(f"/problems/{problem.pk}/")
+    assert page.status_code == 200
+    assert (
+        "Problems from OpenStax (openstax.org), hints and scaffolds by the OATutor project"
+        in page.content.decode()
+    )
+
+
+@pytest.mark.skipif(
+    not (OATUTOR_POOL / "coursePlans.json").exists(),
+    reason="the OATutor pool is not at ../shared/data/oatutor (python -m curriculum.bench runs all of it)",
+)
+def test_a_sample_of_the_real_pool_validates():
+    raws, report = oatutor.read_pool(Path(OATUTOR_POOL), limit=300)
+    assert report["oatutor_pool"]["problems mapped"] == 300
+    errors = [e for raw in raws for e in validate(raw, source_format="oatutor").errors]
+    assert errors == []
