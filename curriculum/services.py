@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+
 from curriculum import importer, validation
+from curriculum.models import ImportJob
 from curriculum.package import Issue, PackageError, RawPackage, read_package
 
 
@@ -147,3 +150,64 @@ def load_curriculum(
     report.imported = True
     report.timings["import_s"] = round(time.perf_counter() - started, 3)
     return report
+
+
+# ------------------------------------------------------------------ the admin upload flow
+
+
+def create_import_job(*, user: Any, filename: str, content: bytes) -> ImportJob:
+    """Store an upload with its dry-run report (nothing is imported yet)."""
+    report = load_curriculum(content, dry_run=True, filename=filename)
+    return ImportJob.objects.create(
+        created_by=user,
+        filename=filename[:300],
+        package=content,
+        status=ImportJob.Status.VALIDATED if report.ok else ImportJob.Status.INVALID,
+        report=report.to_dict(),
+    )
+
+
+def confirm_import_job(*, job: ImportJob, user: Any) -> ImportJob:
+    """Queue the import of a validated upload (once)."""
+    from curriculum.tasks import import_package
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.status != ImportJob.Status.VALIDATED:
+            return job
+        job.status = ImportJob.Status.QUEUED
+        job.message = "waiting for a worker"
+        job.save(update_fields=["status", "message"])
+    result = import_package.apply_async(args=[job.pk], queue="default")
+    ImportJob.objects.filter(pk=job.pk).update(task_id=result.id)
+    job.task_id = result.id
+    return job
+
+
+def run_import_job(*, job_id: int, progress: importer.Progress | None = None) -> ImportJob | None:
+    """The body of the Celery task: import, then record the outcome on the job."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATED):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, message="validating"
+    )
+    try:
+        report = load_curriculum(
+            bytes(job.package), filename=job.filename, user=job.created_by, progress=progress
+        )
+    except Exception as exc:  # noqa: BLE001 - the admin sees it on the page; the worker lives on
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    job.report = report.to_dict()
+    job.status = ImportJob.Status.DONE if report.imported else ImportJob.Status.FAILED
+    job.message = (
+        "imported" if report.imported else f"{len(report.errors)} error(s); nothing written"
+    )
+    job.progress_done = job.progress_total = report.counts.get("problems", 0) + 1
+    job.save(update_fields=["report", "status", "message", "progress_done", "progress_total"])
+    if report.versions:
+        job.versions.set(report.versions)
+    return job

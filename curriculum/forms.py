@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django import forms
+
+from curriculum.package import MAX_PACKAGE_BYTES
+
+
+class UploadForm(forms.Form):
+    package = forms.FileField(
+        label="Course package",
+        help_text=(
+            "One YAML or JSON file, or a zip of a folder with <code>course.yaml</code> and its "
+            f"figures; at most {MAX_PACKAGE_BYTES // (1024 * 1024)} MB. "
+            'See <a href="https://github.com/">docs/curriculum-format.md</a>.'
+        ),
+    )
+
+    def clean_package(self):
+        upload = self.cleaned_data["package"]
+        # Refused before anything is read into memory or stored.
+        if upload.size > MAX_PACKAGE_BYTES:
+            raise forms.ValidationError(
+                f"The file is {upload.size:,} bytes; the limit is {MAX_PACKAGE_BYTES:,} bytes."
+            )
+        name = upload.name.lower()
+        if not name.endswith((".yaml", ".yml", ".json", ".zip")):
+            raise forms.ValidationError("Upload a .yaml, .yml, .json or .zip file.")
+        return upload

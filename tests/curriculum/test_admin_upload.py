@@ -1,0 +1,133 @@
+"""The admin upload page: size limit, dry-run report, confirm, import by a real Celery worker."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from curriculum import package
+from curriculum.models import Course, CurriculumVersion, ImportJob
+from tests.curriculum.conftest import MINI, snapshot
+
+
+def mini_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(MINI.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"mini/{path.relative_to(MINI).as_posix()}")
+    return buffer.getvalue()
+
+
+def upload(client, name: str, content: bytes):
+    return client.post("/curriculum/", {"package": SimpleUploadedFile(name, content)})
+
+
+@pytest.mark.django_db
+def test_only_staff_may_load_curricula(client, student):
+    assert client.get("/curriculum/").status_code == 302  # to the log-in page
+    client.force_login(student)
+    assert client.get("/curriculum/").status_code == 403
+    assert upload(client, "course.yaml", b"x").status_code == 403
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_upload_shows_the_dry_run_report_and_writes_nothing(client, admin_user_demo):
+    client.force_login(admin_user_demo)
+    before = snapshot()
+    response = upload(client, "mini.zip", mini_zip())
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/curriculum/imports/{job.pk}/"
+    assert job.status == ImportJob.Status.VALIDATED
+    page = client.get(response.url).content.decode()
+    assert "Dry run passed" in page and "Confirm import" in page
+    assert "24 problems" in page and "mini-algebra — new course" in page
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_invalid_upload_lists_errors_and_cannot_be_confirmed(client, admin_user_demo):
+    client.force_login(admin_user_demo)
+    text = (
+        (MINI / "course.yaml")
+        .read_text()
+        .replace("prerequisites: [adding]", "prerequisites: [linear]")
+    )
+    response = upload(client, "course.yaml", text.encode())
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.INVALID
+    page = client.get(response.url).content.decode()
+    assert "cannot be imported" in page
+    assert "cyclic prerequisites: multiplying → linear → multiplying" in page
+    assert "course.yaml:" in page  # file and line
+    client.post(f"/curriculum/imports/{job.pk}/confirm/")
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.INVALID
+    assert not Course.objects.filter(slug="mini-algebra").exists()
+
+
+@pytest.mark.django_db
+def test_oversized_upload_is_refused_before_storing(client, admin_user_demo):
+    client.force_login(admin_user_demo)
+    response = upload(client, "big.zip", b"0" * (package.MAX_PACKAGE_BYTES + 1))
+    assert response.status_code == 400
+    assert "the limit is 20,971,520 bytes" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirm_imports_with_a_worker_and_reports_progress(
+    client, admin_user_demo, celery_worker_session
+):
+    client.force_login(admin_user_demo)
+    job_url = upload(client, "mini.zip", mini_zip()).url
+    job = ImportJob.objects.get()
+    assert client.post(f"/curriculum/imports/{job.pk}/confirm/").status_code == 302
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+            break
+        fragment = client.get(f"/curriculum/imports/{job.pk}/progress/").content.decode()
+        assert 'id="job-progress"' in fragment
+        time.sleep(0.2)
+    assert job.status == ImportJob.Status.DONE, job.message
+    version = CurriculumVersion.objects.get(course__slug="mini-algebra")
+    assert version.created_by == admin_user_demo and list(job.versions.all()) == [version]
+    page = client.get(job_url).content.decode()
+    assert "Imported." in page and 'href="/courses/mini-algebra/"' in page
+    # Confirming twice does not import twice.
+    client.post(f"/curriculum/imports/{job.pk}/confirm/")
+    assert CurriculumVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_export_and_figures(client, admin_user_demo, student):
+    from curriculum.services import load_curriculum
+
+    load_curriculum(MINI)
+    client.force_login(admin_user_demo)
+    response = client.get("/curriculum/courses/mini-algebra/export/")
+    assert response["Content-Disposition"] == 'attachment; filename="mini-algebra.zip"'
+    assert zipfile.is_zipfile(io.BytesIO(response.content))
+    manage = client.get("/curriculum/").content.decode()
+    assert "Mini algebra" in manage and "/curriculum/courses/mini-algebra/export/" in manage
+
+    client.force_login(student)
+    assert client.get("/curriculum/courses/mini-algebra/export/").status_code == 403
+    figure = client.get("/curriculum/figures/mini-algebra/figures/line.png")
+    assert figure.status_code == 200 and figure["Content-Type"] == "image/png"
+    assert "sandbox" in figure["Content-Security-Policy"]
+    assert client.get("/curriculum/figures/mini-algebra/figures/nope.png").status_code == 404
+
+
+@pytest.mark.django_db
+def test_admin_course_list_links_to_the_upload_page(client, admin_user_demo):
+    client.force_login(admin_user_demo)
+    page = client.get("/admin/curriculum/course/").content.decode()
+    assert 'href="/curriculum/"' in page and "Upload a curriculum package" in page
