@@ -99,6 +99,18 @@ def _is_number_node(node) -> bool:
     )
 
 
+def _ascending_pair(node) -> bool:
+    from .parsing import to_sympy
+
+    if node.op not in ("tuple", "list") or len(node.args) != 2:
+        return False
+    try:
+        a, b = (to_sympy(x) for x in node.args)
+        return bool(a.is_real and b.is_real and a < b)
+    except Exception:
+        return False
+
+
 def node_kind_letter(gold: str) -> str | None:
     """A multiple-choice letter written as text: (C), \\text{C}."""
     m = re.fullmatch(r"\s*(?:\\text\{\s*)?\(?([A-E])\)?\s*\}?\s*", gold)
@@ -119,7 +131,13 @@ def mv_case_to_spec(row: dict) -> tuple[str, dict]:
         }
     bare = not re.search(r"[()\[\]{}]", gold)
     try:
-        node = parse(gold, number_grouping=bare, decimal_comma=bare).node
+        try:
+            node = parse(gold, number_grouping=bare, decimal_comma=bare).node
+        except Exception:
+            if "=" not in gold:
+                raise
+            gold = gold.rsplit("=", 1)[1].strip()  # "1 = \\zzz = x = 0": the last side
+            node = parse(gold, number_grouping=bare, decimal_comma=bare).node
         kind = _kind_of(node)
         if kind == "expression" and _is_number_node(node):
             kind = "number"
@@ -146,7 +164,9 @@ def mv_case_to_spec(row: dict) -> tuple[str, dict]:
         )
     ):
         opts["notation"] = "interval"
-    if kind == "list":
+    if kind == "list" and node is not None and _ascending_pair(node):
+        kind = "inequality"  # (1, 3) and [-2, 7]: Math-Verify reads an interval
+    if kind == "list" and node is not None and node.op != "tuple":
         kind = "set"  # Math-Verify compares comma lists as sets
     if kind == "set":
         opts["partial_credit"] = False
@@ -188,6 +208,13 @@ def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
         kind = "expression"
     if kind == "list":
         opts["ordered"] = True
+    if kind == "equation" and test == "AlgEquiv":
+        opts["multiplicity"] = True  # STACK compares equations with multiplicity
+    if test in ("Expanded", "LowestTerms"):
+        try:
+            kind = _kind_of(parse(student, syntax="text", mixed_numbers=False).node)
+        except Exception:
+            pass
     key = teacher
     if test == "EqualComAss":
         opts["form"] = "as_key"

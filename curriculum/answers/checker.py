@@ -104,6 +104,14 @@ def value_node(node: Node, spec: AnswerSpec, notes: list[str]) -> Node:
         if _is_symbolish(lhs) or len(node.args) > 2 or spec.opt("extract"):
             notes.append(f"we took the value after '=': {to_text(node.args[-1])}")
             return node.args[-1]
+    if (
+        node.op == "seq"
+        and spec.opt("allow_value_for_equation", True)
+        and all(a.op == "rel" and a.value == ("=",) and _is_symbolish(a.args[0]) for a in node.args)
+        and len({to_text(a.args[0]) for a in node.args}) == len(node.args) > 1
+    ):
+        # p = 5, q = 2 is the point (5, 2)
+        return Node("tuple", tuple(a.args[1] for a in node.args))
     return node
 
 
@@ -239,10 +247,19 @@ def _check(raw, spec: AnswerSpec, sj: str) -> Verdict:
             raise
         from .extract import fallback_number
 
-        fb = fallback_number(raw) or fallback_number(original)
-        if not fb:
-            raise
-        parsed = parse(fb, "text", _parse_options(spec))
+        parsed = None
+        if "=" in raw:  # "... = 0": the last side
+            try:
+                parsed = parse(
+                    raw.rsplit("=", 1)[1], spec.opt("syntax", "auto"), _parse_options(spec)
+                )
+            except ParseError:
+                parsed = None
+        if parsed is None:
+            fb = fallback_number(raw) or fallback_number(original)
+            if not fb:
+                raise
+            parsed = parse(fb, "text", _parse_options(spec))
     keys = [_parse_key(k, sj) for k in spec.key]
     ctx = Ctx(spec)
     fn = {
@@ -448,7 +465,7 @@ def _num_equal(s, k, tol) -> bool:
             return False
         return abs(fs - fk) <= DEFAULT_REL_TOL * max(abs(fk), 1e-300) and _has_decimals(s)
     fs, fk = to_float(s), to_float(k)
-    if fs is None or fk is None:
+    if fs is None or fk is None or fs.imag or fk.imag:
         return equivalent(s, k)
     return abs(fs - fk) <= max(tol["abs"], tol["rel"] * abs(fk)) * (1 + 1e-12) + 1e-300
 
@@ -613,15 +630,31 @@ def _same_values(a: set, b: set) -> tuple[int, int, int]:
 
 def _eq_equivalent(l1, r1, l2, r2) -> bool:
     """One equation vs another: same solution set with multiplicity (proportional sides)."""
-    f, g = sp.expand(l1 - r1) if False else l1 - r1, l2 - r2
+    f, g = l1 - r1, l2 - r2
     if f == 0 or g == 0:
         return (f == 0) == (g == 0)
     if equivalent(f, g) or equivalent(f, -g):
         return True
+    if _ratio_constant(f, g):
+        return True
+    # 1/x + 1/y = 2 and y = x/(2x - 1): compare the numerators over a common denominator
+    try:
+        fn = sp.together(f).as_numer_denom()[0]
+        gn = sp.together(g).as_numer_denom()[0]
+    except Exception:
+        return False
+    if (fn, gn) != (f, g) and _ratio_constant(fn, gn):
+        return True
+    return False
+
+
+def _ratio_constant(f, g, positive: bool = False) -> bool:
+    """f/g is a nonzero constant (positive when asked) at random points."""
     ratio = f / g
     syms = ratio.free_symbols
     if not syms:
-        return ratio != 0 and to_float(ratio) is not None
+        c = to_float(ratio)
+        return c is not None and c != 0 and (not positive or (abs(c.imag) < 1e-12 and c.real > 0))
     # constant ratio at random points
     from .compare import _eval, points
 
@@ -636,7 +669,36 @@ def _eq_equivalent(l1, r1, l2, r2) -> bool:
     v0 = vals[0]
     if abs(v0) < 1e-12:
         return False
+    if positive and not (abs(v0.imag) < 1e-9 and v0.real > 0):
+        return False
     return all(abs(v - v0) <= 1e-8 * max(1, abs(v0)) for v in vals)
+
+
+_FLIP = {">": "<", ">=": "<=", "<": "<", "<=": "<="}
+
+
+def rel_equivalent(a: Node, b: Node, ctx_a: Ctx, ctx_b: Ctx) -> bool:
+    """Single inequalities (or equations) in any number of variables: a<b is b>a, 3x<9 is x<3."""
+    if a.op != "rel" or b.op != "rel" or len(a.value) != 1 or len(b.value) != 1:
+        return False
+    oa, ob = a.value[0], b.value[0]
+    if oa == "=" or ob == "=":
+        if oa != ob:
+            return False
+        return _eq_equivalent(
+            ctx_a.value(a.args[0]),
+            ctx_a.value(a.args[1]),
+            ctx_b.value(b.args[0]),
+            ctx_b.value(b.args[1]),
+        )
+    if oa not in _FLIP or ob not in _FLIP or _FLIP[oa] != _FLIP[ob]:
+        return False
+
+    def side(n: Node, ctx: Ctx):  # f with the relation read as f < 0 (or <=)
+        lhs, rhs = ctx.value(n.args[0]), ctx.value(n.args[1])
+        return lhs - rhs if n.value[0] in ("<", "<=") else rhs - lhs
+
+    return _ratio_constant(side(a, ctx_a), side(b, ctx_b), positive=True)
 
 
 def check_equation(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
@@ -712,6 +774,19 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     if len(spairs) == 1 and len(kpairs) == 1:
         if _eq_equivalent(*spairs[0], *kpairs[0]):
             return make("correct", normalized=_fmt(sp.Eq(*spairs[0], evaluate=False)))
+    if knode.op in ("list", "and") and len(kpairs) > 1:
+        # a system of simultaneous equations
+        return _system_by_solution(spairs, kpairs)
+    if spec.opt("multiplicity") and var is not None and (len(spairs) == 1 or len(kpairs) == 1):
+        # roots with multiplicity: x = 2 or x = -3 is (x - 2)(x + 3) = 0
+        def product(pairs):
+            out = sp.Integer(1)
+            for lhs, rhs in pairs:
+                out *= sp.together(lhs - rhs).as_numer_denom()[0]
+            return out
+
+        ok = _ratio_constant(product(spairs), product(kpairs))
+        return make("correct" if ok else "wrong")
     if var is not None:
         ks = _solution_set(kpairs, var)
         ss = _solution_set(spairs, var)

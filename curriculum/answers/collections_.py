@@ -40,8 +40,8 @@ def elem_equal(a: Node, b: Node, ctx) -> bool:
     from .checker import Ctx, _num_equal, _tolerance, value_node
 
     spec = ctx.spec
-    a = value_node(a, spec, []) if a.op == "rel" else a
-    b = value_node(b, spec, []) if b.op == "rel" else b
+    a = value_node(a, spec, []) if a.op in ("rel", "seq") else a
+    b = value_node(b, spec, []) if b.op in ("rel", "seq") else b
     if a.op == "tuple" or b.op == "tuple":
         if a.op != b.op or len(a.args) != len(b.args):
             return False
@@ -58,14 +58,9 @@ def elem_equal(a: Node, b: Node, ctx) -> bool:
     a = value_node(a, spec, [])
     b = value_node(b, spec, [])
     if a.op == "rel" or b.op == "rel":
-        if a.op == b.op == "rel" and a.value == b.value == ("=",):
-            from .checker import _eq_equivalent
+        from .checker import rel_equivalent
 
-            kc = Ctx(spec)
-            return _eq_equivalent(
-                ctx.value(a.args[0]), ctx.value(a.args[1]), kc.value(b.args[0]), kc.value(b.args[1])
-            )
-        return False
+        return rel_equivalent(a, b, ctx, Ctx(spec))
     try:
         va = ctx.value(a)
         vb = Ctx(spec).value(b)
@@ -115,6 +110,11 @@ def check_collection(parsed, keys, ctx) -> Verdict:
             raise _Wrong(
                 "wrong_type", "Your answer should be a set, written with braces like {1, 2}."
             )
+        if kc == "tuple" and sc == "set":
+            raise _Wrong(
+                "wrong_type",
+                "Your answer should be an ordered pair (or list) in brackets, not a set.",
+            )
         if kc == "tuple" and sc == "tuple" and kind == "list" and not ordered:
             # a single point: its coordinates are in order
             is_ordered = True
@@ -122,6 +122,7 @@ def check_collection(parsed, keys, ctx) -> Verdict:
             is_ordered = ordered and kind == "list"
         if kind == "set":
             sel = _dedupe(sel, ctx)
+            kel = _dedupe(kel, ctx)
         if is_ordered:
             if len(sel) != len(kel):
                 v = make(

@@ -154,25 +154,36 @@ def close(a, b, rel=REL_TOL) -> bool:
     return d <= rel * scale
 
 
-def points(symbols, n=N_POINTS, seed=0):
+def points(symbols, n=N_POINTS, seed=0, positive=False):
     syms = sorted(symbols, key=lambda s: s.name)
     rng = random.Random(1000003 * seed + len(syms))
     out = []
     for _ in range(n):
         env = {}
         for s in syms:
-            v = rng.uniform(0.1, 2.0) * rng.choice((-1, 1))
+            if positive:
+                v = rng.uniform(0.1, 0.95)
+            else:
+                v = rng.uniform(0.1, 2.0) * rng.choice((-1, 1))
             env[s] = complex(round(v, 6))
         out.append(env)
     return out
 
 
 def numeric_compare(a, b, symbols=None, n=N_POINTS, rel=REL_TOL):
-    """True/False when the random points decide, None when they cannot."""
+    """True/False when the random points decide, None when they cannot.
+
+    Points in [-2, 2] for every variable, principal branches for roots and logs (so
+    ``sqrt(x^2)`` is not ``x`` and ``log(a*b)`` is not ``log(a) + log(b)``: domain care).
+    """
     syms = symbols if symbols is not None else (a.free_symbols | b.free_symbols)
+    return _numeric_compare(a, b, syms, n, rel, positive=False)
+
+
+def _numeric_compare(a, b, syms, n, rel, positive):
     ok = 0
     one_sided = 0
-    for env in points(syms, n):
+    for env in points(syms, n, positive=positive):
         try:
             va = _eval(a, env)
         except Undefined:
@@ -246,12 +257,45 @@ def equivalent(a, b) -> bool:
     except Exception:  # pragma: no cover
         pass
     res = numeric_compare(a, b, syms)
+    if res is True:
+        return _confirm(a, b, syms)
     if res is not None:
         return res
     try:
         return sp.simplify(a - b) == 0
     except Exception:
         return False
+
+
+def _confirm(a, b, syms) -> bool:
+    """Floats agree to ~1e-9; decide exactly (0.333333333333333*x vs x/3 differ)."""
+    d = a - b
+    if d == 0:
+        return True
+    # exact for small polynomials / rational functions
+    try:
+        if all(
+            p.is_Pow is False or not p.exp.is_Integer or abs(p.exp) <= 12 for p in d.atoms(sp.Pow)
+        ):
+            if d.is_rational_function(*syms) and sp.count_ops(d) < 400:
+                return sp.cancel(d) == 0
+    except Exception:
+        pass
+    # otherwise: the same points at 50 digits
+    for env in points(syms, 3, seed=11):
+        try:
+            xs = {k: sp.Float(v.real, 50) for k, v in env.items()}
+            va = sp.N(a.xreplace(xs), 50)
+            vb = sp.N(b.xreplace(xs), 50)
+            if not (va.is_number and vb.is_number):
+                continue
+            dv = abs(complex(sp.N(va - vb, 30)))
+            scale = max(1.0, abs(complex(sp.N(va, 15))), abs(complex(sp.N(vb, 15))))
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if dv > 1e-35 * scale:
+            return False
+    return True
 
 
 def to_float(v) -> complex | None:

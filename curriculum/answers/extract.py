@@ -53,11 +53,17 @@ def _boxes(s: str) -> list[tuple[str, int, int]]:
         r = _braced(s, m.end())
         if r:
             out.append((r[0], m.start(), r[1]))
+        else:  # an unclosed box: the rest of the text
+            out.append((s[m.end() :].rstrip("$ \n"), m.start(), len(s)))
     return out
 
 
-def _spans(s: str) -> list[tuple[str, int, int]]:
-    """Math spans (content, start, end), following Math-Verify's delimiter rules."""
+def _spans(s: str, broken: list | None = None) -> list[tuple[str, int, int]]:
+    """Math spans (content, start, end), following Math-Verify's delimiter rules.
+
+    Inline spans (``$..$``, ``\\(..\\)``) may not contain a newline; such broken
+    spans are listed in ``broken``.
+    """
     out = []
     i = 0
     n = len(s)
@@ -80,6 +86,8 @@ def _spans(s: str) -> list[tuple[str, int, int]]:
                 break
             if "\n" not in s[i + 2 : j]:
                 out.append((s[i + 2 : j], i, j + 2))
+            elif broken is not None:
+                broken.append((i, j + 2))
             i = j + 2
         elif s[i] == "$" and (i == 0 or s[i - 1] != "\\"):
             j = i + 1
@@ -89,10 +97,16 @@ def _spans(s: str) -> list[tuple[str, int, int]]:
                 break
             if "\n" not in s[i + 1 : j]:
                 out.append((s[i + 1 : j], i, j + 1))
+            elif broken is not None:
+                broken.append((i, j + 1))
             i = j + 1
         else:
             i += 1
     return out
+
+
+# "\boxed{1} papers and \boxed{2}", "\) and \( y_2 = \boxed{..}": a few words around and/or
+_SHORT_JOIN = re.compile(r"[^.\n]{0,20}?(?<![A-Za-z])(?:and|or)(?![A-Za-z])[^.\n]{0,20}", re.I)
 
 
 def _trailing_group(s: str, items: list[tuple[str, int, int]]) -> list[str]:
@@ -100,7 +114,7 @@ def _trailing_group(s: str, items: list[tuple[str, int, int]]) -> list[str]:
     group = [items[-1]]
     for k in range(len(items) - 2, -1, -1):
         between = s[items[k][2] : group[0][1]]
-        if _CONNECTOR.fullmatch(between):
+        if _CONNECTOR.fullmatch(between) or _SHORT_JOIN.fullmatch(between):
             group.insert(0, items[k])
         else:
             break
@@ -120,9 +134,10 @@ def strip_units(a: str) -> str:
 
     def rep(m):
         w = m.group(1).strip()
-        return m.group(0) if w.lower() in _KEEP_WORDS else " "
+        return m.group(0) if w.lower() in _KEEP_WORDS or len(w) < 2 else " "
 
-    return _UNIT_TEXT.sub(rep, a)
+    out = _UNIT_TEXT.sub(rep, a)
+    return out if out.strip() else a
 
 
 def _last_number(text: str) -> str | None:
@@ -142,7 +157,10 @@ def extract_answer(text: str) -> str | None:
     if boxes:
         parts = _trailing_group(s, boxes)
         return ", ".join(_clean(p) for p in parts)
-    spans = [sp for sp in _spans(s) if sp[0].strip()]
+    broken: list = []
+    spans = [sp for sp in _spans(s, broken) if sp[0].strip()]
+    if not spans and broken:
+        return None  # "$ \n 9 \n $" is not maths (Math-Verify's rule too)
     if spans:
         parts = _trailing_group(s, spans)
         last = _clean(parts[-1])

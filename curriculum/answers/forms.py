@@ -136,15 +136,12 @@ def tree(n: Node):
     return (op, n.value, tuple(tree(a) for a in n.args))
 
 
-def _flat(n: Node, ops, out: list, how: str = "+") -> None:
-    if n.op in ops and (not n.paren or not out):
+def _flat(n: Node, ops, out: list, how: str = "+", top: bool = True) -> None:
+    if n.op in ops and (top or not n.paren):
         a, b = n.args
-        _flat(a, ops, out, how)
+        _flat(a, ops, out, how, top=False)
         o = {"add": "+", "sub": "-", "pm": "±", "mul": "*", "imul": "*", "div": "/"}[n.op]
-        if b.op in ops and not b.paren:
-            out.append((o, tree(b)))
-        else:
-            out.append((o, tree(b)))
+        out.append((o, tree(b)))
         return
     out.append((how, tree(n)))
 
@@ -272,6 +269,9 @@ def _poly_content_ok(p: sp.Poly) -> bool:
     for c in coeffs[1:]:
         g = sp.gcd(g, c)
     g = sp.Abs(g) if g.is_number and g.is_real else g
+    c0 = coeffs[0]
+    if not c0.is_Rational and all((c / c0).is_Rational for c in coeffs[1:]):
+        return False  # (i*x - 2*i): a common factor i can be taken out
     if g == 1:
         return True
     if g.is_Rational and g.p == 1:
@@ -411,9 +411,18 @@ def is_partial_fractions(value, var) -> bool:
         if len(syms) != 1:
             return False
         var = next(iter(syms))
+    if value.is_Mul:  # 3*(1/(x+1) + 1/(x+2)): a constant times partial fractions
+        consts = [f for f in value.args if not f.has(var)]
+        rest = [f for f in value.args if f.has(var)]
+        if consts and len(rest) == 1 and rest[0].is_Add:
+            value = rest[0]
     for t in sp.Add.make_args(value):
-        num, den = sp.fraction(sp.factor_terms(t))
+        num, den = sp.fraction(t)
         if not den.has(var):
+            try:
+                sp.Poly(t, var)
+            except (sp.PolynomialError, sp.GeneratorsNeeded):
+                return False
             continue
         base_factors = [(b, m) for b, m in _product_factors(den) if b.has(var)]
         if len(base_factors) != 1:

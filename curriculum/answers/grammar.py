@@ -22,9 +22,11 @@ GRAMMAR = r"""
 
 start: top
 
-?top: disj
-    | disj (COMMA disj)+          -> seq
-    | disj (SEMI disj)+           -> seq
+?top: group
+    | group (SEMI group)+         -> seq
+
+?group: disj
+      | disj (COMMA disj)+        -> seq
 
 ?disj: conj
      | conj (OR conj)+            -> or_

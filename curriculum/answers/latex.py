@@ -412,6 +412,10 @@ class _Reader:
             raise ParseError(
                 f"The LaTeX command \\{name} is not allowed in an answer.", code="unknown_command"
             )
+        # sloppy spacing glued to a letter: \quadx -> \quad x
+        for known in ("qquad", "quad", "cdot", "times", "pm"):
+            if name.startswith(known) and name[len(known) :].isalpha():
+                return _SIMPLE[known] + " " + name[len(known) :] + " "
         raise ParseError(f"We do not know the LaTeX command \\{name}.", code="unknown_command")
 
     def _env_body(self, env: str) -> str:
@@ -443,4 +447,5 @@ def latex_to_text(src: str) -> str:
     s = re.sub(r",\\!\s*", ",", s)  # 11,\!111 thousands
     s = s.replace("\\!", "")
     r = _Reader(s)
-    return r.until(None)
+    out = r.until(None)
+    return re.sub(r"\s+_", "_", out)  # "\\alpha _{1}" -> alpha_{1}

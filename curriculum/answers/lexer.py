@@ -456,7 +456,13 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
                 i = sm.end()
             # digits glued to a name (x2): only a name when the problem declares it
             dm = re.match(r"\d+", text[i:])
-            if dm and not sub and (word + dm.group(0)) in variables:
+            if (
+                dm
+                and not sub
+                and (
+                    (word + dm.group(0)) in variables or (len(word) == 1 and word not in constants)
+                )
+            ):
                 word += dm.group(0)
                 i += dm.end()
             full = word + sub

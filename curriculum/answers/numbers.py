@@ -27,7 +27,14 @@ def literal_info(node: Node):
             m, _, e = v.partition("e")
             return sign, m, int(e)
         return sign, v, 0
-    if n.op in ("mul", "imul") and n.args[0].op == "num" and "e" not in n.args[0].value:
+    if n.op in ("mul", "imul"):
+        first = n.args[0]
+        while first.op in ("neg", "pos"):
+            if first.op == "neg":
+                sign = -sign
+            first = first.args[0]
+        if first.op != "num" or "e" in first.value:
+            return None
         p = n.args[1]
         if p.op == "pow" and p.args[0] == Node("num", (), "10"):
             ex = p.args[1]
@@ -37,7 +44,7 @@ def literal_info(node: Node):
                     esign = -esign
                 ex = ex.args[0]
             if ex.op == "num" and ex.value.isdigit():
-                return sign, n.args[0].value, esign * int(ex.value)
+                return sign, first.value, esign * int(ex.value)
     return None
 
 
@@ -77,6 +84,33 @@ def _value(info) -> Decimal:
     return Decimal(sign) * Decimal(digits) * (Decimal(10) ** exp)
 
 
+def _exact_decimal(key) -> Decimal:
+    import sympy as sp
+
+    return Decimal(str(sp.N(key, 40)))
+
+
+def round_sig(x: Decimal, n: int) -> Decimal:
+    """``x`` rounded half-up to ``n`` significant figures."""
+    if x == 0:
+        return x
+    q = Decimal(1).scaleb(x.adjusted() - n + 1)
+    r = x.quantize(q, rounding=ROUND_HALF_UP)
+    if r.adjusted() != x.adjusted():  # 9.96 -> 10.0: one figure more, round again
+        q = Decimal(1).scaleb(r.adjusted() - n + 1)
+        r = x.quantize(q, rounding=ROUND_HALF_UP)
+    return r
+
+
+def accurate_to(sa: Decimal, ta: Decimal, m: int) -> bool:
+    """The key rounded to m figures; the answer within half a unit of its last figure."""
+    if ta == 0:
+        return sa == 0
+    tr = round_sig(ta, m)
+    half = Decimal(5).scaleb(tr.adjusted() - m)
+    return abs(sa - tr) < half
+
+
 def check_sig_figs(raw: str, node: Node, key, sig) -> Verdict:
     info = literal_info(node)
     if info is None:
@@ -92,45 +126,35 @@ def check_sig_figs(raw: str, node: Node, key, sig) -> Verdict:
     else:
         n, m = sig, sig
     try:
-        ta = float(key)
-    except (TypeError, ValueError):
+        ta = _exact_decimal(key)
+    except (TypeError, ValueError, InvalidOperation):
         return make("wrong", "This answer should be a number.")
-    sa = float(_value(info))
+    sa = _value(info)
+    shown = str(sa)
     if ta != 0 and sa != 0 and (sa > 0) != (ta > 0):
-        return make("sign_error", normalized=str(sa))
+        return make("sign_error", normalized=shown)
     if m == -1:
-        # at least n figures written, accurate when rounded to n figures
+        # at least n figures written, accurate to n figures
         if hi < n:
             return make(
                 "wrong_sig_figs",
                 f"Give your answer to at least {n} significant figures.",
                 details={"sig_figs": n},
             )
-        ok = _round_sig(sa, n) == _round_sig(ta, n)
-        return make("correct" if ok else "wrong", normalized=str(sa))
+        return make("correct" if accurate_to(sa, ta, n) else "wrong", normalized=shown)
     if n and not (lo <= n <= hi):
-        acc_ok = _accurate(sa, ta, m if m else n)
         return make(
             "wrong_sig_figs",
             f"Give your answer to {n} significant figures.",
-            details={"sig_figs": n, "accurate": acc_ok},
+            details={"sig_figs": n, "accurate": bool(m) and accurate_to(sa, ta, m)},
         )
     if m == 0:
-        return make("correct", normalized=str(sa))
-    if _accurate(sa, ta, m):
-        return make("correct", normalized=str(sa))
-    if ta != 0 and abs(sa - ta) <= 0.02 * abs(ta):
-        return make("close", normalized=str(sa))
-    return make("wrong", normalized=str(sa))
-
-
-def _accurate(sa: float, ta: float, m: int) -> bool:
-    if ta == 0:
-        return sa == 0
-    # the key rounded to m figures must equal the student's value rounded to m figures
-    return _round_sig(sa, m) == _round_sig(ta, m) or math.isclose(
-        _round_sig(sa, m), _round_sig(ta, m), rel_tol=1e-12
-    )
+        return make("correct", normalized=shown)
+    if accurate_to(sa, ta, m):
+        return make("correct", normalized=shown)
+    if ta != 0 and abs(sa - ta) <= abs(ta) * Decimal("0.02"):
+        return make("close", normalized=shown)
+    return make("wrong", normalized=shown)
 
 
 def check_decimal_places(raw: str, node: Node, key, dp: int) -> Verdict:
@@ -143,7 +167,7 @@ def check_decimal_places(raw: str, node: Node, key, dp: int) -> Verdict:
         )
     written = decimals_written(info[1])
     try:
-        ta = Decimal(str(float(key)))
+        ta = _exact_decimal(key)
     except (TypeError, ValueError, InvalidOperation):
         return make("wrong")
     sa = _value(info)

@@ -197,26 +197,34 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
 
     tol = _tolerance(spec)
     for k in keys:
-        from .checker import Ctx
+        from .checker import Ctx, rel_equivalent
 
         kctx = Ctx(spec)
-        kvar = var
+        ksyms, ssyms = set(_syms(k.node)), set(_syms(snode))
+        kvar = svar = var
+        if var is None:
+            if len(ksyms | ssyms) == 1:
+                kvar = svar = sp.Symbol(next(iter(ksyms | ssyms)))
+            elif not ksyms and not ssyms:
+                kvar = svar = sp.Symbol("x")
+            elif len(ksyms) == 1 and len(ssyms) <= 1:
+                # one variable each, and the problem does not name it: compare the sets
+                kvar = sp.Symbol(next(iter(ksyms)))
+                svar = sp.Symbol(next(iter(ssyms))) if ssyms else kvar
         if kvar is None:
-            syms = set()
-            for n in _syms(k.node):
-                syms.add(n)
-            for n in _syms(snode):
-                syms.add(n)
-            if len(syms) == 1:
-                kvar = sp.Symbol(next(iter(syms)))
-            elif not syms:
-                kvar = sp.Symbol("x")
+            # several variables (a < b, 3x^2 < 9a): compare the relations themselves
+            if rel_equivalent(snode, k.node, ctx, kctx):
+                return make("correct")
+            best = best or make("wrong")
+            continue
         try:
             ks = node_to_set(k.node, kvar, kctx.value)
         except NotASet:
+            if rel_equivalent(snode, k.node, ctx, kctx):
+                return make("correct")
             continue
         try:
-            ss = node_to_set(snode, kvar, ctx.value)
+            ss = node_to_set(snode, svar, ctx.value)
         except NotASet:
             raise _Wrong(
                 "wrong_type",

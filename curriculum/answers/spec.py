@@ -52,6 +52,7 @@ _OPTION_DOC = {
     "extract": "bool: the response is free text (a model's solution); take its final answer",
     "numeric_only": "bool: a number answer must be typed as a number, not an expression",
     "strict_type": "bool: refuse an answer of a different type (e.g. x = 3 for 3)",
+    "multiplicity": "equation kind: roots must match with multiplicity ((x-1)^2 = 0 is not x = 1)",
     "compare": "number kind: '>' or '>=' (the answer must exceed the key) instead of equality",
 }
 _BOOL_OPTS = {
@@ -66,6 +67,7 @@ _BOOL_OPTS = {
     "extract",
     "numeric_only",
     "strict_type",
+    "multiplicity",
 }
 
 
