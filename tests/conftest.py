@@ -102,7 +102,7 @@ def celery_worker_session(django_db_setup, django_db_blocker, redis_client):
         with start_worker(
             app,
             pool="threads",
-            concurrency=2,
+            concurrency=10,  # threads: concurrent generations share one engine
             perform_ping_check=False,
             queues=["default", "gpu"],
             loglevel="WARNING",

@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
+    # Tests use a file, not shared-cache memory: its table locks ignore the busy timeout when
+    # worker threads write concurrently, and a live server in another process must see it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 AUTH_USER_MODEL = "tutor.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -195,6 +198,16 @@ TUTOR_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TUTOR_WORKER_HEARTBEAT_SE
 TUTOR_ENGINE = os.environ.get("TUTOR_ENGINE", "")
 TUTOR_MODEL_PATH = os.environ.get("TUTOR_MODEL_PATH", "")
 TUTOR_REMOTE_URL = os.environ.get("TUTOR_REMOTE_URL", "")
+TUTOR_REMOTE_MODEL = os.environ.get("TUTOR_REMOTE_MODEL", "phi-4-mini-flash-reasoning")
+TUTOR_REMOTE_API_KEY = os.environ.get("TUTOR_REMOTE_API_KEY", "")
+TUTOR_DEVICE = os.environ.get("TUTOR_DEVICE", "")
+TUTOR_MAX_BATCH_SIZE = int(os.environ.get("TUTOR_MAX_BATCH_SIZE", "32"))
+TUTOR_MAX_NEW_TOKENS = int(os.environ.get("TUTOR_MAX_NEW_TOKENS", "2048"))
+TUTOR_TEMPERATURE = float(os.environ.get("TUTOR_TEMPERATURE", "0.6"))
+# Explanations a student may ask for per hour, and seconds without any open websocket after
+# which a running generation is cancelled.
+TUTOR_EXPLANATIONS_PER_HOUR = int(os.environ.get("TUTOR_EXPLANATIONS_PER_HOUR", "30"))
+TUTOR_UNWATCHED_CANCEL_SECONDS = int(os.environ.get("TUTOR_UNWATCHED_CANCEL_SECONDS", "30"))
 TUTOR_MAX_ANSWER_LENGTH = 2000
 
 LOGGING = {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("curriculum/", include("curriculum.urls")),
+    path("", include("inference.urls")),
     path("courses/", views.course_list, name="courses"),
     path("courses/<slug:slug>/", views.course_detail, name="course"),
     path("courses/<slug:slug>/next/", views.course_next, name="course_next"),

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from curriculum.models import Course, Problem, Skill
 from curriculum.rendering import render_markdown
+from inference import engines
+from inference.models import Generation
 from tutor import heartbeat, learning, selectors, services
 from tutor.forms import AnswerForm, ClassroomForm, JoinClassForm, SignUpForm
 from tutor.models import User
@@ -127,6 +129,9 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
             "hints": [(h, render_markdown(h.text)) for h in hints],
             "more_hints": problem.hints.count() > len(hints),
             "started": signing.dumps(time.time(), salt=_STARTED_SALT),
+            "tutor_configured": engines.is_configured(),
+            # The latest explanation for this problem: a reload reconnects and replays it.
+            "generation": Generation.objects.filter(user=request.user, problem=problem).first(),
         },
     )
 

@@ -1,0 +1,73 @@
+"""The engine of this worker process, chosen by settings (`TUTOR_ENGINE`).
+
+| TUTOR_ENGINE | engine | needs |
+|---|---|---|
+| `local` | our SambaY in-process with continuous batching | `TUTOR_MODEL_PATH` |
+| `remote` | an OpenAI-compatible streaming server | `TUTOR_REMOTE_URL` (and `TUTOR_REMOTE_MODEL`) |
+| `vllm` | vLLM in-process (a release that supports the model) | `TUTOR_MODEL_PATH` |
+| unset | none: the Explain button says no model is configured | |
+"""
+
+from __future__ import annotations
+
+import threading
+
+from django.conf import settings
+
+from inference.engines.base import Engine, EngineError, GenerationRequest, Handle
+
+__all__ = ["Engine", "EngineError", "GenerationRequest", "Handle", "get_engine", "is_configured"]
+
+_engine: Engine | None = None
+_lock = threading.Lock()
+
+
+def is_configured() -> bool:
+    return bool(settings.TUTOR_ENGINE)
+
+
+def build_engine() -> Engine:
+    kind = settings.TUTOR_ENGINE
+    if kind == "local":
+        from inference.engines.local import LocalEngine
+
+        if not settings.TUTOR_MODEL_PATH:
+            raise EngineError("TUTOR_ENGINE=local needs TUTOR_MODEL_PATH (a checkpoint directory)")
+        return LocalEngine(
+            settings.TUTOR_MODEL_PATH,
+            device=settings.TUTOR_DEVICE or None,
+            max_batch_size=settings.TUTOR_MAX_BATCH_SIZE,
+        )
+    if kind == "remote":
+        from inference.engines.remote import RemoteEngine
+
+        return RemoteEngine(
+            settings.TUTOR_REMOTE_URL,
+            model=settings.TUTOR_REMOTE_MODEL,
+            api_key=settings.TUTOR_REMOTE_API_KEY,
+        )
+    if kind == "vllm":
+        from inference.engines.vllm_engine import VLLMEngine
+
+        return VLLMEngine(settings.TUTOR_MODEL_PATH)
+    if not kind:
+        raise EngineError("no model is configured (TUTOR_ENGINE is not set)")
+    raise EngineError(f"unknown TUTOR_ENGINE {kind!r}: use local, remote or vllm")
+
+
+def get_engine() -> Engine:
+    """The process's engine, built on first use: inside the worker process, after any fork."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            _engine = build_engine()
+        return _engine
+
+
+def reset_engine() -> None:
+    """Close and forget the process's engine (settings changed, or shutting down)."""
+    global _engine
+    with _lock:
+        if _engine is not None:
+            _engine.close()
+        _engine = None

@@ -1,0 +1,78 @@
+"""Generation records: one row per explanation or tutor hint asked for."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Generation(models.Model):
+    class Purpose(models.TextChoices):
+        HINT = "hint", "Hint from the tutor"
+        EXPLANATION = "explanation", "Full explanation"
+        FOLLOW_UP = "follow_up", "Follow-up question"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed"
+
+    class Check(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked"
+        AGREES = "agrees", "Agrees with the answer key"
+        DISAGREES = "disagrees", "Disagrees with the answer key"
+        NO_ANSWER = "no_answer", "No final answer found"
+        HIDDEN = "hidden", "Did not reveal the answer"
+        REVEALED = "revealed", "Revealed the answer (withheld)"
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="generations"
+    )
+    problem = models.ForeignKey(
+        "curriculum.Problem", on_delete=models.PROTECT, related_name="generations"
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    question = models.TextField(blank=True, help_text="The student's follow-up question.")
+    engine = models.CharField(max_length=20)
+    model_name = models.CharField(max_length=200, blank=True)
+    prompt = models.JSONField(default=list, help_text="The chat messages sent to the model.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    text = models.TextField(blank=True, help_text="Everything the model wrote.")
+    shown_text = models.TextField(blank=True, help_text="What the student was shown at the end.")
+    error = models.TextField(blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    first_token_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    queue_wait_ms = models.PositiveIntegerField(null=True, blank=True)
+    time_to_first_token_ms = models.PositiveIntegerField(null=True, blank=True)
+    tokens_per_second = models.FloatField(null=True, blank=True)
+    final_answer = models.TextField(blank=True)
+    answer_check = models.CharField(max_length=12, choices=Check.choices, default=Check.UNCHECKED)
+    answer_check_detail = models.TextField(blank=True)
+    flagged = models.BooleanField(
+        default=False, help_text="Shown to teachers: the explanation disagreed with the key."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk} for {self.user} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def stream_key(self) -> str:
+        return f"gen:{self.pk}"

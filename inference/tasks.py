@@ -1,0 +1,157 @@
+"""The generation task (queue `gpu`): run the engine, stream to Redis, check the answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.utils import timezone
+
+from inference import engines, streams, verify
+from inference.models import Generation
+from inference.services import redis_client
+from tutor.services import reveal_next_hint
+
+log = logging.getLogger(__name__)
+
+# How often the task looks at the cancel flag and the watchers while tokens flow.
+POLL_SECONDS = 0.05
+STATUS_EVERY_SECONDS = 0.5
+
+_FINISH_STATUS = {
+    "stop": Generation.Status.DONE,
+    "length": Generation.Status.DONE,
+    "cancelled": Generation.Status.CANCELLED,
+    "error": Generation.Status.FAILED,
+}
+
+
+@shared_task(
+    name="inference.tasks.generate",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def generate(generation_id: int) -> str:
+    # Claim the row: a redelivered task (acks_late) or a stop while queued does nothing.
+    claimed = Generation.objects.filter(pk=generation_id, status=Generation.Status.QUEUED).update(
+        status=Generation.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"
+    gen = Generation.objects.select_related("problem").get(pk=generation_id)
+    client = redis_client()
+    writer = streams.StreamWriter(client, gen.pk)
+    gen.queue_wait_ms = int((gen.started_at - gen.created_at).total_seconds() * 1000)
+    if streams.cancel_requested(client, gen.pk):
+        return _finish(gen, writer, Generation.Status.CANCELLED, "")
+    try:
+        engine = engines.get_engine()
+    except engines.EngineError as exc:
+        return _finish(gen, writer, Generation.Status.FAILED, "", error=str(exc))
+    gen.engine, gen.model_name = engine.name, engine.model_name or gen.model_name
+    stream_live = gen.purpose != Generation.Purpose.HINT  # hints are checked before shown
+    writer.status("The tutor is thinking…" if not stream_live else "The tutor is writing…")
+    handle = engine.submit(
+        engines.GenerationRequest(
+            messages=gen.prompt,
+            max_new_tokens=settings.TUTOR_MAX_NEW_TOKENS,
+            temperature=settings.TUTOR_TEMPERATURE,
+            seed=gen.pk,
+        )
+    )
+    pieces: list[str] = []
+    first_token = None
+    next_poll = next_status = time.monotonic()
+    try:
+        while True:
+            delta = handle.next_delta(timeout=POLL_SECONDS)
+            if delta is None:
+                break
+            now = time.monotonic()
+            if delta:
+                if first_token is None:
+                    first_token = now
+                    gen.first_token_at = timezone.now()
+                pieces.append(delta)
+                if stream_live:
+                    writer.write(delta)
+                elif now >= next_status:
+                    writer.status(f"The tutor is thinking… ({handle.completion_tokens} tokens)")
+                    next_status = now + STATUS_EVERY_SECONDS
+            if now >= next_poll:
+                next_poll = now + POLL_SECONDS
+                if streams.cancel_requested(client, gen.pk) or _abandoned(client, gen):
+                    engine.cancel(handle.id)
+    except SoftTimeLimitExceeded:
+        engine.cancel(handle.id)
+        gen.completion_tokens = handle.completion_tokens
+        return _finish(
+            gen, writer, Generation.Status.FAILED, "".join(pieces), error="took too long"
+        )
+    end = time.monotonic()
+    gen.prompt_tokens = handle.prompt_tokens
+    gen.completion_tokens = handle.completion_tokens
+    if first_token is not None:
+        gen.time_to_first_token_ms = int(
+            (gen.first_token_at - gen.started_at).total_seconds() * 1000
+        )
+        if end > first_token and handle.completion_tokens > 1:
+            gen.tokens_per_second = (handle.completion_tokens - 1) / (end - first_token)
+    status = _FINISH_STATUS.get(handle.finish_reason or "stop", Generation.Status.DONE)
+    return _finish(gen, writer, status, "".join(pieces), error=handle.error or "")
+
+
+def _abandoned(client, gen: Generation) -> bool:
+    """Nobody has watched for the grace period (the watch key expired or never appeared)."""
+    age = (timezone.now() - gen.created_at).total_seconds()
+    return age > settings.TUTOR_UNWATCHED_CANCEL_SECONDS and not client.exists(
+        streams.watch_key(gen.pk)
+    )
+
+
+def _answer_part(text: str) -> str:
+    splitter = streams.ThinkSplitter()
+    parts = splitter.feed(text) + splitter.flush()
+    return "".join(t for part, t in parts if part == "answer")
+
+
+def _finish(gen: Generation, writer, status: str, text: str, error: str = "") -> str:
+    gen.status, gen.text, gen.error = status, text, error
+    gen.finished_at = timezone.now()
+    answer = _answer_part(text).strip()
+    fields: dict[str, str] = {}
+    if status == Generation.Status.DONE:
+        spec = gen.problem.answer_spec
+        if gen.purpose == Generation.Purpose.HINT:
+            if verify.reveals_answer(answer, spec):
+                gen.answer_check = Generation.Check.REVEALED
+                hint = reveal_next_hint(learner=gen.user, problem=gen.problem)
+                answer = (
+                    f"Here is a written hint instead: {hint.text}"
+                    if hint
+                    else "The tutor's hint gave the answer away, so it is not shown. Try the "
+                    "steps you know, or ask for a full explanation."
+                )
+                gen.answer_check_detail = "The tutor's hint gave the answer away and was withheld."
+            else:
+                gen.answer_check = Generation.Check.HIDDEN
+                gen.answer_check_detail = "Checked: this hint does not give the answer away."
+            writer.replace("answer", answer)
+        elif gen.purpose == Generation.Purpose.EXPLANATION:
+            result = verify.check_explanation(answer, spec)
+            gen.answer_check, gen.final_answer = result.status, result.final_answer
+            gen.answer_check_detail = result.detail
+            gen.flagged = result.status == Generation.Check.DISAGREES
+        gen.shown_text = answer
+        fields = {"check": gen.answer_check, "detail": gen.answer_check_detail}
+    elif status == Generation.Status.FAILED:
+        fields = {"detail": f"The tutor could not finish: {error or 'unknown error'}."}
+    gen.save()
+    writer.end(status, **fields)
+    log.info("generation %s %s (%s tokens)", gen.pk, status, gen.completion_tokens)
+    return status

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from inference import engines
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory):
+    """A tiny random SambaY checkpoint in the official layout, written by the test."""
+    from inference.sambay import write_random_checkpoint
+
+    return write_random_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny-sambay", seed=3)
+
+
+@pytest.fixture
+def local_engine(settings, tiny_checkpoint):
+    """Settings for the local engine; the worker builds it on first use, inside its process."""
+    settings.TUTOR_ENGINE = "local"
+    settings.TUTOR_MODEL_PATH = str(tiny_checkpoint)
+    settings.TUTOR_MAX_NEW_TOKENS = 48
+    settings.TUTOR_TEMPERATURE = 0.8
+    engines.reset_engine()
+    yield settings
+    engines.reset_engine()
+
+
+@pytest.fixture
+def redis_elsewhere(settings):
+    """Point the app at an empty Redis database: no worker heartbeats there."""
+    settings.REDIS_URL = re.sub(r"/\d+$", "", settings.REDIS_URL) + "/14"
+    yield settings

@@ -1,0 +1,265 @@
+"""Explanations end to end: real Redis, a real Celery worker, the real ASGI app and websocket,
+and a tiny random SambaY checkpoint written by the test."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client
+
+from curriculum.models import Problem
+from inference import engines, services
+from inference.models import Generation
+from tests.inference.helpers import StreamReader, communicator, session_headers
+from tutor.models import User
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def _problem(demo) -> Problem:
+    return Problem.objects.get(skill__course=demo, slug="add-negatives")
+
+
+def _wait_finished(generation: Generation, timeout: float = 60) -> Generation:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        generation.refresh_from_db()
+        if not generation.is_active:
+            return generation
+        time.sleep(0.05)
+    raise AssertionError(f"generation {generation.pk} still {generation.status}")
+
+
+async def _read_until_end(comm, reader: StreamReader, limit: int | None = None, timeout=60):
+    while limit is None or len(reader.messages) < limit:
+        try:
+            message = await comm.receive_from(timeout=timeout)
+        except AssertionError:  # the server closed the socket (after the end)
+            break
+        reader.feed(message)
+        if reader.ended:
+            break
+
+
+async def test_every_token_arrives_in_order_once_and_resumes_after_disconnect(
+    local_engine, celery_worker_session, demo, student
+):
+    headers = await sync_to_async(session_headers)(Client(), student)
+    generation = await sync_to_async(services.request_explanation)(
+        user=student, problem=await sync_to_async(_problem)(demo), purpose="explanation"
+    )
+
+    # First connection: read a few fragments, then drop the socket abruptly.
+    first = StreamReader()
+    comm = communicator(generation.pk, headers)
+    connected, _ = await comm.connect()
+    assert connected
+    await comm.send_to(text_data=json.dumps({"action": "resume", "last": "0-0"}))
+    await _read_until_end(comm, first, limit=3)
+    await comm.disconnect()
+
+    # Reconnect from the last id seen: the rest arrives, nothing twice.
+    second = StreamReader()
+    comm = communicator(generation.pk, headers)
+    await comm.connect()
+    await comm.send_to(text_data=json.dumps({"action": "resume", "last": first.last}))
+    await _read_until_end(comm, second)
+    await comm.disconnect()
+    assert second.ended
+
+    generation = await sync_to_async(_wait_finished)(generation)
+    assert generation.status == Generation.Status.DONE
+    assert generation.completion_tokens > 0 and generation.tokens_per_second
+    sids = first.sids + second.sids
+    assert len(sids) == len(set(sids)), "a stream entry was delivered twice"
+    assert sids == sorted(sids, key=lambda s: tuple(map(int, s.split("-"))))
+    received = {p: first.parts[p] + second.parts[p] for p in ("think", "answer")}
+    from inference.streams import ThinkSplitter
+
+    splitter = ThinkSplitter()
+    expected = {"think": "", "answer": ""}
+    for part, text in splitter.feed(generation.text) + splitter.flush():
+        expected[part] += text
+    assert received == expected  # every token the engine produced, in order, exactly once
+    assert generation.answer_check in {"agrees", "disagrees", "no_answer"}
+
+
+async def test_stop_cancels_the_sequence(local_engine, celery_worker_session, demo, student):
+    local_engine.TUTOR_MAX_NEW_TOKENS = 4000
+    local_engine.TUTOR_TEMPERATURE = 0.0
+    headers = await sync_to_async(session_headers)(Client(), student)
+    generation = await sync_to_async(services.request_explanation)(
+        user=student, problem=await sync_to_async(_problem)(demo), purpose="explanation"
+    )
+    comm = communicator(generation.pk, headers)
+    await comm.connect()
+    await comm.send_to(text_data=json.dumps({"action": "resume", "last": "0-0"}))
+    reader = StreamReader()
+    while not (reader.parts["answer"] or reader.parts["think"]):
+        reader.feed(await comm.receive_from(timeout=60))
+    await comm.send_to(text_data=json.dumps({"action": "stop"}))
+    await _read_until_end(comm, reader)
+    await comm.disconnect()
+    generation = await sync_to_async(_wait_finished)(generation)
+    assert generation.status == Generation.Status.CANCELLED
+    assert generation.completion_tokens < 4000
+    engine = engines.get_engine()
+    assert engine.decoder.num_running == 0 and engine.decoder.num_waiting == 0
+
+
+def test_engine_drops_a_cancelled_sequence_within_one_step(local_engine):
+    engine = engines.get_engine()
+    from inference.engines import GenerationRequest
+
+    handle = engine.submit(
+        GenerationRequest([{"role": "user", "content": "hi"}], max_new_tokens=4000, temperature=0)
+    )
+    assert handle.next_delta(timeout=30) is not None
+    with engine._work:  # between two steps: nothing runs while we hold the engine's lock
+        steps_before = engine.decoder.stats.decode_calls
+        tokens_before = handle.completion_tokens
+        engine.decoder.cancel(next(iter(engine._handles)))
+    time.sleep(0.3)
+    # The cancelled sequence took no part in any later step.
+    assert engine.decoder.stats.decode_calls == steps_before
+    assert handle.completion_tokens == tokens_before
+    engine.cancel(handle.id)
+    assert handle.finish_reason == "cancelled"
+
+
+def test_eight_simultaneous_explanations_share_each_decode_step(
+    local_engine, celery_worker_session, demo
+):
+    local_engine.TUTOR_MAX_NEW_TOKENS = 40
+    problem = _problem(demo)
+    users = [User.objects.create_user(username=f"batch{i}", password="x") for i in range(8)]
+    engine = engines.get_engine()
+    calls_before = engine.decoder.stats.decode_calls
+    tokens_before = engine.decoder.stats.decode_tokens
+    generations = [
+        services.request_explanation(user=u, problem=problem, purpose="explanation") for u in users
+    ]
+    for generation in generations:
+        assert _wait_finished(generation).status == Generation.Status.DONE
+    calls = engine.decoder.stats.decode_calls - calls_before
+    tokens = engine.decoder.stats.decode_tokens - tokens_before
+    produced = sum(g.completion_tokens for g in generations)
+    assert tokens + 8 >= produced  # each sequence's first token comes from its prefill
+    # One model call per step for all running sequences, not one per sequence.
+    assert calls * 3 <= tokens, (calls, tokens)
+
+
+async def test_another_student_cannot_watch(
+    local_engine, celery_worker_session, demo, student, other_student
+):
+    generation = await sync_to_async(services.request_explanation)(
+        user=student, problem=await sync_to_async(_problem)(demo), purpose="explanation"
+    )
+    for headers in (
+        await sync_to_async(session_headers)(Client(), other_student),
+        [(b"origin", b"http://localhost")],  # anonymous
+    ):
+        comm = communicator(generation.pk, headers)
+        connected, code = await comm.connect()
+        assert not connected and code == 4403
+        assert await comm.receive_nothing(timeout=0.3)
+    await sync_to_async(_wait_finished)(generation)
+
+
+async def test_teacher_of_the_student_may_watch(
+    local_engine, celery_worker_session, demo, student, teacher
+):
+    generation = await sync_to_async(services.request_explanation)(
+        user=student, problem=await sync_to_async(_problem)(demo), purpose="explanation"
+    )
+    comm = communicator(generation.pk, await sync_to_async(session_headers)(Client(), teacher))
+    connected, _ = await comm.connect()
+    assert connected
+    reader = StreamReader()
+    await comm.send_to(text_data=json.dumps({"action": "resume", "last": "0-0"}))
+    await _read_until_end(comm, reader)
+    await comm.disconnect()
+    assert reader.ended
+    # A watching teacher cannot stop it.
+    assert (await sync_to_async(Generation.objects.get)(pk=generation.pk)).status == "done"
+
+
+def test_offline_tutor_is_said_at_once(local_engine, redis_elsewhere, client, student, demo):
+    client.force_login(student)
+    start = time.monotonic()
+    response = client.post(
+        f"/problems/{_problem(demo).pk}/explain/",
+        {"purpose": "explanation"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert time.monotonic() - start < 5
+    assert "The tutor is offline" in response.content.decode()
+    assert not Generation.objects.exists()
+
+
+async def test_queued_generation_shows_offline_on_the_socket(
+    local_engine, redis_elsewhere, demo, student
+):
+    problem = await sync_to_async(_problem)(demo)
+    generation = await sync_to_async(Generation.objects.create)(
+        user=student, problem=problem, purpose="explanation", engine="local"
+    )
+    comm = communicator(generation.pk, await sync_to_async(session_headers)(Client(), student))
+    await comm.connect()
+    await comm.send_to(text_data=json.dumps({"action": "resume", "last": "0-0"}))
+    message = await comm.receive_from(timeout=5)
+    assert "The tutor is offline" in message
+    await comm.disconnect()
+
+
+def test_no_model_configured_is_said_plainly(settings, client, student, demo):
+    settings.TUTOR_ENGINE = ""
+    client.force_login(student)
+    page = client.get(f"/problems/{_problem(demo).pk}/").content.decode()
+    assert "No model is configured" in page
+    response = client.post(f"/problems/{_problem(demo).pk}/explain/", {"purpose": "hint"})
+    assert "No model is configured" in response.content.decode()
+
+
+def test_one_running_generation_per_student(local_engine, celery_worker_session, demo, student):
+    local_engine.TUTOR_MAX_NEW_TOKENS = 400
+    first = services.request_explanation(
+        user=student, problem=_problem(demo), purpose="explanation"
+    )
+    with pytest.raises(services.ExplanationRefused, match="still working"):
+        services.request_explanation(user=student, problem=_problem(demo), purpose="explanation")
+    services.stop_generation(user=student, generation=first)
+    _wait_finished(first)
+
+
+def test_rate_limit_per_hour(local_engine, celery_worker_session, demo, student, settings):
+    settings.TUTOR_EXPLANATIONS_PER_HOUR = 2
+    for _ in range(2):
+        _wait_finished(
+            services.request_explanation(user=student, problem=_problem(demo), purpose="hint")
+        )
+    with pytest.raises(services.ExplanationRefused, match="in the last hour"):
+        services.request_explanation(user=student, problem=_problem(demo), purpose="hint")
+
+
+def test_hint_is_checked_before_it_is_shown(local_engine, celery_worker_session, demo, student):
+    generation = _wait_finished(
+        services.request_explanation(user=student, problem=_problem(demo), purpose="hint")
+    )
+    assert generation.status == "done"
+    assert generation.answer_check in {"hidden", "revealed"}
+    assert generation.shown_text
+
+
+def test_unwatched_generation_is_cancelled(local_engine, celery_worker_session, demo, student):
+    local_engine.TUTOR_MAX_NEW_TOKENS = 4000
+    local_engine.TUTOR_TEMPERATURE = 0.0
+    local_engine.TUTOR_UNWATCHED_CANCEL_SECONDS = 1
+    generation = services.request_explanation(
+        user=student, problem=_problem(demo), purpose="explanation"
+    )
+    generation = _wait_finished(generation, timeout=30)
+    assert generation.status == Generation.Status.CANCELLED
