@@ -9,6 +9,7 @@ from django.db import transaction
 from curriculum import answers
 from curriculum.models import Hint, Problem
 from tutor import learning
+from tutor.dashboards import events as dashboards_events
 from tutor.models import (
     STUDENT_GROUP,
     TEACHER_GROUP,
@@ -66,6 +67,7 @@ def record_attempt(
             served_because=served_because,
         )
         learning.update_learner(attempt)
+        transaction.on_commit(lambda: dashboards_events.attempt_recorded(attempt.pk))
     return attempt, result
 
 

@@ -21,7 +21,5 @@ urlpatterns = [
     path("classes/join/", views.join_class, name="join_class"),
     path("me/attempts/", views.my_attempts, name="my_attempts"),
     path("students/<int:user_id>/attempts/", views.student_attempts, name="student_attempts"),
-    path("teach/", views.teach, name="teach"),
-    path("teach/classes/new/", views.classroom_create, name="classroom_create"),
-    path("teach/classes/<int:classroom_id>/", views.classroom_detail, name="classroom"),
+    path("teach/", include("tutor.dashboards.urls")),
 ]

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curriculum.models import Course, Problem, Skill
@@ -20,23 +19,11 @@ from curriculum.rendering import render_markdown
 from inference import engines
 from inference.models import Generation
 from tutor import heartbeat, learning, selectors, services
-from tutor.forms import AnswerForm, ClassroomForm, JoinClassForm, SignUpForm
+from tutor.forms import AnswerForm, JoinClassForm, SignUpForm
 from tutor.models import User
-from tutor.permissions import can_view_classroom, can_view_student, is_teacher
+from tutor.permissions import can_view_student, is_teacher
 
 _STARTED_SALT = "tutor.problem.started"
-
-
-def teacher_required(view):
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if not is_teacher(request.user):
-            raise PermissionDenied("This page is for teachers.")
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -226,44 +213,6 @@ def student_attempts(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 def my_attempts(request: HttpRequest) -> HttpResponse:
     return redirect("student_attempts", user_id=request.user.pk)
-
-
-@teacher_required
-def teach(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "tutor/teach.html", {"classrooms": selectors.classrooms_taught_by(request.user)}
-    )
-
-
-@teacher_required
-@require_http_methods(["GET", "POST"])
-def classroom_create(request: HttpRequest) -> HttpResponse:
-    form = ClassroomForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        classroom = services.create_classroom(
-            teacher=request.user, name=form.cleaned_data["name"], course=form.cleaned_data["course"]
-        )
-        return redirect("classroom", classroom_id=classroom.pk)
-    return render(request, "tutor/classroom_form.html", {"form": form})
-
-
-@teacher_required
-def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    classroom = get_object_or_404(selectors.classrooms_taught_by(request.user), pk=classroom_id)
-    if not can_view_classroom(request.user, classroom):
-        raise PermissionDenied
-    join_url = request.build_absolute_uri(reverse("join_class") + f"?code={classroom.join_code}")
-    return render(
-        request,
-        "tutor/classroom.html",
-        {
-            "classroom": classroom,
-            "enrollments": classroom.enrollments.select_related("student").order_by(
-                "student__username"
-            ),
-            "join_url": join_url,
-        },
-    )
 
 
 @require_GET

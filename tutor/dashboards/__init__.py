@@ -1,0 +1,1 @@
+"""Teacher dashboards: classes, the live mastery grid, drill-downs and exports."""
