@@ -19,6 +19,7 @@ import hashlib
 import json
 import random
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,9 @@ import sympy as sp
 PLACEHOLDER = re.compile(r"@\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([a-z_]+)\s*)?\}")
 MAX_TRIES_PER_INSTANCE = 200
 MAX_INSTANCES = 2000
+MAX_RANGE_SPAN = 1_000_000
+MAX_TOTAL_TRIES = 50_000
+MAX_SECONDS = 20.0  # per template: an uploaded package must not hold the validator for long
 _MAX_POWER = 64
 
 
@@ -270,13 +274,19 @@ def _draw(spec: dict[str, Any], rng: random.Random) -> Any:
             except TemplateError:
                 return choice
         return sp.nsimplify(choice) if isinstance(choice, float) else sp.Integer(choice)
-    low, high = spec["range"]
-    step = spec.get("step", 1)
+    low, high = int(spec["range"][0]), int(spec["range"][1])
+    step = int(spec.get("step", 1))
+    if high < low:
+        raise TemplateError(f"range {spec['range']} is empty")
+    if (high - low) // step > MAX_RANGE_SPAN:
+        raise TemplateError(f"range {spec['range']} is too wide (at most {MAX_RANGE_SPAN:,} values)")
     excluded = set(spec.get("exclude", []))
-    values = [v for v in range(int(low), int(high) + 1, int(step)) if v not in excluded]
-    if not values:
-        raise TemplateError(f"range {spec['range']} with exclude {sorted(excluded)} is empty")
-    return sp.Integer(rng.choice(values))
+    # Drawn without listing the range (it may be wide); exclusions by rejection.
+    for _ in range(1000):
+        value = rng.randrange(low, high + 1, step)
+        if value not in excluded:
+            return sp.Integer(value)
+    raise TemplateError(f"range {spec['range']} with exclude {sorted(excluded)} is (nearly) empty")
 
 
 def _fill(value: Any, env: dict[str, Any], plain: bool = False) -> Any:
@@ -306,13 +316,18 @@ def instantiate(template: dict[str, Any]) -> list[Instance]:
     constraints = [(c, compile_expression(c)) for c in template.get("constraints", [])]
     # Seeded by the template's own slug and seed: the same package gives the same problems.
     rng = random.Random(f"{slug}:{seed}")
+    started = time.monotonic()
     seen: set[str] = set()
     instances: list[Instance] = []
     tries = 0
     failures: dict[str, int] = {}
     while len(instances) < count:
         tries += 1
-        if tries > count * MAX_TRIES_PER_INSTANCE:
+        if time.monotonic() - started > MAX_SECONDS:
+            raise TemplateError(
+                f"drawing took over {MAX_SECONDS:.0f} s ({len(instances)} of {count} problems)"
+            )
+        if tries > min(count * MAX_TRIES_PER_INSTANCE, MAX_TOTAL_TRIES):
             worst = max(failures, key=failures.get) if failures else "duplicates"
             raise TemplateError(
                 f"only {len(instances)} distinct problems of the {count} asked for could be "
