@@ -35,7 +35,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from curriculum.package import Issue, PackageError, RawPackage
-from curriculum.validation import FORMAT, spec_problems
+from curriculum.validation import FORMAT, HTML_TAG, spec_problems
 
 ATTRIBUTION = (
     "Problems from OpenStax (openstax.org), hints and scaffolds by the OATutor project "
@@ -121,7 +121,13 @@ def convert_text(text: str, figures: dict[str, bytes], pid: str, notes: Counter)
             math = " ".join(part.split())
             out.append(f"${math}$" if math else "")
         else:
-            out.append(part.replace("$", "\\$"))
+            part = part.replace("$", "\\$")
+            # Text that reads as an HTML tag (`0<t and s>1`) is not allowed in our format;
+            # a space after `<` keeps the meaning and stops it being a tag.
+            if HTML_TAG.search(part):
+                notes["'<' that looked like an HTML tag spaced out"] += 1
+                part = HTML_TAG.sub(lambda m: m.group(0)[0] + " " + m.group(0)[1:], part)
+            out.append(part)
     text = "".join(out)
 
     def figure(m: re.Match[str]) -> str:
@@ -131,9 +137,7 @@ def convert_text(text: str, figures: dict[str, bytes], pid: str, notes: Counter)
         notes["figure not in the pool (a note is shown instead)"] += 1
         return f"*[figure {name} is not available]*"
 
-    text = _FIGURE.sub(figure, text)
-    # Raw HTML is not allowed in our text; OATutor's few `<` outside math are literal.
-    return re.sub(r"<(?=[A-Za-z!/])", "&lt;", text)
+    return _FIGURE.sub(figure, text)
 
 
 def _strip_math(answer: str) -> str:

@@ -28,7 +28,7 @@ FORMAT = "tutor-curriculum/1"
 # Math is cut out before looking for HTML, as the renderer does (`a<b` in math is fine).
 _MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\\\(.+?\\\)|(?<![\\$])\$[^$\n]+?\$", re.DOTALL)
 # A tag starts right after `<` (browsers read `a < b` as text), as do comments and CDATA.
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--|<!\[CDATA\[|<!doctype", re.I)
+HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--|<!\[CDATA\[|<!doctype", re.I)
 # Script URLs anywhere; data: URLs where a link or image target is.
 _BAD_SCHEME = re.compile(
     r"\b(?:javascript|vbscript)\s*:|(?:\]\(\s*<?|<|\b(?:href|src)\s*=\s*[\"']?)\s*data\s*:", re.I
@@ -235,7 +235,7 @@ def text_problems(text: str) -> list[str]:
     but authors must hear that their text will not look as they meant."""
     outside = _MATH.sub(" ", text)
     found = []
-    tag = _TAG.search(outside)
+    tag = HTML_TAG.search(outside)
     if tag:
         found.append(f"raw HTML is not allowed in text (found {tag.group(0)[:40]!r}); use Markdown")
     scheme = _BAD_SCHEME.search(outside)

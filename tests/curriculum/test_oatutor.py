@@ -132,3 +132,10 @@ def test_a_sample_of_the_real_pool_validates():
     assert report["oatutor_pool"]["problems mapped"] == 300
     errors = [e for raw in raws for e in validate(raw, source_format="oatutor").errors]
     assert errors == []
+
+
+def test_text_that_looks_like_html_is_defused_but_math_is_untouched(imported):
+    report, _ = imported
+    statement = Problem.objects.get(slug="aaint1a").statement
+    assert "for 0< t and t>5" in statement and "$0<x<2$" in statement
+    assert report.mapping["oatutor_text_notes"]["'<' that looked like an HTML tag spaced out"] == 3
