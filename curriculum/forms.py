@@ -15,6 +15,18 @@ class UploadForm(forms.Form):
         ),
     )
 
+    source_format = forms.ChoiceField(
+        label="Format",
+        choices=[
+            ("native", "Our course format (YAML / JSON, or a zip with figures)"),
+            (
+                "oatutor",
+                "OATutor content pool (a zip of coursePlans.json, skillModel.json and content-pool-json.tar.gz)",
+            ),
+        ],
+        initial="native",
+    )
+
     def clean_package(self):
         upload = self.cleaned_data["package"]
         # Refused before anything is read into memory or stored.
@@ -26,3 +38,14 @@ class UploadForm(forms.Form):
         if not name.endswith((".yaml", ".yml", ".json", ".zip")):
             raise forms.ValidationError("Upload a .yaml, .yml, .json or .zip file.")
         return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("package")
+        if (
+            data.get("source_format") == "oatutor"
+            and upload
+            and not upload.name.lower().endswith(".zip")
+        ):
+            self.add_error("package", "An OATutor pool is uploaded as a .zip of its folder.")
+        return data

@@ -252,6 +252,7 @@ class ImportJob(models.Model):
     """An uploaded package on its way in: validated (dry run), confirmed, imported by Celery."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Checking (dry run)"
         INVALID = "invalid", "Invalid"
         VALIDATED = "validated", "Validated (dry run)"
         QUEUED = "queued", "Queued"
@@ -266,7 +267,7 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=300)
     source_format = models.CharField(max_length=20, default="native")
     package = models.BinaryField()
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.VALIDATED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CHECKING)
     report = models.JSONField(default=dict, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -274,11 +275,17 @@ class ImportJob(models.Model):
     task_id = models.CharField(max_length=100, blank=True)
     versions = models.ManyToManyField(CurriculumVersion, blank=True)
 
+    BUSY = (Status.CHECKING, Status.QUEUED, Status.RUNNING)
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.status})"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in self.BUSY
 
     @property
     def percent(self) -> int:

@@ -257,6 +257,15 @@ def _read_folder(root: Path) -> RawPackage:
 
 
 def _read_zip(raw: bytes, name: str) -> RawPackage:
+    files = read_zip_files(raw, name)
+    main = _pick_main(list(files), name)
+    data, lines = load_document(files.pop(main), main)
+    return RawPackage(data, main, files, lines)
+
+
+def read_zip_files(raw: bytes, name: str) -> dict[str, bytes]:
+    """The files of an uploaded zip, by path inside its top folder, after the safety checks
+    (no traversal, no symlinks, bounded sizes). Raises PackageError."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
@@ -314,9 +323,7 @@ def _read_zip(raw: bytes, name: str) -> RawPackage:
         if len(content) > info.file_size:
             raise _error(f"{name}:{info.filename}", "entry is larger than its header says")
         files[rel] = content
-    main = _pick_main(list(files), name)
-    data, lines = load_document(files.pop(main), main)
-    return RawPackage(data, main, files, lines)
+    return files
 
 
 def figure_type(path: str) -> str | None:

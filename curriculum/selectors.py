@@ -24,7 +24,7 @@ def job_progress(job: ImportJob) -> dict[str, Any]:
     """Done/total/stage of a running import, from the Celery result backend (the import runs
     in one transaction, so the database cannot show progress before it commits)."""
     done, total, stage = job.progress_done, job.progress_total, job.message
-    if job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING) and job.task_id:
+    if job.status in ImportJob.BUSY and job.task_id:
         from celery.result import AsyncResult
 
         info = AsyncResult(job.task_id).info

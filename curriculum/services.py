@@ -62,7 +62,11 @@ class LoadReport:
 
 
 def read_and_validate(
-    source: str | Path | bytes, *, fmt: str = "native", filename: str | None = None
+    source: str | Path | bytes,
+    *,
+    fmt: str = "native",
+    filename: str | None = None,
+    progress: importer.Progress | None = None,
 ) -> tuple[LoadReport, list[validation.CoursePlan]]:
     """Everything short of writing: the report, and the plans when there is no error."""
     name = filename or str(source if not isinstance(source, bytes) else "upload")
@@ -73,17 +77,9 @@ def read_and_validate(
             from curriculum import oatutor
 
             if isinstance(source, bytes):
-                raise PackageError(
-                    [
-                        Issue(
-                            "error",
-                            name,
-                            "",
-                            "upload OATutor content as a folder path on the server (use the command)",
-                        )
-                    ]
-                )
-            raws, mapping = oatutor.read_pool(Path(source))
+                raws, mapping = _oatutor_from_zip(source, name)
+            else:
+                raws, mapping = oatutor.read_pool(Path(source))
             report.mapping = mapping
         else:
             raws = [read_package(source, filename=filename)]
@@ -96,7 +92,9 @@ def read_and_validate(
     plans: list[validation.CoursePlan] = []
     totals: dict[str, int] = {}
     answers = {"checked": 0, "failed": 0}
-    for raw in raws:
+    for index, raw in enumerate(raws):
+        if progress:
+            progress(index, len(raws), f"checking {raw.main_file}")
         result = validation.validate(raw, source_format=fmt)
         report.issues.extend(result.issues)
         plans.extend(result.plans)
@@ -109,6 +107,26 @@ def read_and_validate(
     report.mapping.setdefault("answer_specs", answers)
     report.timings["validate_s"] = round(time.perf_counter() - started, 3)
     return report, (plans if report.ok else [])
+
+
+def _oatutor_from_zip(content: bytes, name: str) -> tuple[list[RawPackage], dict[str, Any]]:
+    """An uploaded zip of an OATutor pool folder (coursePlans.json, skillModel.json and
+    content-pool-json.tar.gz or content-pool/), unpacked after the zip safety checks."""
+    import tempfile
+
+    from curriculum import oatutor
+    from curriculum.package import read_zip_files
+
+    files = read_zip_files(content, name)
+    with tempfile.TemporaryDirectory(prefix="oatutor-upload-") as tmp:
+        root = Path(tmp)
+        for rel, data in files.items():
+            target = (root / rel).resolve()
+            if root.resolve() not in target.parents:  # read_zip_files refused these already
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        return oatutor.read_pool(root)
 
 
 def _check_course_slugs(raws: list[RawPackage], report: LoadReport) -> None:
@@ -135,12 +153,15 @@ def load_curriculum(
 
     Nothing is written when any error is found.
     """
-    report, plans = read_and_validate(source, fmt=fmt, filename=filename)
+    check_progress = progress if dry_run else None
+    report, plans = read_and_validate(source, fmt=fmt, filename=filename, progress=check_progress)
     report.dry_run = dry_run
     if not report.ok:
         return report
     started = time.perf_counter()
     if dry_run:
+        if progress:
+            progress(len(plans), len(plans) + 1, "comparing with what is loaded")
         report.changes = [c.to_dict() for c in importer.plan_changes(plans)]
         report.timings["plan_s"] = round(time.perf_counter() - started, 3)
         return report
@@ -155,16 +176,50 @@ def load_curriculum(
 # ------------------------------------------------------------------ the admin upload flow
 
 
-def create_import_job(*, user: Any, filename: str, content: bytes) -> ImportJob:
-    """Store an upload with its dry-run report (nothing is imported yet)."""
-    report = load_curriculum(content, dry_run=True, filename=filename)
-    return ImportJob.objects.create(
+def create_import_job(
+    *, user: Any, filename: str, content: bytes, source_format: str = "native"
+) -> ImportJob:
+    """Store an upload and queue its dry run (a worker checks it: an OATutor pool takes a
+    while). Nothing is imported until the admin confirms."""
+    from curriculum.tasks import check_package
+
+    job = ImportJob.objects.create(
         created_by=user,
         filename=filename[:300],
+        source_format=source_format,
         package=content,
-        status=ImportJob.Status.VALIDATED if report.ok else ImportJob.Status.INVALID,
-        report=report.to_dict(),
+        status=ImportJob.Status.CHECKING,
+        message="waiting for a worker",
     )
+    result = check_package.apply_async(args=[job.pk], queue="default")
+    ImportJob.objects.filter(pk=job.pk).update(task_id=result.id)
+    job.task_id = result.id
+    return job
+
+
+def run_check_job(*, job_id: int, progress: importer.Progress | None = None) -> ImportJob | None:
+    """The body of the dry-run task: check the upload and store the report on the job."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.CHECKING:
+        return job
+    try:
+        report = load_curriculum(
+            bytes(job.package),
+            fmt=job.source_format,
+            dry_run=True,
+            filename=job.filename,
+            progress=progress,
+        )
+    except Exception as exc:  # noqa: BLE001 - shown on the page; the worker lives on
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    job.report = report.to_dict()
+    job.status = ImportJob.Status.VALIDATED if report.ok else ImportJob.Status.INVALID
+    job.message = "" if report.ok else f"{len(report.errors)} error(s)"
+    job.save(update_fields=["report", "status", "message"])
+    return job
 
 
 def confirm_import_job(*, job: ImportJob, user: Any) -> ImportJob:
@@ -187,14 +242,18 @@ def confirm_import_job(*, job: ImportJob, user: Any) -> ImportJob:
 def run_import_job(*, job_id: int, progress: importer.Progress | None = None) -> ImportJob | None:
     """The body of the Celery task: import, then record the outcome on the job."""
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATED):
-        return job
+    if job is None or job.status != ImportJob.Status.QUEUED:
+        return job  # only a confirmed job is imported, and only once
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING, message="validating"
     )
     try:
         report = load_curriculum(
-            bytes(job.package), filename=job.filename, user=job.created_by, progress=progress
+            bytes(job.package),
+            fmt=job.source_format,
+            filename=job.filename,
+            user=job.created_by,
+            progress=progress,
         )
     except Exception as exc:  # noqa: BLE001 - the admin sees it on the page; the worker lives on
         ImportJob.objects.filter(pk=job.pk).update(

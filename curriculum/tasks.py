@@ -9,18 +9,33 @@ from celery import shared_task
 from curriculum.models import ImportJob
 
 
+def _reporter(task):
+    """Progress to the result backend, a few times a second (the import runs in one
+    transaction, so the page cannot read progress from the database)."""
+    last = [0.0]
+
+    def progress(done: int, total: int, stage: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 0.25 or done >= total:
+            last[0] = now
+            task.update_state(state="PROGRESS", meta={"done": done, "total": total, "stage": stage})
+
+    return progress
+
+
+@shared_task(bind=True, name="curriculum.tasks.check_package")
+def check_package(self, job_id: int) -> str:
+    """The dry run of an uploaded package: the complete check and the change report."""
+    from curriculum.services import run_check_job
+
+    job = run_check_job(job_id=job_id, progress=_reporter(self))
+    return job.status if job else ImportJob.Status.FAILED
+
+
 @shared_task(bind=True, name="curriculum.tasks.import_package")
 def import_package(self, job_id: int) -> str:
     """Validate again (the database may have changed since the dry run) and import."""
     from curriculum.services import run_import_job
 
-    last = [0.0]
-
-    def progress(done: int, total: int, stage: str) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 0.25 or done >= total:  # a few updates a second is plenty
-            last[0] = now
-            self.update_state(state="PROGRESS", meta={"done": done, "total": total, "stage": stage})
-
-    job = run_import_job(job_id=job_id, progress=progress)
+    job = run_import_job(job_id=job_id, progress=_reporter(self))
     return job.status if job else ImportJob.Status.FAILED

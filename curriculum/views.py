@@ -37,7 +37,10 @@ def manage(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["package"]
             job = services.create_import_job(
-                user=request.user, filename=upload.name, content=upload.read()
+                user=request.user,
+                filename=upload.name,
+                content=upload.read(),
+                source_format=form.cleaned_data["source_format"],
             )
             return redirect("curriculum:job", job_id=job.pk)
     status = 400 if request.method == "POST" else 200
@@ -80,7 +83,7 @@ def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("package"), pk=job_id)
     return render(
         request,
-        "curriculum/_progress.html",
+        "curriculum/_state.html",
         {"job": job, "report": job.report, "progress": selectors.job_progress(job)},
     )
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from curriculum import package
+from curriculum import package, services
 from curriculum.models import Course, CurriculumVersion, ImportJob
 from tests.curriculum.conftest import MINI, snapshot
 
@@ -23,8 +23,17 @@ def mini_zip() -> bytes:
     return buffer.getvalue()
 
 
-def upload(client, name: str, content: bytes):
-    return client.post("/curriculum/", {"package": SimpleUploadedFile(name, content)})
+def upload(client, name: str, content: bytes, source_format: str = "native"):
+    return client.post(
+        "/curriculum/",
+        {"package": SimpleUploadedFile(name, content), "source_format": source_format},
+    )
+
+
+def checked(job: ImportJob) -> ImportJob:
+    """Run the dry-run task's body here (the worker tests below run it through Celery)."""
+    assert job.status == ImportJob.Status.CHECKING
+    return services.run_check_job(job_id=job.pk)
 
 
 @pytest.mark.django_db
@@ -43,6 +52,8 @@ def test_upload_shows_the_dry_run_report_and_writes_nothing(client, admin_user_d
     response = upload(client, "mini.zip", mini_zip())
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == f"/curriculum/imports/{job.pk}/"
+    assert "Checking the package" in client.get(response.url).content.decode()
+    job = checked(job)
     assert job.status == ImportJob.Status.VALIDATED
     page = client.get(response.url).content.decode()
     assert "Dry run passed" in page and "Confirm import" in page
@@ -59,7 +70,7 @@ def test_invalid_upload_lists_errors_and_cannot_be_confirmed(client, admin_user_
         .replace("prerequisites: [adding]", "prerequisites: [linear]")
     )
     response = upload(client, "course.yaml", text.encode())
-    job = ImportJob.objects.get()
+    job = checked(ImportJob.objects.get())
     assert job.status == ImportJob.Status.INVALID
     page = client.get(response.url).content.decode()
     assert "cannot be imported" in page
@@ -80,6 +91,17 @@ def test_oversized_upload_is_refused_before_storing(client, admin_user_demo):
     assert not ImportJob.objects.exists()
 
 
+def wait_until_settled(client, job: ImportJob, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if not job.busy:
+            return
+        fragment = client.get(f"/curriculum/imports/{job.pk}/progress/").content.decode()
+        assert 'id="job-state"' in fragment and "hx-trigger" in fragment
+        time.sleep(0.2)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_confirm_imports_with_a_worker_and_reports_progress(
     client, admin_user_demo, celery_worker_session
@@ -87,15 +109,10 @@ def test_confirm_imports_with_a_worker_and_reports_progress(
     client.force_login(admin_user_demo)
     job_url = upload(client, "mini.zip", mini_zip()).url
     job = ImportJob.objects.get()
+    wait_until_settled(client, job)
+    assert job.status == ImportJob.Status.VALIDATED, job.message
     assert client.post(f"/curriculum/imports/{job.pk}/confirm/").status_code == 302
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
-            break
-        fragment = client.get(f"/curriculum/imports/{job.pk}/progress/").content.decode()
-        assert 'id="job-progress"' in fragment
-        time.sleep(0.2)
+    wait_until_settled(client, job)
     assert job.status == ImportJob.Status.DONE, job.message
     version = CurriculumVersion.objects.get(course__slug="mini-algebra")
     assert version.created_by == admin_user_demo and list(job.versions.all()) == [version]
@@ -131,3 +148,26 @@ def test_admin_course_list_links_to_the_upload_page(client, admin_user_demo):
     client.force_login(admin_user_demo)
     page = client.get("/admin/curriculum/course/").content.decode()
     assert 'href="/curriculum/"' in page and "Upload a curriculum package" in page
+
+
+@pytest.mark.django_db
+def test_an_oatutor_pool_can_be_uploaded_as_a_zip(client, admin_user_demo):
+    from tests.curriculum.conftest import FIXTURES
+
+    pool = FIXTURES / "oatutor"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(pool.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"oatutor/{path.relative_to(pool).as_posix()}")
+    client.force_login(admin_user_demo)
+    assert upload(client, "pool.yaml", b"x", source_format="oatutor").status_code == 400
+    upload(client, "pool.zip", buffer.getvalue(), source_format="oatutor")
+    job = checked(ImportJob.objects.get())
+    assert job.status == ImportJob.Status.VALIDATED, job.report["errors"]
+    page = client.get(f"/curriculum/imports/{job.pk}/").content.decode()
+    assert "oatutor-openstax-tiny-algebra — new course" in page
+    services.confirm_import_job(job=job, user=admin_user_demo)  # queued for a worker ...
+    job = services.run_import_job(job_id=job.pk)  # ... whose body runs here
+    assert job.status == ImportJob.Status.DONE
+    assert Course.objects.get(slug="oatutor-openstax-tiny-algebra").source_format == "oatutor"
