@@ -279,7 +279,9 @@ def _draw(spec: dict[str, Any], rng: random.Random) -> Any:
     if high < low:
         raise TemplateError(f"range {spec['range']} is empty")
     if (high - low) // step > MAX_RANGE_SPAN:
-        raise TemplateError(f"range {spec['range']} is too wide (at most {MAX_RANGE_SPAN:,} values)")
+        raise TemplateError(
+            f"range {spec['range']} is too wide (at most {MAX_RANGE_SPAN:,} values)"
+        )
     excluded = set(spec.get("exclude", []))
     # Drawn without listing the range (it may be wide); exclusions by rejection.
     for _ in range(1000):
