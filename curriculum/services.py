@@ -72,6 +72,8 @@ def read_and_validate(
     name = filename or str(source if not isinstance(source, bytes) else "upload")
     report = LoadReport(source=name, source_format=fmt, dry_run=True)
     started = time.perf_counter()
+    if progress:
+        progress(0, 1, "reading the package")
     try:
         if fmt == "oatutor":
             from curriculum import oatutor

@@ -143,3 +143,20 @@ def test_command_fails_on_errors(tmp_path, mini_data):
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("load_curriculum", str(bad))
     assert not Course.objects.exists()
+
+
+def test_course_outline_for_pages(django_assert_max_num_queries):
+    from curriculum.selectors import course_outline
+
+    load_curriculum(MINI)
+    course = Course.objects.get(slug="mini-algebra")
+    with django_assert_max_num_queries(3):
+        outline = course_outline(course)
+        names = [
+            (u.slug, [(s.slug, [p.slug for p in s.prerequisites.all()]) for s in skills])
+            for u, skills in outline
+        ]
+    assert names == [
+        ("numbers", [("adding", []), ("multiplying", ["adding"])]),
+        ("equations", [("linear", ["multiplying"])]),
+    ]
