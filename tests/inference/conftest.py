@@ -32,3 +32,27 @@ def redis_elsewhere(settings):
     """Point the app at an empty Redis database: no worker heartbeats there."""
     settings.REDIS_URL = re.sub(r"/\d+$", "", settings.REDIS_URL) + "/14"
     yield settings
+
+
+@pytest.fixture
+def live_daphne(local_engine, transactional_db):
+    """daphne serving the real ASGI app (HTTP + websockets) from a child process, forked after
+    the test's settings are in place, on the test database file."""
+    from functools import partial
+
+    from channels.testing.live import make_application, set_database_connection
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    process = DaphneProcess(
+        "localhost",
+        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        setup=set_database_connection,
+    )
+    process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield f"http://localhost:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)
