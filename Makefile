@@ -9,6 +9,7 @@ PY := $(VENV)/bin/python
 run: deps assets
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py load_curriculum curriculum/demo
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  Tutor is starting at http://$${TUTOR_HOST:-127.0.0.1}:$${TUTOR_PORT:-8000}/  (Ctrl-C stops everything)"
