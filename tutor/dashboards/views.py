@@ -1,29 +1,61 @@
-"""Teacher pages: classes, rosters and (to come) the live class dashboard."""
+"""Teacher pages: classes, rosters, the live class dashboard, drill-downs and exports.
+
+Thin: every view finds the object, checks the viewer's right to it (403 otherwise), then hands
+over to selectors (reads), services (writes) or exports.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import wraps
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tutor import selectors, services
+from tutor import selectors as tutor_selectors
+from tutor import services as tutor_services
+from tutor.dashboards import charts, exports, selectors, services
 from tutor.forms import ClassroomForm
+from tutor.models import Classroom, User
 from tutor.permissions import can_view_classroom, is_teacher
 
 
-def teacher_required(view):
+def teacher_required(view: Callable) -> Callable:
     @login_required
+    @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not is_teacher(request.user):
             raise PermissionDenied("This page is for teachers.")
         return view(request, *args, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+def _classroom(request: HttpRequest, classroom_id: int) -> Classroom:
+    """The class, if this viewer may see it: 404 when it does not exist, 403 when not theirs."""
+    classroom = get_object_or_404(
+        Classroom.objects.select_related("course", "teacher"), pk=classroom_id
+    )
+    if not can_view_classroom(request.user, classroom):
+        raise PermissionDenied("This class is taught by someone else.")
+    return classroom
+
+
+def _student(classroom: Classroom, student_id: int) -> User:
+    student = selectors.enrolled_student(classroom, student_id)
+    if student is None:
+        raise Http404("No such student in this class.")
+    return student
 
 
 @teacher_required
@@ -31,7 +63,7 @@ def teach(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/teach.html",
-        {"classrooms": selectors.classrooms_taught_by(request.user)},
+        {"classrooms": tutor_selectors.classrooms_taught_by(request.user)},
     )
 
 
@@ -40,7 +72,7 @@ def teach(request: HttpRequest) -> HttpResponse:
 def classroom_create(request: HttpRequest) -> HttpResponse:
     form = ClassroomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        classroom = services.create_classroom(
+        classroom = tutor_services.create_classroom(
             teacher=request.user, name=form.cleaned_data["name"], course=form.cleaned_data["course"]
         )
         return redirect("classroom", classroom_id=classroom.pk)
@@ -48,19 +80,168 @@ def classroom_create(request: HttpRequest) -> HttpResponse:
 
 
 @teacher_required
+@require_GET
 def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
-    classroom = get_object_or_404(selectors.classrooms_taught_by(request.user), pk=classroom_id)
-    if not can_view_classroom(request.user, classroom):
-        raise PermissionDenied
-    join_url = request.build_absolute_uri(reverse("join_class") + f"?code={classroom.join_code}")
+    """The class dashboard: mastery grid, per-skill summary, who needs help, activity."""
+    classroom = _classroom(request, classroom_id)
+    board = selectors.class_dashboard(
+        classroom,
+        sort=request.GET.get("sort", "name"),
+        direction=request.GET.get("dir", "asc"),
+        columns=request.GET.get("cols", "course"),
+    )
+    names = {row.student.pk: row.student.username for row in board.rows}
     return render(
         request,
         "dashboards/classroom.html",
         {
             "classroom": classroom,
+            "board": board,
+            "names": names,
+            "levels": selectors.LEVELS,
+            "join_url": request.build_absolute_uri(
+                reverse("join_class") + f"?code={classroom.join_code}"
+            ),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@teacher_required
+@require_GET
+def roster(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom(request, classroom_id)
+    return render(
+        request,
+        "dashboards/roster.html",
+        {
+            "classroom": classroom,
             "enrollments": classroom.enrollments.select_related("student").order_by(
                 "student__username"
             ),
-            "join_url": join_url,
+            "join_url": request.build_absolute_uri(
+                reverse("join_class") + f"?code={classroom.join_code}"
+            ),
         },
+    )
+
+
+@teacher_required
+@require_POST
+def roster_remove(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    classroom = _classroom(request, classroom_id)
+    student = _student(classroom, student_id)
+    services.remove_student(by=request.user, classroom=classroom, student=student)
+    messages.success(
+        request, f"{student.username} is no longer in {classroom.name}. Their work is kept."
+    )
+    return redirect("classroom_roster", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_POST
+def roster_new_code(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom(request, classroom_id)
+    services.new_code(by=request.user, classroom=classroom)
+    messages.success(request, f"The new join code is {classroom.join_code}.")
+    return redirect("classroom_roster", classroom_id=classroom.pk)
+
+
+@teacher_required
+@require_GET
+def student_detail(request: HttpRequest, classroom_id: int, student_id: int) -> HttpResponse:
+    """One student: attempt timeline, explanations read, mastery and time on task over time."""
+    classroom = _classroom(request, classroom_id)
+    student = _student(classroom, student_id)
+    page = Paginator(selectors.student_attempts(student, classroom), selectors.TIMELINE_PAGE)
+    timeline = page.get_page(request.GET.get("page"))
+    days = selectors.student_days(student, classroom)
+    row = selectors.student_row(classroom, student)
+    traces = selectors.mastery_over_time(student, classroom)
+    mastery_series = [
+        charts.Series(t.skill.name, [(at.timestamp(), p) for at, p in t.points]) for t in traces
+    ]
+    accuracy_series = [
+        charts.Series(
+            "Accuracy per day",
+            [(timezone.make_aware(_noon(d.day)).timestamp(), d.accuracy) for d in days],
+        )
+    ]
+    day_bars = [
+        (
+            timezone.make_aware(_noon(d.day)).timestamp(),
+            d.seconds / 60,
+            d.day.strftime("%Y-%m-%d"),
+        )
+        for d in days
+    ]
+    return render(
+        request,
+        "dashboards/student.html",
+        {
+            "classroom": classroom,
+            "student": student,
+            "timeline": timeline,
+            "explanations": selectors.student_explanations(student, classroom),
+            "days": days,
+            "traces": traces,
+            "mastery_chart": charts.line_chart(
+                "mastery-chart",
+                f"Estimated mastery of {student.username} over time",
+                mastery_series,
+            ),
+            "mastery_legend": charts.legend(mastery_series),
+            "accuracy_chart": charts.line_chart(
+                "accuracy-chart", f"Accuracy per day of {student.username}", accuracy_series
+            ),
+            "time_chart": charts.bar_chart(
+                "time-chart", f"Time on task per day of {student.username}", day_bars, unit="min"
+            ),
+            "row": row,
+            "skills_now": list(zip(selectors.course_skills(classroom), row.cells, strict=True)),
+        },
+    )
+
+
+def _noon(d: date) -> datetime:
+    return datetime.combine(d, time(12))  # noon: a day's point sits in the middle of its day
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well formed but impossible, such as 2026-02-30
+        return None
+
+
+def _filename(classroom: Classroom, what: str) -> str:
+    return f"{slugify(classroom.name) or 'class'}-{what}-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+def _csv_response(lines, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Accel-Buffering"] = "no"  # let a proxy pass rows on as they come
+    return response
+
+
+@teacher_required
+@require_GET
+def export_attempts(request: HttpRequest, classroom_id: int) -> StreamingHttpResponse:
+    """Attempts of the class between two optional dates (inclusive), streamed as CSV."""
+    classroom = _classroom(request, classroom_id)
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
+    rows = exports.attempt_rows(classroom, start, end)
+    return _csv_response(
+        exports.csv_lines(exports.ATTEMPT_COLUMNS, rows), _filename(classroom, "attempts")
+    )
+
+
+@teacher_required
+@require_GET
+def export_mastery(request: HttpRequest, classroom_id: int) -> StreamingHttpResponse:
+    classroom = _classroom(request, classroom_id)
+    return _csv_response(
+        exports.csv_lines(exports.MASTERY_COLUMNS, exports.mastery_rows(classroom)),
+        _filename(classroom, "mastery"),
     )

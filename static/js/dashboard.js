@@ -1,0 +1,37 @@
+// Teacher dashboards: say whether live updates are connected (in words, for screen readers
+// too), keep the activity feed short, mark fresh lines, and confirm destructive roster forms.
+(function () {
+  "use strict";
+  var MAX_ACTIVITY = 15;
+
+  function setStatus(state, text) {
+    var el = document.getElementById("live-status");
+    if (!el || el.dataset.state === state) return;
+    el.dataset.state = state;
+    el.textContent = text;
+  }
+
+  document.addEventListener("htmx:wsOpen", function () {
+    setStatus("open", "Live updates: on. The grid changes as students answer.");
+  });
+  document.addEventListener("htmx:wsClose", function () {
+    setStatus("closed", "Live updates: disconnected, reconnecting… Reload the page if this stays.");
+  });
+
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var list = document.getElementById("activity");
+    if (!list) return;
+    var empty = document.getElementById("activity-empty");
+    if (empty && list.children.length) empty.remove();
+    var first = list.firstElementChild;
+    if (first && !first.dataset.seen) { first.dataset.seen = "1"; first.classList.add("fresh"); }
+    while (list.children.length > MAX_ACTIVITY) list.lastElementChild.remove();
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      ev.preventDefault();
+    }
+  });
+})();

@@ -1,0 +1,51 @@
+"""The live class dashboard's websocket: one Channels group per class."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from tutor.dashboards import live
+from tutor.dashboards.events import classroom_group
+from tutor.models import Classroom
+from tutor.permissions import can_view_classroom
+
+
+class ClassDashboardConsumer(AsyncWebsocketConsumer):
+    """`/ws/classes/<id>/`: the class's teacher (or an admin) receives fragments as students
+    answer. Anyone else is closed with 4403 before joining the group."""
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        classroom_id = int(self.scope["url_route"]["kwargs"]["classroom_id"])
+        self.classroom = await self._load(self.scope.get("user"), classroom_id)
+        if self.classroom is None:
+            await self.close(code=4403)
+            return
+        self.group = classroom_group(classroom_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    @database_sync_to_async
+    def _load(self, user, classroom_id: int) -> Classroom | None:
+        if user is None or not user.is_authenticated:
+            return None
+        classroom = Classroom.objects.filter(pk=classroom_id).first()
+        if classroom is None or not can_view_classroom(user, classroom):
+            return None
+        return classroom
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        pass  # the dashboard only listens
+
+    async def attempt_recorded(self, event: dict) -> None:
+        messages = await database_sync_to_async(live.attempt_fragments)(
+            self.classroom, int(event["attempt_id"])
+        )
+        for html in messages:
+            await self.send(text_data=html)

@@ -1,0 +1,48 @@
+"""The HTML fragments a live class dashboard receives over its websocket (htmx 2's ws
+extension swaps each top-level element into the element with the same id)."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from tutor.dashboards import selectors
+from tutor.models import Attempt, Classroom
+
+
+def attempt_fragments(classroom: Classroom, attempt_id: int) -> list[str]:
+    """The changed grid cell, the student's totals, the skill's summary, the "needs help" list
+    and the new activity line; nothing when the attempt is not this class's business."""
+    attempt = (
+        Attempt.objects.select_related("learner", "problem__skill")
+        .filter(
+            pk=attempt_id,
+            learner__enrollments__classroom=classroom,
+            problem__skill__course_id=classroom.course_id,
+        )
+        .first()
+    )
+    if attempt is None:
+        return []
+    skill = attempt.problem.skill
+    row = selectors.student_row(classroom, attempt.learner)
+    students = selectors.roster(classroom)
+    flags = sorted(
+        selectors.needs_help(classroom, students), key=lambda f: (f.student_name, f.kind)
+    )
+    row.flags = [f for f in flags if f.student_id == attempt.learner_id]
+    context = {
+        "classroom": classroom,
+        "row": row,
+        "cell": next(c for c in row.cells if c.skill_id == skill.pk),
+        "s": selectors.skill_summary(classroom, skill, [s.pk for s in students]),
+        "flags": flags,
+        "a": attempt,
+        "oob": True,
+    }
+    # One message per table context: the browser parses each message on its own, and table
+    # cells, table rows and flow content cannot share one fragment.
+    return [
+        render_to_string("dashboards/_live_row.html", context),
+        render_to_string("dashboards/_skill_summary_row.html", context),
+        render_to_string("dashboards/_live_panels.html", context),
+    ]

@@ -1,0 +1,565 @@
+"""Reads for the teacher dashboards. Every function runs a fixed number of queries, whatever
+the size of the class, the course or the attempt history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from curriculum.models import Skill
+from inference.models import Generation
+from tutor import adaptive, learning
+from tutor.adaptive.forgetting import skill_retrievability
+from tutor.adaptive.model import SkillState
+from tutor.models import Attempt, Classroom, Enrollment, LearnerSkill, User
+
+# "Needs help now": what counts as stuck. Tuned for a lesson: recent, and a few of each.
+WRONG_STREAK = 3  # this many wrong or partly correct answers in a row on one skill
+RECENT_WINDOW = timedelta(minutes=60)  # flags look at this much recent work
+IDLE_AFTER = timedelta(minutes=5)  # silent this long after a wrong answer in a session
+SESSION_WINDOW = timedelta(minutes=30)  # ...where the last activity is newer than this
+REPEATED_EXPLANATIONS = 3  # explanations asked for within RECENT_WINDOW
+DISAGREE_WINDOW = timedelta(hours=24)  # an explanation that disagreed with the key, this recent
+ACTIVITY_SIZE = 15
+STREAK_ROWS_CAP = 5000  # recent attempts read for streaks; a lesson produces far fewer
+
+STRUGGLING_BELOW = 0.4  # P(known) under this, after some practice, reads "struggling"
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str
+    code: str  # the short text in each grid cell; the legend spells it out
+    label: str
+    description: str
+
+
+# The legend, in order. Each cell shows its label in text, so colour is never the only cue.
+LEVELS = [
+    Level("not_started", "–", "Not started", "No answers on this skill yet."),
+    Level(
+        "struggling",
+        "S",
+        "Struggling",
+        f"Practised, and the estimated chance of knowing it is under {STRUGGLING_BELOW:.0%}.",
+    ),
+    Level("learning", "L", "Learning", "Practising; not yet at the mastery threshold."),
+    Level("mastered", "M", "Mastered", "At or above the mastery threshold."),
+    Level(
+        "review_due", "R", "Review due", "Mastered, but recall has faded; a short review is due."
+    ),
+]
+LEVEL_BY_KEY = {level.key: level for level in LEVELS}
+
+
+@dataclass
+class Cell:
+    student_id: int
+    skill_id: int
+    level: Level
+    p_known: float | None
+    attempts: int = 0
+    correct: int = 0
+    last_at: datetime | None = None
+
+    @property
+    def percent(self) -> str:
+        return "" if self.p_known is None else f"{100 * self.p_known:.0f}%"
+
+    @property
+    def sort_value(self) -> float:
+        return -1.0 if self.p_known is None else self.p_known
+
+
+@dataclass(frozen=True)
+class Flag:
+    student_id: int
+    student_name: str
+    kind: str  # wrong_streak | idle | explanations | disagrees
+    text: str
+    at: datetime | None = None
+
+
+@dataclass
+class StudentRow:
+    student: User
+    cells: list[Cell]
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def attempts(self) -> int:
+        return sum(c.attempts for c in self.cells)
+
+    @property
+    def mastered(self) -> int:
+        return sum(c.level.key in ("mastered", "review_due") for c in self.cells)
+
+    @property
+    def mean_mastery(self) -> float:
+        values = [c.p_known for c in self.cells if c.p_known is not None]
+        return sum(values) / len(self.cells) if values and self.cells else 0.0
+
+    @property
+    def last_at(self) -> datetime | None:
+        times = [c.last_at for c in self.cells if c.last_at is not None]
+        return max(times) if times else None
+
+
+@dataclass
+class SkillSummary:
+    skill: Skill
+    attempts: int
+    correct: int
+    started: int
+    mastered: int
+    students: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.attempts if self.attempts else None
+
+    @property
+    def share_mastered(self) -> float:
+        return self.mastered / self.students if self.students else 0.0
+
+    mean_p: float = 0.0
+
+
+@dataclass
+class ClassDashboard:
+    classroom: Classroom
+    skills: list[Skill]
+    rows: list[StudentRow]
+    summaries: list[SkillSummary]
+    flags: list[Flag]
+    activity: list[Attempt]
+    threshold: float
+    sort: str
+    direction: str
+    columns: str
+
+    @property
+    def skill_headers(self) -> list[tuple[Skill, str]]:
+        """Each column's skill with its sort key (``skill-<id>``)."""
+        return [(skill, f"skill-{skill.pk}") for skill in self.skills]
+
+
+# --- rights ---------------------------------------------------------------------------------
+
+
+def classrooms_visible_to(user: User) -> QuerySet[Classroom]:
+    """Classes a user may open on the dashboards: their own, or all of them for admins."""
+    qs = Classroom.objects.select_related("course", "teacher")
+    if not user.is_authenticated:
+        return qs.none()
+    return qs if user.is_staff else qs.filter(teacher_id=user.pk)
+
+
+def enrolled_student(classroom: Classroom, student_id: int) -> User | None:
+    return User.objects.filter(pk=student_id, enrollments__classroom=classroom).first()
+
+
+# --- the grid -------------------------------------------------------------------------------
+
+
+def course_skills(classroom: Classroom) -> list[Skill]:
+    return list(Skill.objects.filter(course_id=classroom.course_id).order_by("order", "id"))
+
+
+def roster(classroom: Classroom) -> list[User]:
+    return [
+        e.student
+        for e in Enrollment.objects.filter(classroom=classroom)
+        .select_related("student")
+        .order_by("student__username")
+    ]
+
+
+def _level(state: dict | None, p_known: float | None, threshold: float, retention: float, now):
+    """The engine's own status rule (tutor.adaptive.policy), plus "struggling" for teachers."""
+    if state is None or p_known is None:
+        return LEVEL_BY_KEY["not_started"]
+    s = SkillState.from_dict(state)
+    if s.n == 0:
+        return LEVEL_BY_KEY["not_started"]
+    if s.p_known >= threshold:
+        recall = skill_retrievability(s.last_t, s.stability, now)
+        return LEVEL_BY_KEY["review_due" if recall < retention else "mastered"]
+    return LEVEL_BY_KEY["struggling" if p_known < STRUGGLING_BELOW else "learning"]
+
+
+def cells_for(
+    classroom: Classroom,
+    student_ids: list[int],
+    skills: list[Skill],
+    *,
+    now: datetime | None = None,
+    params: adaptive.ModelParams | None = None,
+) -> dict[tuple[int, int], Cell]:
+    """The grid cells of these students × skills: 3 queries (parameters unless given, states,
+    attempts)."""
+    now = now or timezone.now()
+    params = params or learning.active_params()
+    threshold, retention = params.mastery.threshold, params.mastery.retention
+    skill_ids = [s.pk for s in skills]
+    states = {
+        (user_id, skill_id): (state, p)
+        for user_id, skill_id, state, p in LearnerSkill.objects.filter(
+            user_id__in=student_ids, skill_id__in=skill_ids
+        ).values_list("user_id", "skill_id", "state", "p_known")
+    }
+    # Every answer counts here (the engine only learns from first answers).
+    counts = {
+        (row["learner_id"], row["problem__skill_id"]): row
+        for row in Attempt.objects.filter(
+            learner_id__in=student_ids, problem__skill_id__in=skill_ids
+        )
+        .values("learner_id", "problem__skill_id")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(verdict=Attempt.Verdict.CORRECT)),
+            last=Max("created_at"),
+        )
+        .order_by()
+    }
+    ts = now.timestamp()
+    cells = {}
+    for sid in student_ids:
+        for skill_id in skill_ids:
+            state, p = states.get((sid, skill_id), (None, None))
+            agg = counts.get((sid, skill_id))
+            cells[(sid, skill_id)] = Cell(
+                student_id=sid,
+                skill_id=skill_id,
+                level=_level(state, p, threshold, retention, ts),
+                p_known=p,
+                attempts=agg["n"] if agg else 0,
+                correct=agg["ok"] if agg else 0,
+                last_at=agg["last"] if agg else None,
+            )
+    return cells
+
+
+def recent_activity(
+    classroom: Classroom, *, limit: int = ACTIVITY_SIZE, student_ids: list[int] | None = None
+) -> list[Attempt]:
+    qs = Attempt.objects.filter(problem__skill__course_id=classroom.course_id)
+    if student_ids is not None:
+        qs = qs.filter(learner_id__in=student_ids)
+    else:
+        qs = qs.filter(learner__enrollments__classroom=classroom)
+    return list(
+        qs.select_related("learner", "problem__skill").order_by("-created_at", "-id")[:limit]
+    )
+
+
+def needs_help(
+    classroom: Classroom, students: list[User], *, now: datetime | None = None
+) -> list[Flag]:
+    """Students who need help now, each with the reason in words: 2 queries."""
+    now = now or timezone.now()
+    names = {s.pk: s.username for s in students}
+    student_ids = list(names)
+    recent = list(
+        Attempt.objects.filter(
+            learner_id__in=student_ids,
+            problem__skill__course_id=classroom.course_id,
+            created_at__gte=now - RECENT_WINDOW,
+        )
+        .order_by("-created_at", "-id")
+        .values_list(
+            "learner_id", "problem__skill_id", "problem__skill__name", "verdict", "created_at"
+        )[:STREAK_ROWS_CAP]
+    )
+    flags: list[Flag] = []
+    # Newest first: count each (student, skill)'s run of wrong answers until a correct one.
+    streaks: dict[tuple[int, int], int] = defaultdict(int)
+    closed: set[tuple[int, int]] = set()
+    skill_names: dict[int, str] = {}
+    latest: dict[int, tuple[str, datetime]] = {}
+    for learner_id, skill_id, skill_name, verdict, at in recent:
+        latest.setdefault(learner_id, (verdict, at))
+        key = (learner_id, skill_id)
+        skill_names[skill_id] = skill_name
+        if key in closed or verdict == Attempt.Verdict.INVALID:
+            continue  # an unreadable answer neither breaks nor extends a run
+        if verdict in (Attempt.Verdict.WRONG, Attempt.Verdict.PARTIAL):
+            streaks[key] += 1
+        else:
+            closed.add(key)
+    for (learner_id, skill_id), n in streaks.items():
+        if n >= WRONG_STREAK:
+            flags.append(
+                Flag(
+                    learner_id,
+                    names[learner_id],
+                    "wrong_streak",
+                    f"{n} wrong answers in a row on {skill_names[skill_id]}",
+                )
+            )
+    gens = {
+        row["user_id"]: row
+        for row in Generation.objects.filter(
+            user_id__in=student_ids,
+            problem__skill__course_id=classroom.course_id,
+            created_at__gte=now - DISAGREE_WINDOW,
+        )
+        .values("user_id")
+        .annotate(
+            recent=Count("id", filter=Q(created_at__gte=now - RECENT_WINDOW)),
+            disagrees=Count("id", filter=Q(answer_check=Generation.Check.DISAGREES)),
+            last=Max("created_at"),
+        )
+        .order_by()
+    }
+    for learner_id, (verdict, at) in latest.items():
+        last_gen = gens.get(learner_id, {}).get("last")
+        last = max(at, last_gen) if last_gen else at
+        idle = now - last
+        if verdict != Attempt.Verdict.CORRECT and IDLE_AFTER <= idle < SESSION_WINDOW:
+            flags.append(
+                Flag(
+                    learner_id,
+                    names[learner_id],
+                    "idle",
+                    f"idle for {int(idle.total_seconds() // 60)} minutes after a wrong answer",
+                    last,
+                )
+            )
+    for learner_id, row in gens.items():
+        if row["recent"] >= REPEATED_EXPLANATIONS:
+            flags.append(
+                Flag(
+                    learner_id,
+                    names[learner_id],
+                    "explanations",
+                    f"asked for {row['recent']} explanations in the last hour",
+                    row["last"],
+                )
+            )
+        if row["disagrees"]:
+            flags.append(
+                Flag(
+                    learner_id,
+                    names[learner_id],
+                    "disagrees",
+                    "read an explanation that disagreed with the answer key",
+                    row["last"],
+                )
+            )
+    return flags
+
+
+def skill_summaries(
+    skills: list[Skill], student_ids: list[int], cells: dict[tuple[int, int], Cell]
+) -> list[SkillSummary]:
+    """Per skill: attempts, accuracy, how many started and mastered it (no queries)."""
+    out = []
+    for skill in skills:
+        column = [cells[(sid, skill.pk)] for sid in student_ids]
+        out.append(
+            SkillSummary(
+                skill=skill,
+                attempts=sum(c.attempts for c in column),
+                correct=sum(c.correct for c in column),
+                started=sum(c.level.key != "not_started" for c in column),
+                mastered=sum(c.level.key in ("mastered", "review_due") for c in column),
+                students=len(column),
+                mean_p=sum(c.p_known or 0.0 for c in column) / len(column) if column else 0.0,
+            )
+        )
+    return out
+
+
+SORTS = ("name", "mastery", "attempts", "active", "flags")
+
+
+def _row_key(sort: str, skill_id: int | None):
+    def key(row: StudentRow):
+        if skill_id is not None:
+            return next(c.sort_value for c in row.cells if c.skill_id == skill_id)
+        if sort == "mastery":
+            return row.mean_mastery
+        if sort == "attempts":
+            return row.attempts
+        if sort == "active":
+            return row.last_at.timestamp() if row.last_at else 0.0
+        if sort == "flags":
+            return len(row.flags)
+        return row.student.username.lower()
+
+    return key
+
+
+def class_dashboard(
+    classroom: Classroom,
+    *,
+    sort: str = "name",
+    direction: str = "asc",
+    columns: str = "course",
+    now: datetime | None = None,
+) -> ClassDashboard:
+    """Everything the class dashboard shows, in a fixed number of queries (about 9)."""
+    now = now or timezone.now()
+    params = learning.active_params()
+    skills = course_skills(classroom)
+    students = roster(classroom)
+    student_ids = [s.pk for s in students]
+    cells = cells_for(classroom, student_ids, skills, now=now, params=params)
+    flags = needs_help(classroom, students, now=now)
+    summaries = skill_summaries(skills, student_ids, cells)
+    if columns == "weakest":
+        # Hardest skills first: lowest mean estimated mastery in this class.
+        order = sorted(range(len(skills)), key=lambda i: (summaries[i].mean_p, i))
+        skills = [skills[i] for i in order]
+        summaries = [summaries[i] for i in order]
+    else:
+        columns = "course"
+    flags_by_student: dict[int, list[Flag]] = defaultdict(list)
+    for flag in flags:
+        flags_by_student[flag.student_id].append(flag)
+    rows = [
+        StudentRow(
+            student=s,
+            cells=[cells[(s.pk, skill.pk)] for skill in skills],
+            flags=flags_by_student.get(s.pk, []),
+        )
+        for s in students
+    ]
+    skill_id = None
+    if sort.startswith("skill-") and sort[6:].isdigit():
+        skill_id = int(sort[6:])
+        if skill_id not in {s.pk for s in skills}:
+            sort, skill_id = "name", None
+    elif sort not in SORTS:
+        sort = "name"
+    direction = "desc" if direction == "desc" else "asc"
+    rows.sort(key=_row_key(sort, skill_id), reverse=direction == "desc")
+    return ClassDashboard(
+        classroom=classroom,
+        skills=skills,
+        rows=rows,
+        summaries=summaries,
+        flags=sorted(flags, key=lambda f: (f.student_name, f.kind)),
+        activity=recent_activity(classroom, student_ids=student_ids),
+        threshold=params.mastery.threshold,
+        sort=sort,
+        direction=direction,
+        columns=columns,
+    )
+
+
+def student_row(classroom: Classroom, student: User, *, now: datetime | None = None) -> StudentRow:
+    """One student's row of the grid (for live updates): 5 queries."""
+    skills = course_skills(classroom)
+    cells = cells_for(classroom, [student.pk], skills, now=now)
+    return StudentRow(student=student, cells=[cells[(student.pk, s.pk)] for s in skills])
+
+
+def skill_summary(classroom: Classroom, skill: Skill, student_ids: list[int]) -> SkillSummary:
+    cells = cells_for(classroom, student_ids, [skill])
+    return skill_summaries([skill], student_ids, cells)[0]
+
+
+# --- one student ----------------------------------------------------------------------------
+
+
+TIMELINE_PAGE = 100
+
+
+def student_attempts(student: User, classroom: Classroom) -> QuerySet[Attempt]:
+    return (
+        Attempt.objects.filter(learner=student, problem__skill__course_id=classroom.course_id)
+        .select_related("problem__skill")
+        .order_by("-created_at", "-id")
+    )
+
+
+def student_explanations(student: User, classroom: Classroom) -> list[Generation]:
+    return list(
+        Generation.objects.filter(user=student, problem__skill__course_id=classroom.course_id)
+        .select_related("problem__skill")
+        .defer("prompt", "text")
+        .order_by("-created_at")[:100]
+    )
+
+
+@dataclass
+class DayPoint:
+    day: date
+    attempts: int
+    correct: int
+    seconds: float
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.attempts if self.attempts else 0.0
+
+
+def student_days(student: User, classroom: Classroom) -> list[DayPoint]:
+    """Per day: answers, correct answers and time on task (the sum of time taken)."""
+    rows = (
+        Attempt.objects.filter(learner=student, problem__skill__course_id=classroom.course_id)
+        .values_list("created_at", "verdict", "time_taken_ms")
+        .order_by("created_at")
+    )
+    days: dict[date, DayPoint] = {}
+    for at, verdict, ms in rows.iterator(chunk_size=2000):
+        d = timezone.localdate(at)
+        point = days.get(d) or days.setdefault(d, DayPoint(d, 0, 0, 0.0))
+        point.attempts += 1
+        point.correct += verdict == Attempt.Verdict.CORRECT
+        # A single answer longer than 30 minutes is someone away, not working.
+        point.seconds += min(ms or 0, 30 * 60 * 1000) / 1000
+    return list(days.values())
+
+
+@dataclass
+class MasteryTrace:
+    skill: Skill
+    points: list[tuple[datetime, float]]
+
+
+def mastery_over_time(student: User, classroom: Classroom) -> list[MasteryTrace]:
+    """Estimated P(known) per skill after each answer the engine learned from, replayed with
+    today's parameters (the engine stores only the current state)."""
+    skills = {s.pk: s for s in course_skills(classroom)}
+    params = learning.active_params()
+    rows = (
+        Attempt.objects.filter(learner=student, problem__skill__course_id=classroom.course_id)
+        .exclude(verdict=Attempt.Verdict.INVALID)
+        .order_by("created_at", "id")
+        .values_list(
+            "problem_id",
+            "problem__skill_id",
+            "verdict",
+            "hints_used",
+            "created_at",
+            "problem__difficulty",
+        )
+    )
+    state = adaptive.LearnerState.from_rows({"learner": str(student.pk)}, {})
+    seen: set[int] = set()
+    traces: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
+    for problem_id, skill_id, verdict, hints, at, difficulty in rows.iterator(chunk_size=2000):
+        if problem_id in seen:
+            continue  # as in tutor.learning: only the first readable answer counts
+        seen.add(problem_id)
+        state = adaptive.update(
+            state,
+            params,
+            adaptive.Attempt(
+                learner=str(student.pk),
+                skill=str(skill_id),
+                item=str(problem_id),
+                correct=verdict == Attempt.Verdict.CORRECT and hints == 0,
+                t=at.timestamp(),
+                difficulty=difficulty,
+            ),
+        )
+        traces[skill_id].append((at, state.skills[str(skill_id)].p_known))
+    return [MasteryTrace(skills[k], v) for k, v in traces.items() if k in skills]
