@@ -355,12 +355,11 @@ class _Writer:
         hint_delete: list[int] = []
         revealed: set[int] = set()
         if existing:
-            from tutor.models import HintReveal  # the learner side's history of hints
-
+            # Hints a learner has seen (the reveal log) are retired, never deleted.
             revealed = set(
-                HintReveal.objects.filter(problem__skill__course=self.course).values_list(
-                    "hint_id", flat=True
-                )
+                Hint.all_objects.filter(
+                    problem__skill__course=self.course, reveals__isnull=False
+                ).values_list("pk", flat=True)
             )
         for index, p in enumerate(self.plan.problems):
             seen.add(p["slug"])

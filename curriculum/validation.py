@@ -364,7 +364,9 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
             if hint.get("hints") and "answer" not in hint:
                 out.error(hpath, "only a scaffold (a hint with an answer) may have its own hints")
             spec = check_answer((*hpath, "answer"), hint["answer"]) if "answer" in hint else None
-            sub = flatten_hints((*hpath, "hints"), hint.get("hints", []))
+            # Sub-hints are checked like hints (text, scaffold answers); they are stored
+            # in their package form below.
+            flatten_hints((*hpath, "hints"), hint.get("hints", []))
             flat.append(
                 {
                     "kind": "scaffold" if spec else "hint",
@@ -376,7 +378,6 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
                     "source_id": hint.get("source_id", ""),
                 }
             )
-            del sub
         return flat
 
     def add_problem(
