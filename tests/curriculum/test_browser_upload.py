@@ -9,7 +9,9 @@ import zipfile
 import pytest
 
 from curriculum.models import Course
-from tests.curriculum.conftest import DEMO
+from tests.curriculum.conftest import DEMO, REPO
+
+SCREENSHOTS = REPO / "var" / "screenshots"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,11 +50,15 @@ def test_admin_uploads_confirms_and_students_see_the_course(
         )
         page.get_by_role("button", name="Check package").click()
         page.wait_for_url("**/curriculum/imports/*/")
+        # A worker checks the package; the page polls until the report is there.
+        page.locator("#job-progress.job-validated").wait_for(timeout=60_000)
         report = page.locator(".report")
         assert "Dry-run report" in report.inner_text()
         assert "784 problems" in report.inner_text()
         assert "algebra-foundations — new course" in report.inner_text()
         assert "Dry run passed" in page.locator("#job-progress").inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "curriculum-dry-run.png"), full_page=True)
         assert not Course.objects.filter(slug="algebra-foundations").exists()
 
         page.get_by_role("button", name="Confirm import").click()
@@ -80,5 +86,6 @@ def test_admin_uploads_confirms_and_students_see_the_course(
         page.locator("#answer-text").fill("4")
         page.get_by_role("button", name="Check answer").click()
         page.locator("#verdict .verdict-correct").wait_for()
+        page.screenshot(path=str(SCREENSHOTS / "curriculum-demo-problem.png"), full_page=True)
     finally:
         student.close()
