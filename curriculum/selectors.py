@@ -15,7 +15,9 @@ def recent_import_jobs(limit: int = 20) -> QuerySet[ImportJob]:
 
 def loaded_courses() -> QuerySet[Course]:
     return Course.objects.annotate(
-        n_problems=Count("skills__problems", filter=Q(skills__problems__is_active=True)),
+        n_problems=Count(
+            "skills__problems", filter=Q(skills__problems__is_active=True), distinct=True
+        ),
         version=Max("versions__number"),
     ).order_by("title")
 

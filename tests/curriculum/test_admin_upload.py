@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from curriculum import package, services
 from curriculum.models import Course, CurriculumVersion, ImportJob
-from tests.curriculum.conftest import MINI, snapshot
+from tests.curriculum.conftest import MINI, package_dir, snapshot
 
 
 def mini_zip() -> bytes:
@@ -124,16 +124,22 @@ def test_confirm_imports_with_a_worker_and_reports_progress(
 
 
 @pytest.mark.django_db
-def test_export_and_figures(client, admin_user_demo, student):
+def test_export_and_figures(client, admin_user_demo, student, mini_data, tmp_path):
     from curriculum.services import load_curriculum
 
     load_curriculum(MINI)
+    mini_data["course"]["title"] = "Mini algebra, second edition"
+    assert load_curriculum(package_dir(tmp_path, mini_data)).imported  # version 2
     client.force_login(admin_user_demo)
     response = client.get("/curriculum/courses/mini-algebra/export/")
     assert response["Content-Disposition"] == 'attachment; filename="mini-algebra.zip"'
     assert zipfile.is_zipfile(io.BytesIO(response.content))
     manage = client.get("/curriculum/").content.decode()
-    assert "Mini algebra" in manage and "/curriculum/courses/mini-algebra/export/" in manage
+    assert "Mini algebra, second edition" in manage
+    assert "/curriculum/courses/mini-algebra/export/" in manage
+    # One row per course, with its problem count and latest version (no join blow-up).
+    row = manage.split("Mini algebra, second edition</a>")[1].split("</tr>")[0]
+    assert "<td>24</td>" in row and "<td>2</td>" in row
 
     client.force_login(student)
     assert client.get("/curriculum/courses/mini-algebra/export/").status_code == 403
