@@ -56,6 +56,7 @@ from urllib.parse import urlsplit, urlunsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = BASE_DIR / "bench-out"
 DEFAULT_REDIS_DB = 13
+MAX_RECONNECTS = 10
 HEARTBEAT_PREFIX = "tutor:worker:"  # tutor.heartbeat.KEY_PREFIX, read without importing Django
 
 # The fragments of inference/fragments.py, read back the way the browser's script does.
@@ -65,6 +66,7 @@ _DELTA = re.compile(
     re.DOTALL,
 )
 _LAST = re.compile(r'id="gen-\d+-last" data-sid="(?P<sid>[\d-]+)"')
+_END = re.compile(r'id="gen-\d+-controls" hx-swap-oob="innerHTML"')  # only the end fragment
 _WS_URL = re.compile(r'ws-connect="(?P<url>/ws/generations/(?P<id>\d+)/)"')
 
 
@@ -80,8 +82,12 @@ class RowSpec:
 class ClientResult:
     generation_id: int = 0
     started: float = 0.0  # time.time() before the POST
-    opened: float = 0.0  # time.time() once the websocket handshake is done
-    messages: list[tuple[float, str]] = field(default_factory=list)
+    opened: float = 0.0  # time.time() once the first websocket handshake is done
+    # (receive time, fragment, when the socket that carried it opened)
+    messages: list[tuple[float, str, float]] = field(default_factory=list)
+    ended: bool = False  # the end fragment arrived
+    reconnects: int = 0
+    reconnect_causes: list[str] = field(default_factory=list)
     close_code: int | None = None
     error: str = ""
 
@@ -106,6 +112,8 @@ class RowResult:
     text_mismatches: int
     failed_clients: int
     errors: dict[str, int]  # why clients failed, with counts
+    reconnects: int  # sockets refused or dropped, then reopened with resume
+    reconnect_causes: dict[str, int]
     cpu_worker_s: float
     cpu_server_s: float
     cpu_clients_s: float
@@ -301,42 +309,66 @@ def start_worker(env: dict[str, str], log_dir: Path, *, tag: str, concurrency: i
 async def _one_client(
     http, port: int, problem_id: int, session_key: str, timeout: float
 ) -> ClientResult:
-    from websockets.asyncio.client import connect
-
     result = ClientResult()
     csrf = secrets.token_hex(16)  # any 32-character secret works as cookie and header
     cookie = f"sessionid={session_key}; csrftoken={csrf}"
     result.started = time.time()
     try:
-        response = await http.post(
-            f"http://127.0.0.1:{port}/problems/{problem_id}/explain/",
-            data={"purpose": "explanation"},
-            headers={"Cookie": cookie, "X-CSRFToken": csrf, "HX-Request": "true"},
-        )
-        match = _WS_URL.search(response.text)
-        if not match:
-            text = re.sub(r"<[^>]+>|\s+", " ", response.text).strip()[:150]
-            result.error = f"no generation started (HTTP {response.status_code}): {text}"
-            return result
-        result.generation_id = int(match["id"])
-        async with (
-            asyncio.timeout(timeout),
-            connect(
-                f"ws://127.0.0.1:{port}{match['url']}",
-                origin=f"http://127.0.0.1:{port}",
-                additional_headers={"Cookie": cookie},
-                open_timeout=timeout,  # 100 handshakes at once on two busy cores can be slow
-                max_size=None,
-            ) as ws,
-        ):
-            result.opened = time.time()
-            await ws.send(json.dumps({"action": "resume", "last": "0-0"}))
-            async for message in ws:  # ends when the server closes after the end fragment
-                result.messages.append((time.time(), str(message)))
-            result.close_code = ws.close_code
+        async with asyncio.timeout(timeout):
+            response = await http.post(
+                f"http://127.0.0.1:{port}/problems/{problem_id}/explain/",
+                data={"purpose": "explanation"},
+                headers={"Cookie": cookie, "X-CSRFToken": csrf, "HX-Request": "true"},
+            )
+            match = _WS_URL.search(response.text)
+            if not match:
+                text = re.sub(r"<[^>]+>|\s+", " ", response.text).strip()[:150]
+                result.error = f"no generation started (HTTP {response.status_code}): {text}"
+                return result
+            result.generation_id = int(match["id"])
+            await _watch(f"ws://127.0.0.1:{port}{match['url']}", port, cookie, result)
     except Exception as exc:  # noqa: BLE001 - a failed client is counted, not fatal
         result.error = f"{type(exc).__name__}: {exc}"
     return result
+
+
+async def _watch(url: str, port: int, cookie: str, result: ClientResult) -> None:
+    """Read the generation's fragments until the end one. Like the page's script, reconnect
+    after a refused or dropped socket and resume from the last stream id received."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import WebSocketException
+
+    last = "0-0"
+    for attempt in range(MAX_RECONNECTS + 1):
+        if attempt:
+            result.reconnects += 1
+            await asyncio.sleep(min(0.5 * attempt, 3))
+        try:
+            async with connect(
+                url,
+                origin=f"http://127.0.0.1:{port}",
+                additional_headers={"Cookie": cookie},
+                open_timeout=60,
+                max_size=None,
+            ) as ws:
+                opened = time.time()
+                result.opened = result.opened or opened
+                await ws.send(json.dumps({"action": "resume", "last": last}))
+                async for message in ws:  # ends when the server closes the socket
+                    result.messages.append((time.time(), str(message), opened))
+                    if found := _LAST.search(message):
+                        last = found["sid"]
+                    if _END.search(message):
+                        result.ended = True
+                result.close_code = ws.close_code
+            if not result.ended:
+                result.reconnect_causes.append(f"socket closed with code {ws.close_code}")
+        except (OSError, TimeoutError, WebSocketException) as exc:
+            result.error = f"{type(exc).__name__}: {exc}"[:200]
+            result.reconnect_causes.append(result.error)
+        if result.ended:
+            result.error = ""
+            return
 
 
 async def run_clients(
@@ -364,25 +396,30 @@ def analyse(
     ttfts, opens, delivery = [], [], []
     lost = duplicated = mismatches = failed = tokens = deltas = catch_up = 0
     errors: dict[str, int] = {}
+    causes: dict[str, int] = {}
+    reconnects = 0
     last_seen = max((r.messages[-1][0] for r in results if r.messages), default=time.time())
     first_start = min(r.started for r in results)
     generations = Generation.objects.in_bulk([r.generation_id for r in results if r.generation_id])
     for r in results:
         generation = generations.get(r.generation_id)
-        if r.error or generation is None or r.close_code != 1000:
+        reconnects += r.reconnects
+        for cause in r.reconnect_causes:
+            causes[cause] = causes.get(cause, 0) + 1
+        if r.error or generation is None or not r.ended:
             failed += 1
-            why = r.error or f"socket closed with code {r.close_code}"
+            why = r.error or f"no end fragment (socket closed with code {r.close_code})"
             errors[why[:200]] = errors.get(why[:200], 0) + 1
         parts = {"think": "", "answer": ""}
         sids: list[str] = []
         first_delta = None
-        for received_at, message in r.messages:
+        for received_at, message, opened in r.messages:
             for m in _DELTA.finditer(message):
                 text = html.unescape(m["text"])
                 parts[m["part"]] = text if m["how"] == "innerHTML" else parts[m["part"]] + text
                 deltas += 1
                 stamped = _sid_ms(m["sid"]) / 1000
-                if stamped < r.opened:
+                if stamped < opened:
                     # Written before this socket existed: delivered on resume, not live.
                     catch_up += 1
                 else:
@@ -425,6 +462,8 @@ def analyse(
         text_mismatches=mismatches,
         failed_clients=failed,
         errors=errors,
+        reconnects=reconnects,
+        reconnect_causes=causes,
         cpu_worker_s=cpu["worker"],
         cpu_server_s=cpu["server"],
         cpu_clients_s=cpu["clients"],
@@ -536,7 +575,7 @@ def run_benchmark(
             worker = start_worker(env, log_dir, tag=tag, concurrency=concurrency, redis=client)
             # Warm-up: loads the model in the worker and Django's code paths in both processes.
             warm = asyncio.run(run_clients(port, problem.pk, [warm_session]))
-            if warm[0].error or warm[0].close_code != 1000:
+            if warm[0].error or not warm[0].ended:
                 raise RuntimeError(f"warm-up failed: {warm[0].error}\n{worker.tail()}")
             _wait_inactive([warm[0].generation_id])
             for spec in rows:
@@ -553,7 +592,8 @@ def run_benchmark(
                 row = analyse(spec, max_bs, clients, client, cpu)
                 results.append(row)
                 log(f"    {row.wall_s:.1f} s, {row.tokens} tokens, lost {row.lost}, "
-                    f"failed {row.failed_clients} {row.errors or ''}")  # fmt: skip
+                    f"failed {row.failed_clients} {row.errors or ''}, reconnects "
+                    f"{row.reconnects} {row.reconnect_causes or ''}")  # fmt: skip
             worker.stop()
             worker = None
             for key in client.keys(HEARTBEAT_PREFIX + "*"):
@@ -591,7 +631,7 @@ def format_table(rows: list[RowResult]) -> str:
     header = (
         f"{'N':>4} {'batch':>5} {'max_bs':>6} {'tok':>4} {'open p50':>9} {'TTFT p50':>9} "
         f"{'TTFT p95':>9} {'dlv p50':>8} {'dlv p95':>8} {'dlv p99':>8} {'deltas':>6} "
-        f"{'catchup':>7} {'tok/s':>7} {'lost':>4} {'dup':>3} {'txt!=':>5} {'fail':>4} "
+        f"{'catchup':>7} {'tok/s':>7} {'lost':>4} {'dup':>3} {'txt!=':>5} {'fail':>4} {'recon':>5} "
         f"{'cpu wrk':>8} {'cpu srv':>8} {'cpu cli':>8} {'wall':>6}"
     )
     lines = [header, "-" * len(header)]
@@ -603,7 +643,7 @@ def format_table(rows: list[RowResult]) -> str:
             f"{r.delivery_ms['p50']:>6.1f}ms {r.delivery_ms['p95']:>6.1f}ms "
             f"{r.delivery_ms['p99']:>6.1f}ms {r.deltas:>6} {r.catch_up:>7} "
             f"{r.tokens_per_s:>7.1f} {r.lost:>4} {r.duplicated:>3} {r.text_mismatches:>5} "
-            f"{r.failed_clients:>4} {r.cpu_worker_s:>7.1f}s {r.cpu_server_s:>7.1f}s "
+            f"{r.failed_clients:>4} {r.reconnects:>5} {r.cpu_worker_s:>7.1f}s {r.cpu_server_s:>7.1f}s "
             f"{r.cpu_clients_s:>7.1f}s {r.wall_s:>5.1f}s"
         )
     return "\n".join(lines)
@@ -708,10 +748,14 @@ def main(argv: list[str] | None = None) -> int:
         "catchup: deltas written before the client's socket opened (sent on resume, not in "
         "dlv). lost: stream entries never received; dup: "
         "received twice; txt!=: clients whose text differs from the Generation row; fail: "
-        "clients without a clean end. cpu: process CPU seconds during the row (worker, daphne, "
+        "clients without the end fragment; recon: sockets refused or dropped and reopened with "
+        "resume (as the page does). cpu: process CPU seconds during the row (worker, daphne, "
         "this client process)."
     )
     for r in rows:
+        for why, count in r.reconnect_causes.items():
+            print(f"reconnects (N={r.clients}, batching {'on' if r.batching else 'off'}): "
+                  f"{count} x {why}")  # fmt: skip
         for why, count in r.errors.items():
             print(f"failed clients (N={r.clients}, batching {'on' if r.batching else 'off'}): "
                   f"{count} x {why}")  # fmt: skip
