@@ -383,9 +383,24 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
             **dict(sorted(stats.items())),
         },
         "oatutor_text_notes": dict(notes),
+        "oatutor_answer_failure_reasons": _reasons(failures),
         "oatutor_answer_failures (first 20)": failures[:20],
     }
     return packages, report
+
+
+def _reasons(failures: list[str]) -> dict[str, int]:
+    """Failures grouped by the checker's message, with the specifics taken out."""
+    counts: Counter = Counter()
+    for failure in failures:
+        message = failure.split(": ", 2)[-1]
+        message = re.sub(r"key '.*?' ", "key ", message)
+        message = re.sub(
+            r"'[^']*'|\(at character \d+\)|\(position \d+\)|position \d+", "…", message
+        )
+        message = re.sub(r"We read your answer as .*", "We read your answer as …", message)
+        counts[message.strip()[:120]] += 1
+    return dict(counts.most_common(12))
 
 
 def _used_files(data: dict, files: dict[str, bytes]) -> dict[str, bytes]:
