@@ -7,12 +7,13 @@ import time
 
 import pytest
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import Client as client_class
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from curriculum.models import Problem
 from tutor.dashboards import selectors
-from tutor.models import Classroom
+from tutor.models import Attempt, Classroom
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +27,17 @@ def _dashboard(client, user, classroom: Classroom, **params):
 
 
 def test_query_count_does_not_depend_on_class_size(
-    client, big_class, teacher, demo, django_assert_max_num_queries
+    client, big_class, teacher, student, demo, django_assert_max_num_queries
 ):
     client.force_login(big_class.teacher)
     with django_assert_max_num_queries(MAX_QUERIES):
         big = _dashboard(client, None, big_class.classroom)
     assert big.status_code == 200
     small_class = Classroom.objects.get(join_code="TRYMATH7")
+    problem = Problem.objects.filter(skill__course=demo).first()
+    Attempt.objects.create(
+        learner=student, problem=problem, raw_input="1", verdict="wrong", feedback_code="wrong"
+    )
     other = client_class()
     other.force_login(teacher)
     _dashboard(other, None, small_class)  # warm the per-process caches like the big one

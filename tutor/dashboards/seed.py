@@ -127,6 +127,7 @@ def seed_class(
                 created_at=now - timedelta(seconds=rng.randint(60, span)),
             )
         )
+    rows.sort(key=lambda a: a.created_at)  # ids grow with time, as they do in production
     with _keep_created_at(Attempt):
         Attempt.objects.bulk_create(rows, batch_size=5000)
     LearnerSkill.objects.bulk_create(
