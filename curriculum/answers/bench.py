@@ -19,7 +19,6 @@ it); its form-blind verdicts are what they are.
 from __future__ import annotations
 
 import argparse
-import concurrent.futures as cf
 import json
 import os
 import re
@@ -270,53 +269,106 @@ def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
 
 
 # ---------------------------------------------------------------- math-verify side
+def _mv_verify(gold: str, pred: str, cfg: dict) -> bool:
+    from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+
+    mt = cfg.get("match_types")
+    api = cfg.get("api", "")
+    if mt:
+        targets = []
+        if "latex" in mt:
+            targets.append(LatexExtractionConfig())
+        if "expr" in mt:
+            targets.append(ExprExtractionConfig())
+    elif "ExprExtractionConfig" in api:
+        targets = [ExprExtractionConfig()]
+    else:
+        targets = [LatexExtractionConfig(), ExprExtractionConfig()]
+    g = parse(gold, targets, parsing_timeout=None)
+    p = parse(pred, targets, parsing_timeout=None)
+    kw = {}
+    if cfg.get("float_rounding") is not None:
+        kw["float_rounding"] = int(cfg["float_rounding"])
+    if "strict" in cfg:
+        kw["strict"] = bool(cfg["strict"])
+    if "allow_set_relation_comp" in cfg:
+        kw["allow_set_relation_comp"] = bool(cfg["allow_set_relation_comp"])
+    return bool(verify(g, p, timeout_seconds=None, **kw))
+
+
+def _mv_child(conn) -> None:
+    """Child process: runs each comparison on a worker thread (math-verify's timeouts
+    use signal.alarm, so they are disabled and the parent enforces a deadline)."""
+    import io
+    import logging
+    import warnings
+
+    logging.disable(logging.CRITICAL)
+    warnings.simplefilter("ignore")
+    sys.stdout = sys.stderr = io.StringIO()
+    import math_verify  # noqa: F401
+
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        out: dict = {}
+
+        def work(job=job, out=out):
+            t = time.perf_counter()
+            try:
+                out["v"] = _mv_verify(*job)
+            except Exception:
+                out["v"] = None
+            out["t"] = time.perf_counter() - t
+
+        th = threading.Thread(target=work, daemon=True)
+        th.start()
+        th.join()
+        conn.send((out.get("v"), out.get("t", 0.0)))
+        sys.stdout.truncate(0)
+
+
 class MathVerifyRunner:
-    """Calls math-verify with its timeouts disabled, in a single background thread."""
+    """math-verify in a child process, each call on a non-main thread with its own
+    timeouts disabled; a call that runs past ``timeout`` kills the child (counted as a
+    failure to answer) and a fresh child takes over."""
 
-    def __init__(self):
-        import math_verify  # noqa: F401  (dev dependency)
+    def __init__(self, timeout: float = 10.0):
+        import multiprocessing as mp
 
-        self.pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="math-verify")
+        import math_verify  # noqa: F401  (dev dependency: fail early when missing)
 
-    def _run(self, gold: str, pred: str, cfg: dict) -> bool:
-        from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
+        self.ctx = mp.get_context("spawn")
+        self.timeout = timeout
+        self.timeouts = 0
+        self._start()
 
-        mt = cfg.get("match_types")
-        api = cfg.get("api", "")
-        if mt:
-            targets = []
-            if "latex" in mt:
-                targets.append(LatexExtractionConfig())
-            if "expr" in mt:
-                targets.append(ExprExtractionConfig())
-        elif "ExprExtractionConfig" in api:
-            targets = [ExprExtractionConfig()]
-        else:
-            targets = [LatexExtractionConfig(), ExprExtractionConfig()]
-        g = parse(gold, targets, parsing_timeout=None)
-        p = parse(pred, targets, parsing_timeout=None)
-        kw = {}
-        if cfg.get("float_rounding") is not None:
-            kw["float_rounding"] = int(cfg["float_rounding"])
-        if "strict" in cfg:
-            kw["strict"] = bool(cfg["strict"])
-        if "allow_set_relation_comp" in cfg:
-            kw["allow_set_relation_comp"] = bool(cfg["allow_set_relation_comp"])
-        return bool(verify(g, p, timeout_seconds=None, **kw))
+    def _start(self) -> None:
+        self.conn, child = self.ctx.Pipe()
+        self.proc = self.ctx.Process(target=_mv_child, args=(child,), daemon=True)
+        self.proc.start()
+        child.close()
 
-    def run(self, gold: str, pred: str, cfg: dict, timeout: float = 20.0):
-        """(verdict or None on error/timeout, seconds)."""
-        t = time.perf_counter()
-        fut = self.pool.submit(self._run, gold, pred, cfg)
+    def run(self, gold: str, pred: str, cfg: dict):
+        """(verdict or None on error/timeout, seconds spent in math-verify)."""
+        self.conn.send((gold, pred, cfg))
+        if self.conn.poll(self.timeout):
+            return self.conn.recv()
+        self.timeouts += 1
+        self.proc.kill()
+        self.proc.join()
+        self._start()
+        return None, self.timeout
+
+    def close(self) -> None:
         try:
-            r = fut.result(timeout=timeout)
-        except cf.TimeoutError:
-            # the thread cannot be stopped; start a fresh one for the next rows
-            self.pool = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="math-verify")
-            return None, time.perf_counter() - t
-        except Exception:
-            r = None
-        return r, time.perf_counter() - t
+            self.conn.send(None)
+            self.proc.join(timeout=5)
+        except (OSError, EOFError):
+            pass
+        if self.proc.is_alive():
+            self.proc.kill()
 
 
 def _stack_for_mv(text: str) -> str:
@@ -327,6 +379,11 @@ def _stack_for_mv(text: str) -> str:
 
 
 # ---------------------------------------------------------------- running
+def _progress(i: int, n: int) -> None:
+    if sys.stderr.isatty() and (i % 100 == 0 or i == n):
+        print(f"\r{i}/{n} rows", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+
 def _pct(xs, q):
     if not xs:
         return float("nan")
@@ -376,6 +433,7 @@ def run(
         if runner:
             mvv, mdt = runner.run(r["gold"], r["pred"], r.get("config") or {})
             res["mv"], res["mv_s"] = mvv, mdt
+        _progress(len(results) + 1, len(mv_rows) + len(st_rows))
         results.append(res)
     # STACK rows
     for r in st_rows:
@@ -403,6 +461,9 @@ def run(
             mvv, mdt = runner.run(g, p, {})
             res["mv"], res["mv_s"] = mvv, mdt
         results.append(res)
+        _progress(len(results), len(mv_rows) + len(st_rows))
+    if runner:
+        runner.close()
 
     summary = summarise(results, use_mv)
     summary["pool"] = pool_throughput(results, pool_threads)

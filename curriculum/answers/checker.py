@@ -480,6 +480,8 @@ def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     key_nodes = [value_node(k.node, spec, []) for k in keys]
     if node.op in ("pm", "upm") or has_op(node, ("pm", "upm")):
         return _check_pm(expand_pm(node), key_nodes, ctx)
+    if any(has_op(k, ("pm", "upm")) for k in key_nodes) and _value_list(node) is not None:
+        return _check_pm([a for v in _value_list(node) for a in expand_pm(v)], key_nodes, ctx)
     if any(has_op(k, ("pm", "upm")) for k in key_nodes) and node.op in ("set", "seq", "list", "or"):
         vals = _value_list(node)
         if vals is not None:
@@ -581,7 +583,15 @@ def _equations(node: Node) -> list[Node] | None:
         for a in node.args:
             e = _equations(a)
             if e is None:
-                return None
+                # "x = -3, 2": a bare value after an equation x = ... is another value of x
+                if (
+                    out
+                    and out[-1].args[0].op == "sym"
+                    and a.op not in ("rel", "set", "list", "tuple")
+                ):
+                    e = [Node("rel", (out[-1].args[0], a), ("=",))]
+                else:
+                    return None
             out.extend(e)
         return out
     return None
@@ -609,7 +619,9 @@ def _solution_set(eqs: list, var):
         if lhs == var and not rhs.free_symbols:
             sols.add(rhs)
             continue
-        s = sp.solveset(sp.Eq(lhs, rhs), var, sp.S.Reals)
+        s = _poly_roots(f, var)
+        if s is None:
+            s = sp.solveset(sp.Eq(lhs, rhs), var, sp.S.Reals)
         if isinstance(s, sp.FiniteSet):
             sols.update(s)
         elif s == sp.S.Reals:
@@ -619,6 +631,24 @@ def _solution_set(eqs: list, var):
         else:
             return None
     return sols
+
+
+def _poly_roots(f, var):
+    """Real roots of a rational function's numerator (not of its denominator), or None."""
+    try:
+        num, den = sp.together(f).as_numer_denom()
+        pn = sp.Poly(num, var)
+        pd = sp.Poly(den, var)
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return None
+    if not all(c.is_real for c in pn.coeffs() + pd.coeffs()) or pn.degree() > 12:
+        return None
+    if pn.is_zero:
+        return sp.S.Reals if pd.degree() <= 0 else None
+    if pn.degree() <= 0:
+        return sp.S.EmptySet
+    roots = [r for r in set(pn.real_roots()) if pd.degree() <= 0 or pd.eval(r) != 0]
+    return sp.FiniteSet(*roots) if roots else sp.S.EmptySet
 
 
 def _same_values(a: set, b: set) -> tuple[int, int, int]:
@@ -719,6 +749,8 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     if keqs is None:
         # the key is a value (e.g. 3): compare values
         return check_expression(Parsed(snode, "", "text"), [Parsed(knode, "", "text")], ctx)
+    if snode.op == "special":
+        return _special_equation(snode, keqs, ctx)
     seqs = _equations(snode)
     allow_value = spec.opt("allow_value_for_equation", True) and not spec.opt("strict_type")
     if (
@@ -832,6 +864,22 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     if len(spairs) != len(kpairs) and len(kpairs) > 1:
         return _system_by_solution(spairs, kpairs)
     return make("wrong")
+
+
+def _special_equation(snode: Node, keqs: list[Node], ctx: Ctx) -> Verdict:
+    """'no solution' / 'all real numbers' against the key's solution set."""
+    kctx = Ctx(ctx.spec)
+    kpairs = [(kctx.value(e.args[0]), kctx.value(e.args[1])) for e in _expand_eqs(keqs)]
+    key_syms = set().union(*((a - b).free_symbols for a, b in kpairs))
+    var = _main_var(ctx.spec, key_syms) or (sp.Symbol("x") if not key_syms else None)
+    if var is None:
+        return make("wrong")
+    ks = _solution_set(kpairs, var)
+    if ks is None:
+        return make("wrong")
+    want = sp.S.Reals if snode.value == "allreal" else sp.S.EmptySet
+    got = ks if ks == sp.S.Reals else (sp.FiniteSet(*ks) if ks else sp.S.EmptySet)
+    return make("correct" if got == want else "wrong")
 
 
 def _has_collection_side(eqs: list[Node]) -> bool:

@@ -243,7 +243,7 @@ _MAX_DEPTH = 60
 
 
 def looks_like_latex(s: str) -> bool:
-    return "\\" in s or re.search(r"[\^_]\{", s) is not None
+    return "\\" in s or re.search(r"[\^_]\{|\{,\}", s) is not None
 
 
 class _Reader:

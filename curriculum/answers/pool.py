@@ -177,9 +177,25 @@ class CheckerPool:
                 self._idle.put(w)
             self._started = True
 
-    def start(self) -> None:
-        """Start the workers now (optional: the first check does it)."""
+    def start(self, wait: bool = False) -> None:
+        """Start the workers now (optional: the first check does it).
+
+        With ``wait=True``, return once every worker has imported SymPy and is ready
+        (Django can call this from ``AppConfig.ready`` in a background thread).
+        """
         self._ensure_started()
+        if wait:
+            taken = []
+            try:
+                for _ in range(self.size):
+                    w = self._idle.get(timeout=self.start_timeout)
+                    taken.append(w)
+                    w.wait_ready(self.start_timeout)
+            except queue.Empty:
+                pass
+            finally:
+                for w in taken:
+                    self._idle.put(w)
 
     def _replace(self, w: _Worker) -> None:
         w.kill()
