@@ -8,7 +8,7 @@ folder or from `content-pool-json.tar.gz`, plus `skillModel.json` (step → skil
 | OATutor | ours |
 |---|---|
 | course (coursePlans) | course `oatutor-<name>`, licence and attribution kept |
-| lesson | unit (topics, learning objectives kept in `extra`) |
+| lesson | unit (topics, learning objectives kept in `extra`); a lesson shared by several courses brings its problems into each |
 | skill (skillModel) | skill of the course; first listed skill of a step is its skill |
 | problem with n steps | n problems (one per step: the learner answers one thing at a time), `extra.oatutor_problem` and `part` link them |
 | hint / scaffold / subHints | hint / scaffold with its own answer / the scaffold's sub-hints |
@@ -24,6 +24,7 @@ What cannot be mapped is skipped and counted with its reason in the mapping repo
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -268,10 +269,12 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
     stats: Counter = Counter()
     notes: Counter = Counter()
     failures: list[str] = []
-    lesson_of: dict[str, tuple[str, dict]] = {}
+    # A lesson may belong to several courses (57 of the pool's lessons do): its problems are
+    # then imported into each course, as OATutor shows them in each.
+    lesson_courses: dict[str, set[str]] = defaultdict(set)
     for plan in plans:
         for lesson in plan.get("lessons", []):
-            lesson_of[lesson["id"]] = (plan["courseName"], lesson)
+            lesson_courses[lesson["id"]].add(plan["courseName"])
 
     # course name → lesson id → list of (problem id, step rows)
     by_course: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -281,17 +284,17 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
             stats["skipped: problem without steps"] += 1
             continue
         lesson_id = problem.get("lessonId", "")
-        course = (
-            lesson_of[lesson_id][0]
-            if lesson_id in lesson_of
-            else problem.get("courseName") or "OATutor"
-        )
-        if lesson_id not in lesson_of:
+        courses = sorted(lesson_courses.get(lesson_id, ()))
+        if not courses:
             stats["problems whose lesson is not in coursePlans (kept, without a lesson)"] += 1
-            lesson_id = ""
-        by_course[course][lesson_id].append(pid)
+            courses, lesson_id = [_s(problem.get("courseName")) or "OATutor"], ""
+        elif len(courses) > 1:
+            stats["problems in lessons shared by several courses (imported into each)"] += 1
+        for course in courses:
+            by_course[course][lesson_id].append(pid)
 
     packages: list[RawPackage] = []
+    mapped: dict[str, list[tuple[str, dict]]] = {}
     plan_by_name = {p["courseName"]: p for p in plans}
     used_slugs: set[str] = set()
     for course_name in sorted(by_course):
@@ -300,8 +303,10 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
         while slug in used_slugs:
             slug += "-2"
         used_slugs.add(slug)
-        lessons = [les for les in plan.get("lessons", []) if les["id"] in by_course[course_name]]
-        lesson_ids = [les["id"] for les in lessons]
+        # Every lesson of the plan becomes a unit, in plan order (even one whose skills were
+        # all placed in an earlier lesson, or that has no problems: the outline stays whole).
+        plan_lessons = {les["id"]: les for les in plan.get("lessons", [])}
+        lesson_ids = list(plan_lessons)
         if "" in by_course[course_name]:
             lesson_ids.append("")
         # Skills: each goes to the first lesson (in plan order) that uses it.
@@ -311,16 +316,22 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
         files: dict[str, bytes] = {}
         for lid in lesson_ids:
             for pid in by_course[course_name][lid]:
-                for converted in _map_problem(
-                    pid, pool, skill_model, stats, notes, failures, files
-                ):
-                    skill_name, problem = converted
+                if pid in mapped:  # a shared lesson: the same problems, a copy per course
+                    converted_all = copy.deepcopy(mapped[pid])
+                else:
+                    converted_all = mapped[pid] = _map_problem(
+                        pid, pool, skill_model, stats, notes, failures
+                    )
+                for name, content in pool.figures.get(pid, {}).items():
+                    files[f"figures/{pid}/{name}"] = content
+                for skill_name, problem in converted_all:
                     skill_unit.setdefault(skill_name, lid)
                     skill_problems[skill_name].append(problem)
+                    stats["problems placed in courses (ours: one per step and course)"] += 1
         units = []
         skill_slugs: dict[str, str] = {}
         for lid in lesson_ids:
-            lesson = lesson_of.get(lid, (None, {"name": "Other problems"}))[1]
+            lesson = plan_lessons.get(lid, {"name": "Other problems"})
             skills = []
             for name, unit_id in skill_unit.items():
                 if unit_id != lid:
@@ -339,7 +350,9 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
                     }
                 )
             if not skills:
-                continue
+                if not lid:
+                    continue  # the catch-all unit only when it holds something
+                stats["lessons kept as units without skills of their own"] += 1
             extra = {
                 k: lesson[k]
                 for k in ("topics", "allowRecycle", "learningObjectives")
@@ -349,7 +362,7 @@ def _read_pool(root: Path, pool: _Pool) -> tuple[list[RawPackage], dict[str, Any
                 extra["oatutor_lesson"] = lid
             units.append(
                 {
-                    "slug": _slug(lid, "other") if lid else "other",
+                    "slug": _id_slug(lid)[:100] if lid else "other",
                     "title": lesson["name"][:200],
                     "extra": extra,
                     "skills": skills,
@@ -408,11 +421,9 @@ def _used_files(data: dict, files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: content for path, content in files.items() if path in text}
 
 
-def _map_problem(pid, pool, skill_model, stats, notes, failures, files) -> list[tuple[str, dict]]:
+def _map_problem(pid, pool, skill_model, stats, notes, failures) -> list[tuple[str, dict]]:
     problem = pool.problems[pid]
     figures = pool.figures.get(pid, {})
-    for name, content in figures.items():
-        files[f"figures/{pid}/{name}"] = content
     steps = sorted(pool.steps[pid].items())
     out = []
     stats["problems mapped"] += 1
@@ -478,7 +489,7 @@ def _map_problem(pid, pool, skill_model, stats, notes, failures, files) -> list[
                     },
                 )
             )
-            stats["steps mapped (our problems)"] += 1
+            stats["steps mapped (our problems, before placing in courses)"] += 1
     return out
 
 

@@ -79,7 +79,9 @@ def test_math_money_and_missing_figures(imported):
 
 def test_variabilization_makes_one_problem_per_value_set(imported):
     report, _ = imported
-    v1, v2 = Problem.objects.filter(slug__startswith="aaeq1a").order_by("slug")
+    v1, v2 = Problem.objects.filter(
+        slug__startswith="aaeq1a", skill__course__slug="oatutor-openstax-tiny-algebra"
+    ).order_by("slug")
     assert (v1.slug, v2.slug) == ("aaeq1a-v1", "aaeq1a-v2")
     assert "$x+1=3$" in v1.statement and v1.answer_spec["key"] == ["2"]
     assert "$x+2=5$" in v2.statement and v2.answer_spec["key"] == ["3"]
@@ -88,9 +90,11 @@ def test_variabilization_makes_one_problem_per_value_set(imported):
 
 def test_answer_kinds_follow_the_checker_and_failures_are_reported(imported):
     report, _ = imported
-    interval = Problem.objects.get(slug="aaint1a")
+    interval = Problem.objects.get(
+        slug="aaint1a", skill__course__slug="oatutor-openstax-tiny-algebra"
+    )
     assert interval.answer_spec["kind"] == "inequality"
-    ion = Problem.objects.get(slug="aaint1b")
+    ion = Problem.objects.get(slug="aaint1b", skill__course__slug="oatutor-openstax-tiny-algebra")
     assert ion.answer_spec == {"kind": "string", "key": ["Na+"]}
     pool = report.mapping["oatutor_pool"]
     assert pool["arithmetic answers that fail to parse (kept as exact strings)"] == 1
@@ -105,7 +109,7 @@ def test_answer_kinds_follow_the_checker_and_failures_are_reported(imported):
 
 def test_reimport_of_the_pool_is_a_no_op(imported):
     again = load_curriculum(POOL, fmt="oatutor")
-    assert again.changes[0]["unchanged_package"] is True
+    assert [c["unchanged_package"] for c in again.changes] == [True, True]
     assert (
         Hint.objects.filter(problem__skill__course__slug="oatutor-openstax-tiny-algebra").count()
         == 6
@@ -136,6 +140,19 @@ def test_a_sample_of_the_real_pool_validates():
 
 def test_text_that_looks_like_html_is_defused_but_math_is_untouched(imported):
     report, _ = imported
-    statement = Problem.objects.get(slug="aaint1a").statement
+    statement = Problem.objects.get(
+        slug="aaint1a", skill__course__slug="oatutor-openstax-tiny-algebra"
+    ).statement
     assert "for 0< t and t>5" in statement and "$0<x<2$" in statement
     assert report.mapping["oatutor_text_notes"]["'<' that looked like an HTML tag spaced out"] == 3
+
+
+def test_a_lesson_shared_by_two_courses_is_imported_into_both(imported):
+    report, _ = imported
+    review = Course.objects.get(slug="oatutor-tiny-review")
+    assert [u.title for u in review.units.all()] == ["2.1 Equations"]
+    slugs = set(Problem.objects.filter(skill__course=review).values_list("slug", flat=True))
+    assert slugs == {"aaeq1a-v1", "aaeq1a-v2", "aaint1a", "aaint1b", "aaint1c"}
+    pool = report.mapping["oatutor_pool"]
+    assert pool["problems in lessons shared by several courses (imported into each)"] == 2
+    assert pool["problems mapped"] == 6  # each OATutor problem is mapped (and counted) once
