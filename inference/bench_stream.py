@@ -3,21 +3,28 @@
 Usage (a private Redis for the run; the benchmark uses db 13 of it and empties that db)::
 
     .venv/bin/python -m tutor.embedded_redis run -- .venv/bin/python -m inference.bench_stream
-    .venv/bin/python -m inference.bench_stream --clients 1 8 --tokens 32   # a quicker run
+    ... -m inference.bench_stream --clients 1 8 --tokens 32     # a quicker run
+    ... -m inference.bench_stream --clients 100 --modes on --logs /tmp/bench-logs
+    ... -m inference.bench_stream --ws-connect-timeout 30       # daphne's handshake limit
+
+The websocket clients use the `websockets` library (a development dependency).
 
 Everything is real and in separate processes, as deployed: a throwaway SQLite file (migrated,
 one problem, one student per client), a tiny random SambaY checkpoint, a Celery worker
 (`celery -A tutor worker -P threads -Q gpu`, TUTOR_ENGINE=local) and daphne serving
 `tutor.asgi:application` on 127.0.0.1. Each client POSTs to the Explain view (as the button
-does), opens `/ws/generations/<id>/`, sends `resume 0-0` and reads fragments until the server
-closes the socket after the end fragment. Batching on (max_batch_size >= N) and off
+does), opens `/ws/generations/<id>/`, sends `resume 0-0` and reads fragments until the end
+fragment; like the page's script, it reopens a refused or dropped socket and resumes from the
+last stream id it has (counted as `recon`). Batching on (max_batch_size >= N) and off
 (max_batch_size = 1) run in the same invocation, each on its own freshly started worker.
 
 Measured per row:
+  - open: client clock, from the POST to the websocket being open;
   - TTFT: client clock, from the POST to the first delta fragment (includes queueing, prefill,
     the 40 ms coalescing and the websocket hop);
   - delivery latency: client receive time minus the millisecond part of the fragment's stream
-    id, which Redis stamps at XADD (same host, same clock): engine-side XADD -> socket;
+    id, which Redis stamps at XADD (same host, same clock): engine-side XADD -> socket, for
+    live deltas (those written before the socket opened are counted as `catchup` instead);
   - tokens/s: the Generation rows' completion tokens over the row's wall time;
   - lost / dup: stream entries (XRANGE of `gen:<id>`) the client never got / got twice, and
     clients whose received text differs from the Generation row's text (all must be 0);
@@ -268,12 +275,16 @@ def child_env(
     return env
 
 
-def start_server(env: dict[str, str], log_dir: Path) -> tuple[Child, int]:
+def start_server(
+    env: dict[str, str], log_dir: Path, ws_connect_timeout: int | None = None
+) -> tuple[Child, int]:
     import httpx
 
     port = _free_port()
-    cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-           "tutor.asgi:application"]  # fmt: skip
+    cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+    if ws_connect_timeout is not None:  # daphne's CLI default: 5 s
+        cmd += ["--websocket_connect_timeout", str(ws_connect_timeout)]
+    cmd.append("tutor.asgi:application")
     server = Child("server", cmd, env, log_dir)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -531,6 +542,7 @@ def run_benchmark(
     torch_threads: int = 1,
     log: Callable[[str], None] | None = None,
     log_dir: Path | None = None,
+    ws_connect_timeout: int | None = None,
 ) -> list[RowResult]:
     """Run each row with real processes (daphne, one Celery worker per batching setting and
     token budget) against the database Django is configured with and the Redis at
@@ -565,7 +577,7 @@ def run_benchmark(
     try:
         log("starting daphne")
         server, port = start_server(
-            child_env(max_batch_size=1, max_new_tokens=1, **common), log_dir
+            child_env(max_batch_size=1, max_new_tokens=1, **common), log_dir, ws_connect_timeout
         )
         for (max_bs, budget), rows in groups.items():
             tag = f"bs{max_bs}-t{budget}"
@@ -691,6 +703,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-db", type=int, default=DEFAULT_REDIS_DB)
     parser.add_argument("--torch-threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("--ws-connect-timeout", type=int,
+                        help="daphne's --websocket_connect_timeout (its default: 5 s)")  # fmt: skip
     parser.add_argument("--logs", type=Path, help="keep the worker's and daphne's logs here")
     args = parser.parse_args(argv)
     if not os.environ.get("REDIS_URL"):
@@ -733,6 +747,7 @@ def main(argv: list[str] | None = None) -> int:
             warmup_user=warmup_user,
             torch_threads=args.torch_threads,
             log_dir=args.logs,
+            ws_connect_timeout=args.ws_connect_timeout,
         )
         elapsed = time.monotonic() - started
     finally:
