@@ -308,6 +308,7 @@ def _mv_child(conn) -> None:
     sys.stdout = sys.stderr = io.StringIO()
     import math_verify  # noqa: F401
 
+    _mv_verify("$1+1$", "$2$", {})  # warm up, as our side does
     while True:
         job = conn.recv()
         if job is None:
@@ -409,6 +410,9 @@ def run(
 ) -> dict:
     mv_rows, st_rows = load_rows(data)
     runner = MathVerifyRunner() if use_mv else None
+    from .checker import warm_up
+
+    warm_up()  # as the pool workers do: load SymPy's lazy modules before timing
     results = []
     # math-verify rows
     for r in mv_rows:

@@ -905,10 +905,10 @@ def _system_by_solution(spairs, kpairs) -> Verdict:
     if any(p.total_degree() > 6 for p in polys):
         return make("wrong")
     try:
+        # same ideal, same reduced Groebner basis (STACK's SysEquiv)
         gk = sp.groebner(nums_k, *syms, order="lex")
         gs = sp.groebner(nums_s, *syms, order="lex")
-        if list(gk.exprs) == list(gs.exprs):
-            return make("correct")
+        return make("correct" if list(gk.exprs) == list(gs.exprs) else "wrong")
     except Exception:
         pass
     try:
@@ -1026,4 +1026,33 @@ def check_string(raw: str, spec: AnswerSpec) -> Verdict:
     return make("wrong", parsed_as=raw.strip(), normalized=s)
 
 
-__all__ = ["check_inline", "CODES", "value_node", "expand_pm", "Ctx", "numeric_compare"]
+_WARM_UP = [
+    ("2(x+1)", {"kind": "expression", "key": ["2x+2"]}),
+    ("sin(x)^2", {"kind": "expression", "key": ["1-cos(x)^2"], "options": {"form": "simplified"}}),
+    ("2(x-1)", {"kind": "expression", "key": ["2x-2"], "options": {"form": "factored"}}),
+    (
+        "(x-1)^2+1",
+        {"kind": "expression", "key": ["x^2-2x+2"], "options": {"form": "completed_square"}},
+    ),
+    (
+        "1/(x+1)+1/x",
+        {"kind": "expression", "key": ["(2x+1)/(x^2+x)"], "options": {"form": "partial_fractions"}},
+    ),
+    ("x = 2 or x = -3", {"kind": "equation", "key": ["x^2+x-6=0"]}),
+    ("x = 1, y = 2", {"kind": "equation", "key": ["[x+y=3, x-y=-1]"]}),
+    ("|x| < 1", {"kind": "inequality", "key": ["x^2 < 1"]}),
+    ("x > 2", {"kind": "inequality", "key": ["x^3 > 8"]}),
+    ("3.14", {"kind": "number", "key": ["pi"], "options": {"sig_figs": 3}}),
+    ("{1, 2}", {"kind": "set", "key": ["{2, 1}"]}),
+    (r"\frac{1}{2}", {"kind": "number", "key": ["0.5"]}),
+]
+
+
+def warm_up() -> None:
+    """Run one check of each kind, so SymPy's lazily imported modules are loaded
+    (the pool workers do this before they say they are ready)."""
+    for raw, spec in _WARM_UP:
+        check_inline(raw, spec)
+
+
+__all__ = ["warm_up", "check_inline", "CODES", "value_node", "expand_pm", "Ctx", "numeric_compare"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
 from .nodes import Node, to_text
@@ -15,132 +17,347 @@ class NotASet(ValueError):
     pass
 
 
+# ---------------------------------------------------------------- a small set-of-reals type
+def _num(v) -> float:
+    if v is sp.oo:
+        return float("inf")
+    if v is sp.S.NegativeInfinity:
+        return float("-inf")
+    return float(sp.N(v, 30))
+
+
+def _cmp(a, b) -> int:
+    if a == b:
+        return 0
+    fa, fb = _num(a), _num(b)
+    if fa == fb:
+        return 0
+    if (
+        math.isfinite(fa)
+        and math.isfinite(fb)
+        and abs(fa - fb) <= 1e-25 * max(1.0, abs(fa), abs(fb))
+    ):
+        return 0
+    return -1 if fa < fb else 1
+
+
+class RealSet:
+    """A finite union of intervals of the real line, kept sorted and merged.
+
+    Pieces are ``(lo, hi, lo_closed, hi_closed)`` with exact SymPy endpoints (or +-oo);
+    a point is ``(c, c, True, True)``. Much faster than SymPy's set algebra, which we
+    only use to solve what is not a rational (or |rational|) inequality.
+    """
+
+    __slots__ = ("pieces",)
+
+    def __init__(self, pieces=()):
+        self.pieces = self._normalise(list(pieces))
+
+    # constructors
+    @classmethod
+    def reals(cls):
+        return cls([(sp.S.NegativeInfinity, sp.oo, False, False)])
+
+    @classmethod
+    def empty(cls):
+        return cls([])
+
+    @classmethod
+    def interval(cls, lo, hi, lc, rc):
+        return cls([(lo, hi, lc and lo.is_finite is not False, rc and hi.is_finite is not False)])
+
+    @classmethod
+    def points(cls, pts):
+        return cls([(p, p, True, True) for p in pts])
+
+    @classmethod
+    def from_sympy(cls, S):
+        if S is sp.S.EmptySet:
+            return cls.empty()
+        if S == sp.S.Reals:
+            return cls.reals()
+        if isinstance(S, sp.Interval):
+            return cls.interval(S.start, S.end, not S.left_open, not S.right_open)
+        if isinstance(S, sp.FiniteSet):
+            if not all(p.is_real for p in S.args):
+                raise NotASet("complex points")
+            return cls.points(S.args)
+        if isinstance(S, sp.Union):
+            out = cls.empty()
+            for a in S.args:
+                out = out | cls.from_sympy(a)
+            return out
+        if isinstance(S, sp.Complement) and S.args[0] == sp.S.Reals:
+            return cls.reals() - cls.from_sympy(S.args[1])
+        raise NotASet(type(S).__name__)
+
+    # algebra
+    @staticmethod
+    def _normalise(pieces):
+        good = []
+        for lo, hi, lc, rc in pieces:
+            c = _cmp(lo, hi)
+            if c > 0 or (c == 0 and not (lc and rc)):
+                continue
+            good.append((lo, hi, bool(lc), bool(rc)))
+        good.sort(key=lambda p: (_num(p[0]), not p[2]))
+        out: list = []
+        for lo, hi, lc, rc in good:
+            if out:
+                plo, phi, plc, prc = out[-1]
+                c = _cmp(lo, phi)
+                if c < 0 or (c == 0 and (prc or lc)):
+                    ch = _cmp(hi, phi)
+                    if ch > 0:
+                        out[-1] = (plo, hi, plc, rc)
+                    elif ch == 0:
+                        out[-1] = (plo, phi, plc, prc or rc)
+                    if _cmp(lo, plo) == 0 and lc and not plc:
+                        out[-1] = (out[-1][0], out[-1][1], True, out[-1][3])
+                    continue
+            out.append((lo, hi, lc, rc))
+        return out
+
+    def __or__(self, other):
+        return RealSet(self.pieces + other.pieces)
+
+    def complement(self):
+        out = []
+        lo, lc = sp.S.NegativeInfinity, False
+        for plo, phi, plc, prc in self.pieces:
+            out.append((lo, plo, lc, not plc))
+            lo, lc = phi, not prc
+        out.append((lo, sp.oo, lc, False))
+        return RealSet(out)
+
+    def __and__(self, other):
+        return (self.complement() | other.complement()).complement()
+
+    def __sub__(self, other):
+        return self & other.complement()
+
+    def closure(self):
+        return RealSet(
+            [
+                (lo, hi, lo.is_finite is not False, hi.is_finite is not False)
+                for lo, hi, _, _ in self.pieces
+            ]
+        )
+
+    def __eq__(self, other):
+        if not isinstance(other, RealSet) or len(self.pieces) != len(other.pieces):
+            return False
+        return all(
+            _cmp(a[0], b[0]) == 0 and _cmp(a[1], b[1]) == 0 and a[2] == b[2] and a[3] == b[3]
+            for a, b in zip(self.pieces, other.pieces, strict=True)
+        )
+
+    __hash__ = None
+
+    def is_reals(self) -> bool:
+        return self == RealSet.reals()
+
+    def to_sympy(self):
+        parts = []
+        for lo, hi, lc, rc in self.pieces:
+            if _cmp(lo, hi) == 0:
+                parts.append(sp.FiniteSet(lo))
+            else:
+                parts.append(sp.Interval(lo, hi, not lc, not rc))
+        return sp.Union(*parts) if parts else sp.S.EmptySet
+
+    def __str__(self) -> str:
+        if not self.pieces:
+            return "{}"
+        out = []
+        for lo, hi, lc, rc in self.pieces:
+            if _cmp(lo, hi) == 0:
+                out.append("{" + sp.sstr(lo) + "}")
+            else:
+                out.append(
+                    ("[" if lc else "(") + sp.sstr(lo) + ", " + sp.sstr(hi) + ("]" if rc else ")")
+                )
+        return " U ".join(out)
+
+    __repr__ = __str__
+
+
+# ---------------------------------------------------------------- relations to sets
 def _simple(op: str, a, b, var):
     """var op c (or c op var) without calling the solver."""
-    if a == var and var not in b.free_symbols and not b.free_symbols:
+    if a == var and not b.free_symbols:
         c, o = b, op
-    elif b == var and var not in a.free_symbols and not a.free_symbols:
+    elif b == var and not a.free_symbols:
         c, o = a, _FLIP[op]
     else:
         return None
     if not (c.is_real or c in (sp.oo, -sp.oo)):
         return None
-    if o == "<":
-        return sp.Interval.open(-sp.oo, c)
-    if o == "<=":
-        return sp.Interval(-sp.oo, c, right_open=False, left_open=True)
-    if o == ">":
-        return sp.Interval.open(c, sp.oo)
-    if o == ">=":
-        return sp.Interval(c, sp.oo, left_open=False, right_open=True)
-    if o == "=":
-        return sp.FiniteSet(c)
-    if o == "!=":
-        return sp.Union(sp.Interval.open(-sp.oo, c), sp.Interval.open(c, sp.oo))
-    return None
+    return _from_op(o, c)
 
 
-def _relation_set(op: str, a, b, var):
+def _from_op(o: str, c) -> RealSet:
+    ninf, inf = sp.S.NegativeInfinity, sp.oo
+    return {
+        "<": lambda: RealSet.interval(ninf, c, False, False),
+        "<=": lambda: RealSet.interval(ninf, c, False, True),
+        ">": lambda: RealSet.interval(c, inf, False, False),
+        ">=": lambda: RealSet.interval(c, inf, True, False),
+        "=": lambda: RealSet.points([c]),
+        "!=": lambda: RealSet.points([c]).complement(),
+    }[o]()
+
+
+def _relation_set(op: str, a, b, var) -> RealSet:
     s = _simple(op, a, b, var)
     if s is not None:
         return s
     if (a - b).free_symbols - {var}:
         raise NotASet("more than one variable")
-    s = _rational_set(op, a - b, var)
+    s = _sign_chart(op, a - b, var)
     if s is not None:
         return s
     rel = _OPS[op](a, b)
-    return sp.solveset(rel, var, sp.S.Reals)
+    try:
+        return RealSet.from_sympy(sp.solveset(rel, var, sp.S.Reals))
+    except NotASet:
+        raise
+    except Exception as e:  # the solver gave up
+        raise NotASet(str(e)) from None
 
 
 def _holds(op: str, v: float) -> bool:
     return {"<": v < 0, "<=": v <= 0, ">": v > 0, ">=": v >= 0, "=": v == 0, "!=": v != 0}[op]
 
 
-def _rational_set(op: str, f, var):
-    """{var : f op 0} for a rational function f with real coefficients, by sign charts."""
-    try:
-        num, den = sp.fraction(sp.together(f))
-        pn = sp.Poly(num, var)
-        pd = sp.Poly(den, var)
-    except (sp.PolynomialError, sp.GeneratorsNeeded):
-        return None
+def _rational_roots(f, var):
+    """(zeros, poles) of a rational function, or None."""
+    num, den = sp.fraction(sp.together(f))
+    pn = sp.Poly(num, var)
+    pd = sp.Poly(den, var)
     if not all(c.is_real for c in pn.coeffs() + pd.coeffs()):
         return None
-    if pn.degree() > 8 or pd.degree() > 8:
+    if pn.degree() > 10 or pd.degree() > 10:
         return None
+    zs = set(pn.real_roots()) if pn.degree() > 0 else set()
+    ps = set(pd.real_roots()) if pd.degree() > 0 else set()
+    return zs, ps
+
+
+def _sign_chart(op: str, f, var):
+    """{var : f op 0} by a sign chart, for f rational in var or with |rational| parts."""
     try:
-        zs = set(pn.real_roots()) if pn.degree() > 0 else set()
-        ps = set(pd.real_roots()) if pd.degree() > 0 else set()
-    except Exception:
+        absparts = [a for a in f.atoms(sp.Abs) if a.has(var)]
+        if len(absparts) > 3:
+            return None
+        cands: set = set()
+        poles: set = set()
+        # each |g| is +g or -g: the critical points of every branch, and the roots of g
+        for signs in range(2 ** len(absparts)):
+            rep = {
+                a: (a.args[0] if (signs >> k) & 1 else -a.args[0]) for k, a in enumerate(absparts)
+            }
+            r = _rational_roots(f.xreplace(rep), var)
+            if r is None:
+                return None
+            cands |= r[0]
+            poles |= r[1]
+        for a in absparts:
+            r = _rational_roots(a.args[0], var)
+            if r is None:
+                return None
+            cands |= r[0]
+            poles |= r[1]
+    except (sp.PolynomialError, sp.GeneratorsNeeded, NotImplementedError):
         return None
-    crit = sorted(zs | ps, key=lambda r: float(r))
-    fn = sp.lambdify(var, num / den, modules="math") if False else None
-    del fn
+    crit = sorted(cands | poles, key=_num)
+    # merge numerically equal candidates
+    uniq: list = []
+    for c in crit:
+        if not uniq or _cmp(uniq[-1], c) != 0:
+            uniq.append(c)
+    crit = uniq
 
     def val(x: float) -> float:
-        return float(pn.eval(sp.Float(x, 30))) / float(pd.eval(sp.Float(x, 30)))
+        v = complex(sp.N(f.xreplace({var: sp.Float(x, 30)}), 20))
+        if abs(v.imag) > 1e-12:
+            raise NotASet("complex values")
+        return v.real
 
-    if not crit:
-        try:
-            return sp.S.Reals if _holds(op, val(0.0)) else sp.S.EmptySet
-        except ZeroDivisionError:
-            return None
     pieces = []
-    fl = [float(c) for c in crit]
-    tests = [fl[0] - 1.0] + [(fl[i] + fl[i + 1]) / 2 for i in range(len(fl) - 1)] + [fl[-1] + 1.0]
-    bounds = [-sp.oo] + crit + [sp.oo]
-    for i, t in enumerate(tests):
-        if _holds(op, val(t)):
-            pieces.append(sp.Interval.open(bounds[i], bounds[i + 1]))
+    fl = [_num(c) for c in crit]
+    tests = (
+        [fl[0] - 1.0] + [(fl[i] + fl[i + 1]) / 2 for i in range(len(fl) - 1)] + [fl[-1] + 1.0]
+        if fl
+        else [0.0]
+    )
+    bounds = [sp.S.NegativeInfinity] + crit + [sp.oo]
+    try:
+        for i, t in enumerate(tests):
+            if _holds(op, val(t)):
+                pieces.append((bounds[i], bounds[i + 1], False, False))
+    except (ZeroDivisionError, TypeError, ValueError):
+        return None
     for c in crit:
-        if c in ps:
+        if any(_cmp(c, p) == 0 for p in poles):
             continue
-        if op in ("<=", ">=", "="):
-            pieces.append(sp.FiniteSet(c))
-    if op == "!=":
-        return sp.Complement(sp.S.Reals, sp.FiniteSet(*crit))
-    return sp.Union(*pieces) if pieces else sp.S.EmptySet
+        v = f.xreplace({var: c})
+        try:
+            if v.is_zero is None:
+                v = sp.nsimplify(sp.N(v, 30), rational=False)
+            fv = 0.0 if v.is_zero else float(v)
+        except (TypeError, ValueError):
+            return None
+        if _holds(op, fv):
+            pieces.append((c, c, True, True))
+    return RealSet(pieces)
 
 
-def node_to_set(node: Node, var, value, kind_hint: str = "inequality"):
+def node_to_set(node: Node, var, value, kind_hint: str = "inequality") -> RealSet:
     """``value`` converts an expression node to SymPy."""
     op = node.op
     if op == "special":
-        return sp.S.Reals if node.value == "allreal" else sp.S.EmptySet
-    if op == "interval":
-        lc, rc = node.value
+        return RealSet.reals() if node.value == "allreal" else RealSet.empty()
+    if op in ("interval", "tuple", "list") and len(node.args) == 2:
+        if op == "interval":
+            lc, rc = node.value
+        else:
+            lc = rc = op == "list"
         lo, hi = value(node.args[0]), value(node.args[1])
-        if lo == sp.oo or hi == -sp.oo:
+        if not (lo.is_real or lo.is_infinite) or not (hi.is_real or hi.is_infinite):
             raise NotASet("bad interval")
-        return sp.Interval(
-            lo, hi, left_open=not lc or lo == -sp.oo, right_open=not rc or hi == sp.oo
-        )
-    if op in ("tuple", "list") and len(node.args) == 2:
-        lo, hi = value(node.args[0]), value(node.args[1])
-        closed = op == "list"
-        return sp.Interval(
-            lo, hi, left_open=not closed or lo == -sp.oo, right_open=not closed or hi == sp.oo
-        )
-    if op == "union" or op == "or":
-        return sp.Union(*[node_to_set(a, var, value) for a in node.args])
+        if lo == sp.oo or hi == sp.S.NegativeInfinity or _cmp(lo, hi) > 0:
+            raise NotASet("bad interval")
+        return RealSet.interval(lo, hi, lc, rc)
+    if op in ("union", "or"):
+        out = RealSet.empty()
+        for a in node.args:
+            out = out | node_to_set(a, var, value)
+        return out
     if op == "and":
-        return sp.Intersection(*[node_to_set(a, var, value) for a in node.args])
+        out = RealSet.reals()
+        for a in node.args:
+            out = out & node_to_set(a, var, value)
+        return out
     if op == "set":
-        return sp.FiniteSet(*[value(a) for a in node.args])
+        vals = [value(a) for a in node.args]
+        if not all(v.is_real for v in vals):
+            raise NotASet("complex points")
+        return RealSet.points(vals)
     if op == "rel":
         if var is None:
             raise NotASet("no variable")
-        out = sp.S.Reals
+        out = RealSet.reals()
         args = node.args
         for i, o in enumerate(node.value):
             if o == "in":
                 if args[i].op != "sym":
                     raise NotASet("in")
-                out = sp.Intersection(out, node_to_set(args[i + 1], var, value))
+                out = out & node_to_set(args[i + 1], var, value)
                 continue
             a, b = value(args[i]), value(args[i + 1])
-            out = sp.Intersection(out, _relation_set(o, a, b, var))
+            out = out & _relation_set(o, a, b, var)
         return out
     raise NotASet(op)
 
@@ -159,15 +376,8 @@ def _uses_interval(node: Node) -> bool:
     )
 
 
-def sets_equal(a, b) -> bool:
-    if a == b:
-        return True
-    try:
-        d1 = sp.Complement(a, b)
-        d2 = sp.Complement(b, a)
-        return d1 is sp.S.EmptySet and d2 is sp.S.EmptySet or (d1.is_empty and d2.is_empty) is True
-    except Exception:
-        return False
+def sets_equal(a: RealSet, b: RealSet) -> bool:
+    return a == b
 
 
 def check_inequality(parsed, keys, ctx) -> Verdict:
@@ -231,55 +441,24 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
                 "Your answer should be an inequality or an interval, like x > 2 or (2, oo).",
             ) from None
         if sets_equal(ss, ks) or (tol is not None and _sets_close(ss, ks, tol)):
-            return make("correct", normalized=sp.sstr(ss))
+            return make("correct", normalized=str(ss))
         # diagnose
-        try:
-            comp = sp.Complement(sp.S.Reals, ks)
-            if (
-                ks is not sp.S.Reals
-                and ks is not sp.S.EmptySet
-                and sets_equal(ss.closure, comp.closure)
-            ):
-                best = make("inequality_reversed", normalized=sp.sstr(ss))
-                continue
-            if sets_equal(ss.closure, ks.closure):
-                best = best or make("wrong_endpoints", normalized=sp.sstr(ss))
-                continue
-        except Exception:
-            pass
-        best = best or make("wrong", normalized=sp.sstr(ss))
+        comp = ks.complement()
+        if ks.pieces and not ks.is_reals() and ss.closure() == comp.closure():
+            best = make("inequality_reversed", normalized=str(ss))
+            continue
+        if ss.closure() == ks.closure():
+            best = best or make("wrong_endpoints", normalized=str(ss))
+            continue
+        best = best or make("wrong", normalized=str(ss))
     return best or make("wrong")
-
-
-def _pieces(S):
-    if S is sp.S.EmptySet:
-        return []
-    if isinstance(S, sp.Interval):
-        return [(S.start, S.end, S.left_open, S.right_open)]
-    if isinstance(S, sp.FiniteSet):
-        return [(p, p, False, False) for p in S.args]
-    if isinstance(S, sp.Union):
-        out = []
-        for a in S.args:
-            p = _pieces(a)
-            if p is None:
-                return None
-            out.extend(p)
-        return out
-    return None
 
 
 def _sets_close(a, b, tol) -> bool:
     """Same shape, endpoints within the tolerance (for decimal endpoints)."""
-    pa, pb = _pieces(a), _pieces(b)
-    if pa is None or pb is None or len(pa) != len(pb):
+    pa, pb = a.pieces, b.pieces
+    if len(pa) != len(pb):
         return False
-
-    def key(p):
-        return float(p[0]) if p[0].is_finite else -1e308
-
-    pa.sort(key=key)
-    pb.sort(key=key)
     for (a0, a1, al, ar), (b0, b1, bl, br) in zip(pa, pb, strict=True):
         if al != bl or ar != br:
             return False
