@@ -11,10 +11,30 @@
     el.textContent = text;
   }
 
+  // Events sent while the socket was down are not replayed (a channel group has no history),
+  // so after a reconnect the parts that change are fetched again and swapped in place.
+  var PARTS = ["needs-help", "grid-body", "skills-body", "activity"];
+  var wasClosed = false;
+
+  function resync() {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        PARTS.forEach(function (id) {
+          var fresh = doc.getElementById(id), old = document.getElementById(id);
+          if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+        });
+      })
+      .catch(function () { /* the next event or a reload will catch up */ });
+  }
+
   document.addEventListener("htmx:wsOpen", function () {
     setStatus("open", "Live updates: on. The grid changes as students answer.");
+    if (wasClosed) { wasClosed = false; resync(); }
   });
   document.addEventListener("htmx:wsClose", function () {
+    wasClosed = true;
     setStatus("closed", "Live updates: disconnected, reconnecting… Reload the page if this stays.");
   });
 

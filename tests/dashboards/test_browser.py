@@ -4,12 +4,14 @@ dashboard updates when a student in a second browser context answers, without a 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from curriculum.models import Problem
-from tutor.models import Classroom
+from tutor.models import Attempt, Classroom
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -66,8 +68,29 @@ def test_dashboard_updates_live_when_a_student_answers(browser, daphne_server, d
         teacher_ctx.close()
 
 
+def _history(student, demo) -> None:
+    """A week of answers on every skill, so the drill-down has charts to draw."""
+    now = timezone.now()
+    problems = list(Problem.objects.filter(skill__course=demo))
+    for day in range(7):
+        for i, problem in enumerate(problems):
+            # Stored directly: Playwright's loop owns this thread, so no live events from here.
+            ok = (i + day) % 3 != 0
+            a = Attempt.objects.create(
+                learner=student,
+                problem=problem,
+                raw_input="5" if ok else "7",
+                verdict="correct" if ok else "wrong",
+                feedback_code="x",
+            )
+            Attempt.objects.filter(pk=a.pk).update(
+                created_at=now - timedelta(days=6 - day, minutes=i), time_taken_ms=20_000 * (i + 1)
+            )
+
+
 def test_dashboard_keyboard_and_phone_width(browser, daphne_server, demo, student):
     classroom = Classroom.objects.get(join_code="TRYMATH7")
+    _history(student, demo)
     context, page = _context(browser, viewport={"width": 375, "height": 740})
     try:
         _log_in(page, daphne_server, "demo-teacher")
@@ -82,7 +105,13 @@ def test_dashboard_keyboard_and_phone_width(browser, daphne_server, demo, studen
         page.wait_for_url("**sort=mastery**")
         # The student page too, with its charts.
         page.goto(f"{daphne_server}/teach/classes/{classroom.pk}/students/{student.pk}/")
+        assert page.locator("svg.chart").count() == 3
+        assert page.locator("#mastery-chart-title").text_content().startswith("Estimated mastery")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         page.screenshot(path=str(SCREENSHOTS / "dashboard-student-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.locator('section[aria-labelledby="charts-title"]').screenshot(
+            path=str(SCREENSHOTS / "dashboard-student-charts.png")
+        )
     finally:
         context.close()

@@ -10,7 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 220
-PAD_L, PAD_R, PAD_T, PAD_B = 44, 12, 12, 28
+PAD_L, PAD_R, PAD_T, PAD_B = 44, 28, 12, 28
+MAX_MARKERS = 90  # points drawn as dots too (a single day is a dot, not an empty line)
 
 # Series styles differ in dash pattern as well as colour, so lines stay apart without colour.
 STYLES = [
@@ -97,6 +98,23 @@ def line_chart(
                 s.name,
             )
         )
+        if len(s.points) <= MAX_MARKERS:
+            paths.append(
+                format_html_join(
+                    "",
+                    '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}: {}</title></circle>',
+                    (
+                        (
+                            f"{_scale(x, lo, hi, PAD_L, WIDTH - PAD_R):.1f}",
+                            f"{_scale(y, 0, y_max, y_bottom, y_top):.1f}",
+                            colour,
+                            s.name,
+                            f"{100 * y:.0f}%" if percent else f"{y:g}",
+                        )
+                        for x, y in s.points
+                    ),
+                )
+            )
     return format_html(
         '<svg viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" class="chart" '
         'preserveAspectRatio="xMidYMid meet"><title id="{}-title">{}</title>{}{}</svg>',
