@@ -7,6 +7,7 @@ import io
 import re
 import time
 import tracemalloc
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -193,3 +194,27 @@ def test_mastery_csv_has_a_row_per_student_and_skill(client, big_class):
     ]
     assert len(rows) == 1 + 40 * 30
     assert {r[2] for r in rows[1:]} <= {level.key for level in selectors.LEVELS}
+
+
+def test_mastery_csv_counts_answers_in_a_date_range(client, big_class):
+    client.force_login(big_class.teacher)
+    url = reverse("classroom_export_mastery", args=[big_class.classroom.pk])
+    today = timezone.localdate()
+    week_ago = today - timedelta(days=6)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    client.get(
+                        url, {"from": week_ago.isoformat(), "to": today.isoformat()}
+                    ).streaming_content
+                ).decode()
+            )
+        )
+    )
+    in_range = Attempt.objects.filter(
+        learner__in=big_class.students,
+        created_at__gte=timezone.make_aware(datetime.combine(week_ago, datetime.min.time())),
+    ).count()
+    assert len(rows) == 40 * 30
+    assert sum(int(r["attempts"]) for r in rows) == in_range < big_class.n_attempts

@@ -112,11 +112,17 @@ def attempt_rows(
     )
 
 
-def mastery_rows(classroom: Classroom) -> Iterator[tuple]:
-    """One row per student × skill (bounded by the class and course size)."""
+def mastery_rows(
+    classroom: Classroom, start: date | None = None, end: date | None = None
+) -> Iterator[tuple]:
+    """One row per student × skill (bounded by the class and course size): today's level and
+    P(known), with the answers counted between the dates when given."""
     skills = selectors.course_skills(classroom)
     students = selectors.roster(classroom)
-    cells = selectors.cells_for(classroom, [s.pk for s in students], skills)
+    lo, hi = date_range(start, end)
+    cells = selectors.cells_for(
+        classroom, [s.pk for s in students], skills, answered_from=lo, answered_before=hi
+    )
     for student in students:
         for skill in skills:
             c = cells[(student.pk, skill.pk)]

@@ -30,6 +30,7 @@ ACTIVITY_SIZE = 15
 STREAK_ROWS_CAP = 5000  # recent attempts read for streaks; a lesson produces far fewer
 
 STRUGGLING_BELOW = 0.4  # P(known) under this, after some practice, reads "struggling"
+STRUGGLING_AFTER = 3  # ...where "some practice" is this many answers the engine learned from
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,8 @@ LEVELS = [
         "struggling",
         "S",
         "Struggling",
-        f"Practised, and the estimated chance of knowing it is under {STRUGGLING_BELOW:.0%}.",
+        f"At least {STRUGGLING_AFTER} answers, and the estimated chance of knowing it is still "
+        f"under {STRUGGLING_BELOW:.0%}.",
     ),
     Level("learning", "L", "Learning", "Practising; not yet at the mastery threshold."),
     Level("mastered", "M", "Mastered", "At or above the mastery threshold."),
@@ -216,7 +218,8 @@ def _level(state: dict | None, p_known: float | None, threshold: float, retentio
     if s.p_known >= threshold:
         recall = skill_retrievability(s.last_t, s.stability, now)
         return LEVEL_BY_KEY["review_due" if recall < retention else "mastered"]
-    return LEVEL_BY_KEY["struggling" if p_known < STRUGGLING_BELOW else "learning"]
+    struggling = s.n >= STRUGGLING_AFTER and p_known < STRUGGLING_BELOW
+    return LEVEL_BY_KEY["struggling" if struggling else "learning"]
 
 
 def cells_for(
@@ -226,6 +229,8 @@ def cells_for(
     *,
     now: datetime | None = None,
     params: adaptive.ModelParams | None = None,
+    answered_from: datetime | None = None,
+    answered_before: datetime | None = None,
 ) -> dict[tuple[int, int], Cell]:
     """The grid cells of these students × skills: 5 queries (parameters unless given, states,
     problems, attempt counts, times of the latest attempts)."""
@@ -243,10 +248,14 @@ def cells_for(
     # (learner, problem) keeps this an index-only scan of the (learner, problem, verdict) index;
     # problems are summed into skills below, and the newest id stands for the newest time.
     skill_of = dict(Problem.objects.filter(skill_id__in=skill_ids).values_list("id", "skill_id"))
+    answers = Attempt.objects.filter(learner_id__in=student_ids)
+    if answered_from:
+        answers = answers.filter(created_at__gte=answered_from)
+    if answered_before:
+        answers = answers.filter(created_at__lt=answered_before)
     counts: dict[tuple[int, int], list[int]] = {}
     for learner_id, problem_id, n, ok, last_id in (
-        Attempt.objects.filter(learner_id__in=student_ids)
-        .values_list("learner_id", "problem_id")
+        answers.values_list("learner_id", "problem_id")
         .annotate(
             n=Count("id"),
             ok=Count("id", filter=Q(verdict=Attempt.Verdict.CORRECT)),

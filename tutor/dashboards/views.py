@@ -240,8 +240,10 @@ def export_attempts(request: HttpRequest, classroom_id: int) -> StreamingHttpRes
 @teacher_required
 @require_GET
 def export_mastery(request: HttpRequest, classroom_id: int) -> StreamingHttpResponse:
+    """The mastery grid as CSV: today's levels, answers counted between two optional dates."""
     classroom = _classroom(request, classroom_id)
+    start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     return _csv_response(
-        exports.csv_lines(exports.MASTERY_COLUMNS, exports.mastery_rows(classroom)),
+        exports.csv_lines(exports.MASTERY_COLUMNS, exports.mastery_rows(classroom, start, end)),
         _filename(classroom, "mastery"),
     )
