@@ -83,8 +83,8 @@ def test_answer_key_that_does_not_parse(mini_data, loaded):
 def test_answer_key_that_fails_its_own_spec(mini_data, loaded, tmp_path):
     mini_data["units"][1]["skills"][0]["problems"][0]["answer"] = {
         "kind": "number",
-        "key": ["3.14159"],
-        "options": {"decimal_places": 2},
+        "key": ["2/4"],
+        "options": {"form": "lowest_terms"},
     }
     errors = rejected(package_dir(tmp_path, mini_data), loaded)
     assert [e.location for e in errors] == ["units[1].skills[0].problems[0].answer"]
