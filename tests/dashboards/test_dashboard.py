@@ -7,9 +7,12 @@ import io
 import re
 import time
 import tracemalloc
+import warnings
 from datetime import datetime, timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.testing import ApplicationCommunicator
 from django.db import connection
 from django.test import Client as client_class
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curriculum.models import Problem
+from tutor.asgi import application
 from tutor.dashboards import selectors
 from tutor.models import Attempt, Classroom
 
@@ -218,3 +222,62 @@ def test_mastery_csv_counts_answers_in_a_date_range(client, big_class):
     ).count()
     assert len(rows) == 40 * 30
     assert sum(int(r["attempts"]) for r in rows) == in_range < big_class.n_attempts
+
+
+@pytest.fixture(scope="module")
+def committed_session(big_class, django_db_blocker) -> str:
+    """A session of the big class's teacher, committed: the ASGI handler runs each request in a
+    thread of its own, with its own database connection, outside the test's transaction."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    with django_db_blocker.unblock():
+        store = SessionStore()
+        store[SESSION_KEY] = str(big_class.teacher.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = big_class.teacher.get_session_auth_hash()
+        store.save()
+    return store.session_key
+
+
+def test_attempts_csv_streams_through_the_asgi_app(big_class, committed_session):
+    """Through tutor.asgi.application, as daphne serves it: chunk after chunk, never a list."""
+    cookie = f"sessionid={committed_session}".encode()
+    path = reverse("classroom_export_attempts", args=[big_class.classroom.pk])
+
+    async def fetch() -> tuple[int, int, int]:
+        comm = ApplicationCommunicator(
+            application,
+            {
+                "type": "http",
+                "asgi": {"version": "3.0"},
+                "http_version": "1.1",
+                "method": "GET",
+                "scheme": "http",
+                "path": path,
+                "raw_path": path.encode(),
+                "query_string": b"",
+                "headers": [(b"host", b"localhost"), (b"cookie", cookie)],
+                "client": ("127.0.0.1", 50000),
+                "server": ("localhost", 80),
+            },
+        )
+        await comm.send_input({"type": "http.request", "body": b"", "more_body": False})
+        start = await comm.receive_output(30)
+        assert start["status"] == 200, start
+        messages = lines = 0
+        while True:
+            message = await comm.receive_output(30)
+            messages += 1
+            lines += message.get("body", b"").count(b"\n")
+            if not message.get("more_body"):
+                break
+        await comm.wait(5)
+        return messages, lines
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        messages, lines = async_to_sync(fetch)()
+    assert not [w for w in caught if "synchronous iterators" in str(w.message)]
+    assert lines == big_class.n_attempts + 1
+    assert messages > 100  # sent as ~32 KB chunks, not as one body

@@ -6,13 +6,15 @@ over to selectors (reads), services (writes) or exports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime, time
 from functools import wraps
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -218,8 +220,19 @@ def _filename(classroom: Classroom, what: str) -> str:
     return f"{slugify(classroom.name) or 'class'}-{what}-{timezone.localdate():%Y-%m-%d}.csv"
 
 
-def _csv_response(lines, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+async def _async_chunks(chunks: Iterator[str]) -> AsyncIterator[str]:
+    """Pull a sync generator one chunk at a time in the thread-sensitive executor (where its
+    database cursor lives). Under ASGI, Django would otherwise read a sync iterator to the
+    end with list() before sending a byte (django.http.StreamingHttpResponse.__aiter__)."""
+    done = object()
+    pull = sync_to_async(lambda: next(chunks, done), thread_sensitive=True)
+    while (chunk := await pull()) is not done:
+        yield chunk
+
+
+def _csv_response(request: HttpRequest, lines: Iterator[str], filename: str):
+    content = _async_chunks(lines) if isinstance(request, ASGIRequest) else lines
+    response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Accel-Buffering"] = "no"  # let a proxy pass rows on as they come
     return response
@@ -233,7 +246,9 @@ def export_attempts(request: HttpRequest, classroom_id: int) -> StreamingHttpRes
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     rows = exports.attempt_rows(classroom, start, end)
     return _csv_response(
-        exports.csv_lines(exports.ATTEMPT_COLUMNS, rows), _filename(classroom, "attempts")
+        request,
+        exports.csv_lines(exports.ATTEMPT_COLUMNS, rows),
+        _filename(classroom, "attempts"),
     )
 
 
@@ -244,6 +259,7 @@ def export_mastery(request: HttpRequest, classroom_id: int) -> StreamingHttpResp
     classroom = _classroom(request, classroom_id)
     start, end = _date(request.GET.get("from")), _date(request.GET.get("to"))
     return _csv_response(
+        request,
         exports.csv_lines(exports.MASTERY_COLUMNS, exports.mastery_rows(classroom, start, end)),
         _filename(classroom, "mastery"),
     )
