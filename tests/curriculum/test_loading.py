@@ -160,3 +160,15 @@ def test_course_outline_for_pages(django_assert_max_num_queries):
         ("numbers", [("adding", []), ("multiplying", ["adding"])]),
         ("equations", [("linear", ["multiplying"])]),
     ]
+
+
+def test_a_json_package_loads_the_same(mini_data, tmp_path, capsys):
+    import json
+
+    folder = package_dir(tmp_path, mini_data)
+    (folder / "course.yaml").unlink()
+    (folder / "course.json").write_text(json.dumps(mini_data))
+    call_command("load_curriculum", str(folder), "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert report["imported"] and report["counts"]["problems"] == 24
+    assert report["changes"][0]["counts"]["problem"]["create"] == 24
