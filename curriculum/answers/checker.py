@@ -750,6 +750,8 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
         # the key is a value (e.g. 3): compare values
         return check_expression(Parsed(snode, "", "text"), [Parsed(knode, "", "text")], ctx)
     if snode.op == "special":
+        if spec.opt("strict_type") and snode.value == "empty":
+            raise _Wrong("wrong_type", "Your answer should be an equation, like x = 2.")
         return _special_equation(snode, keqs, ctx)
     seqs = _equations(snode)
     allow_value = spec.opt("allow_value_for_equation", True) and not spec.opt("strict_type")

@@ -242,8 +242,8 @@ class CheckerPool:
             self._replace(w)
             return make(
                 "timeout",
-                "We could not check your answer in time. Please try again, "
-                "or write it more simply.",
+                "Sorry, we could not check in time whether your answer is right. Please try "
+                "again, or write your answer more simply.",
             )
         self.stats["checks"] += 1
         self._idle.put(w)

@@ -14,6 +14,19 @@ def validate_spec(spec) -> list[str]:
     except (ValueError, TypeError) as e:
         return [str(e)]
     errors: list[str] = []
+    # a key is the exact value: it need not be written to the precision it asks students for
+    precision = {"sig_figs", "decimal_places", "compare"} & set(s.options)
+    if precision:
+        loose = AnswerSpec.from_dict(
+            {**s.to_dict(), "options": {k: v for k, v in s.options.items() if k not in precision}}
+        )
+        for k in s.key:
+            v = check_inline(k, loose)
+            if not v.valid:
+                errors.append(f"key {k!r} could not be read: {v.feedback}")
+            elif not v.correct:
+                errors.append(f"key {k!r} is not a number ({v.code}): {v.feedback}")
+        return errors
     for k in s.key:
         v = check_inline(k, s)
         if not v.valid:

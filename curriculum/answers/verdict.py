@@ -27,7 +27,8 @@ CODES = {
     "unknown_word": "Your answer contains a word we do not know.",
     "unknown_command": "Your answer contains a LaTeX command we do not accept.",
     "too_complex": "Your answer is too large or too complex to check.",
-    "timeout": "We could not check your answer in time. Please try again or simplify your answer.",
+    "timeout": "Sorry, we could not check in time whether your answer is right. Please try again, "
+    "or write your answer more simply.",
     "busy": "The checker is busy. Please try again in a moment.",
     "internal_error": "Something went wrong while checking your answer; it has not been counted.",
 }
