@@ -104,6 +104,25 @@ def main(argv: list[str] | None = None) -> int:
             f"| {times[0]:.0f} | {len(queries)} | {len(body)} |",
             flush=True,
         )
+    # What each open dashboard renders per answer (the websocket consumer's work).
+    from tutor.dashboards import live
+    from tutor.models import Attempt
+
+    latest = Attempt.objects.filter(learner__in=seeded.students).latest("id").pk
+    live.attempt_fragments(seeded.classroom, latest)
+    times = []
+    for _ in range(args.runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            sent = live.attempt_fragments(seeded.classroom, latest)
+            times.append(1000 * (time.perf_counter() - start))
+    times.sort()
+    print(
+        f"| live update (per answer, per open dashboard) | {statistics.median(times):.0f} "
+        f"| {times[int(0.9 * (len(times) - 1))]:.0f} | {times[0]:.0f} | {len(queries)} "
+        f"| {sum(len(m) for m in sent)} |",
+        flush=True,
+    )
     # The attempts export streams every answer of the class: time to the last byte, one run.
     url = reverse("classroom_export_attempts", args=[cid])
     start = time.perf_counter()
