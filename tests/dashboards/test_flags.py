@@ -87,3 +87,15 @@ def test_a_calm_class_has_no_flags(demo, student):
     problem = Problem.objects.get(skill__course=demo, slug="add-negatives")
     _attempt(student, problem, "correct", 1)
     assert _flags(student) == {}
+
+
+def test_an_empty_class_renders(client, demo, teacher):
+    from tutor import services
+
+    classroom = services.create_classroom(teacher=teacher, name="Empty", course=demo)
+    client.force_login(teacher)
+    html = client.get(reverse("classroom", args=[classroom.pk])).content.decode()
+    assert "No students yet. Share the join code." in html
+    assert "Nobody seems stuck right now." in html
+    response = client.get(reverse("classroom_export_attempts", args=[classroom.pk]))
+    assert b"".join(response.streaming_content).count(b"\n") == 1  # the header only

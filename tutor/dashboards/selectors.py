@@ -4,6 +4,7 @@ the size of the class, the course or the attempt history."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
@@ -43,7 +44,7 @@ class Level:
 
 # The legend, in order. Each cell shows its label in text, so colour is never the only cue.
 LEVELS = [
-    Level("not_started", "–", "Not started", "No answers on this skill yet."),
+    Level("not_started", "–", "Not started", "No readable answers on this skill yet."),
     Level(
         "struggling",
         "S",
@@ -177,17 +178,6 @@ class ClassDashboard:
         return [(skill, f"skill-{skill.pk}") for skill in self.skills]
 
 
-# --- rights ---------------------------------------------------------------------------------
-
-
-def classrooms_visible_to(user: User) -> QuerySet[Classroom]:
-    """Classes a user may open on the dashboards: their own, or all of them for admins."""
-    qs = Classroom.objects.select_related("course", "teacher")
-    if not user.is_authenticated:
-        return qs.none()
-    return qs if user.is_staff else qs.filter(teacher_id=user.pk)
-
-
 def enrolled_student(classroom: Classroom, student_id: int) -> User | None:
     return User.objects.filter(pk=student_id, enrollments__classroom=classroom).first()
 
@@ -208,7 +198,9 @@ def roster(classroom: Classroom) -> list[User]:
     ]
 
 
-def _level(state: dict | None, p_known: float | None, threshold: float, retention: float, now):
+def _level(
+    state: dict | None, p_known: float | None, threshold: float, retention: float, now: float
+) -> Level:
     """The engine's own status rule (tutor.adaptive.policy), plus "struggling" for teachers."""
     if state is None or p_known is None:
         return LEVEL_BY_KEY["not_started"]
@@ -440,7 +432,7 @@ def skill_summaries(
 SORTS = ("name", "mastery", "attempts", "active", "flags")
 
 
-def _row_key(sort: str, skill_id: int | None):
+def _row_key(sort: str, skill_id: int | None) -> Callable[[StudentRow], object]:
     def key(row: StudentRow):
         if skill_id is not None:
             return next(c.sort_value for c in row.cells if c.skill_id == skill_id)
