@@ -115,3 +115,39 @@ def test_dashboard_keyboard_and_phone_width(browser, daphne_server, demo, studen
         )
     finally:
         context.close()
+
+
+DROP_SOCKET = """() => {
+  // Drop the dashboard's socket as a network failure would (code 1006): htmx reconnects.
+  const wrapper = document.querySelector('[ws-connect]')['htmx-internal-data'].webSocket;
+  const socket = wrapper.socket, onclose = socket.onclose;
+  socket.onclose = null;
+  socket.close();
+  onclose({ code: 1006 });
+}"""
+
+
+def test_dashboard_catches_up_after_a_reconnect(browser, daphne_server, demo, student):
+    classroom = Classroom.objects.get(join_code="TRYMATH7")
+    problem = Problem.objects.get(skill__course=demo, slug="add-negatives")
+    context, board = _context(browser)
+    try:
+        _log_in(board, daphne_server, "demo-teacher")
+        board.goto(f"{daphne_server}/teach/classes/{classroom.pk}/")
+        board.locator('#live-status[data-state="open"]').wait_for()
+        # An answer the socket never hears about (stored directly, no event)...
+        Attempt.objects.create(
+            learner=student,
+            problem=problem,
+            raw_input="missed-42",
+            verdict="wrong",
+            feedback_code="x",
+        )
+        board.evaluate(DROP_SOCKET)
+        board.locator('#live-status[data-state="closed"]').wait_for()
+        # ...shows up once the socket is back, without a reload.
+        board.locator('#live-status[data-state="open"]').wait_for()
+        board.locator("#activity li", has_text="missed-42").wait_for(timeout=5_000)
+        assert "1 answer" in board.locator(f"#row-{student.pk}-summary").inner_text()
+    finally:
+        context.close()
