@@ -463,15 +463,11 @@ def _num_equal(s, k, tol) -> bool:
         fs, fk = to_float(s), to_float(k)
         if fs is None or fk is None:
             return False
-        return abs(fs - fk) <= DEFAULT_REL_TOL * max(abs(fk), 1e-300) and _has_decimals(s)
+        return abs(fs - fk) <= DEFAULT_REL_TOL * max(abs(fk), 1e-300)
     fs, fk = to_float(s), to_float(k)
     if fs is None or fk is None or fs.imag or fk.imag:
         return equivalent(s, k)
     return abs(fs - fk) <= max(tol["abs"], tol["rel"] * abs(fk)) * (1 + 1e-12) + 1e-300
-
-
-def _has_decimals(v) -> bool:
-    return True  # decimals are exact rationals; a near miss can only come from rounding
 
 
 def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:

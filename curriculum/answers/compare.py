@@ -114,8 +114,7 @@ def num_eval(e, env: dict) -> complex:
 
 
 def mp_eval(e, env: dict):
-    """The same with mpmath (slow path, for overflow)."""
-    mpmath.mp.dps = 30
+    """The same with SymPy's arbitrary precision (slow path, for overflow)."""
     xs = {
         k: sp.Float(mpmath.mpf(v.real), 30) + sp.I * sp.Float(mpmath.mpf(v.imag), 30)
         for k, v in env.items()
