@@ -69,3 +69,18 @@ async def test_answers_in_another_course_or_class_send_nothing(demo, teacher, ot
     )
     assert await comm.receive_nothing(timeout=1.0)
     await comm.disconnect()
+
+
+async def test_a_class_handed_to_another_teacher_closes_the_old_socket(demo, teacher, student):
+    classroom = await Classroom.objects.aget(join_code="TRYMATH7")
+    problem = await Problem.objects.aget(skill__course=demo, slug="add-negatives")
+    comm = class_socket(classroom.pk, await sync_to_async(ws_headers)(teacher))
+    assert (await comm.connect())[0]
+    successor = await sync_to_async(services.create_teacher)(
+        username="successor", email="s@example.com", password="pw-successor-1"
+    )
+    classroom.teacher = successor
+    await classroom.asave(update_fields=["teacher"])
+    await sync_to_async(services.record_attempt)(learner=student, problem=problem, raw_input="5")
+    output = await comm.receive_output(timeout=5)
+    assert output == {"type": "websocket.close", "code": 4403}

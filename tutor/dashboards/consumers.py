@@ -44,6 +44,12 @@ class ClassDashboardConsumer(AsyncWebsocketConsumer):
         pass  # the dashboard only listens
 
     async def attempt_recorded(self, event: dict) -> None:
+        # Rights are checked again for each event: a class handed to another teacher (or a
+        # removed staff flag) stops the stream at once, not at the next page load.
+        self.classroom = await self._load(self.scope.get("user"), self.classroom.pk)
+        if self.classroom is None:
+            await self.close(code=4403)
+            return
         messages = await database_sync_to_async(live.attempt_fragments)(
             self.classroom, int(event["attempt_id"])
         )
