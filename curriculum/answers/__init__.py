@@ -12,7 +12,6 @@ on student input. See docs/answers.md.
 
 from __future__ import annotations
 
-from .checker import check_inline
 from .errors import ParseError
 from .extract import extract_answer
 from .lexer import ParseOptions
@@ -39,6 +38,15 @@ __all__ = [
     "parse",
     "validate_spec",
 ]
+
+
+def check_inline(raw, spec) -> Verdict:
+    """The whole check in this process, without a deadline (pool workers, validation, the
+    benchmark). Never raises on student input. SymPy is imported on first use, so that a
+    web process that only calls :func:`check` does not load it."""
+    from .checker import check_inline as _check_inline
+
+    return _check_inline(raw, spec)
 
 
 def check(raw, spec, *, deadline: float | None = None) -> Verdict:
