@@ -241,7 +241,7 @@ class Child:
 
 def child_env(
     *,
-    db_name: str,
+    database_url: str,
     redis_url: str,
     checkpoint: Path,
     max_batch_size: int,
@@ -254,7 +254,7 @@ def child_env(
     threads = str(torch_threads)
     env.update(
         DJANGO_SETTINGS_MODULE="tutor.settings",
-        DATABASE_URL=f"sqlite:///{db_name}",
+        DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,
         CELERY_RESULT_BACKEND=redis_url,
@@ -531,6 +531,19 @@ def _wait_inactive(generation_ids: list[int], timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
+def _database_url(db: dict) -> str:
+    """A URL for child processes to reach the same database (SQLite file or PostgreSQL)."""
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    if "postgresql" in db["ENGINE"]:
+        auth = db.get("USER") or ""
+        if db.get("PASSWORD"):
+            auth += f":{db['PASSWORD']}"
+        host = f"{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+        return f"postgres://{auth + '@' if auth else ''}{host}/{db['NAME']}"
+    raise RuntimeError(f"the benchmark cannot hand {db['ENGINE']} to its child processes")
+
+
 def run_benchmark(
     specs: list[RowSpec],
     *,
@@ -553,9 +566,8 @@ def run_benchmark(
     from django.db import connection
 
     log = log or progress
-    db = connection.settings_dict  # under pytest: the test database's file
-    if db["ENGINE"] != "django.db.backends.sqlite3":
-        raise RuntimeError("the benchmark runs on an SQLite file")
+    db = connection.settings_dict  # under pytest: the test database
+    database_url = _database_url(db)
     if max(s.clients for s in specs) > len(users):
         raise ValueError("one student per concurrent client is needed")
     client = redis_lib.Redis.from_url(redis_url, decode_responses=True, socket_timeout=30)
@@ -566,7 +578,7 @@ def run_benchmark(
     groups: dict[tuple[int, int], list[RowSpec]] = {}
     for spec in specs:  # one worker per (max_batch_size, max_new_tokens), in the order given
         groups.setdefault((on_size if spec.batching else 1, spec.max_new_tokens), []).append(spec)
-    common = dict(db_name=str(db["NAME"]), redis_url=redis_url, checkpoint=checkpoint,
+    common = dict(database_url=database_url, redis_url=redis_url, checkpoint=checkpoint,
                   torch_threads=torch_threads, secret_key=settings.SECRET_KEY)  # fmt: skip
     keep_logs = log_dir is not None
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="bench-stream-logs-"))

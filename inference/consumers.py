@@ -82,6 +82,7 @@ class GenerationConsumer(AsyncWebsocketConsumer):
             pass  # an old client that does not resume: start from the beginning
         key = streams.stream_key(self.gen_id)
         next_watch = next_status = 0.0
+        still_queued = True
         while True:
             now = time.monotonic()
             if now >= next_watch:
@@ -97,11 +98,13 @@ class GenerationConsumer(AsyncWebsocketConsumer):
                     if fields.get("type") == "end":
                         await self.close(code=1000)
                         return
-            if not result and time.monotonic() >= next_status:
+            if not result and still_queued and time.monotonic() >= next_status:
                 next_status = time.monotonic() + STATUS_REFRESH_SECONDS
                 text = await self._waiting_status()
                 if text:
                     await self.send(text_data=fragments.status(self.gen_id, text, state="queued"))
+                else:
+                    still_queued = False  # the worker reports from now on: stop asking the DB
 
     @database_sync_to_async
     def _waiting_status(self) -> str | None:

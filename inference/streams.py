@@ -104,8 +104,14 @@ class StreamWriter:
         self._xadd({"type": "replace", "part": part, "text": text})
 
     def write(self, text: str) -> None:
-        self._buffer.extend(self.splitter.feed(text))
+        # NUL cannot be stored by PostgreSQL nor shown in a page: a model may still emit it.
+        self._buffer.extend(self.splitter.feed(text.replace("\x00", "\ufffd")))
         if "\n" in text or self.clock() - self._last_flush >= self.interval:
+            self.flush()
+
+    def tick(self) -> None:
+        """Flush text held back longer than the interval (called when no new text came)."""
+        if self._buffer and self.clock() - self._last_flush >= self.interval:
             self.flush()
 
     def flush(self) -> None:

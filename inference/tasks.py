@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 from django.utils import timezone
 
@@ -27,6 +29,25 @@ _FINISH_STATUS = {
     "cancelled": Generation.Status.CANCELLED,
     "error": Generation.Status.FAILED,
 }
+
+
+@worker_ready.connect
+def _warm_up_engine(sender, **kwargs) -> None:
+    """Build the engine as soon as a worker serving `gpu` is up, inside its process, so the
+    first student does not wait for the model to load. Failures are logged; each task then
+    reports them clearly."""
+    queues = {q.name for q in sender.task_consumer.queues} if sender.task_consumer else set()
+    if "gpu" not in queues or not engines.is_configured():
+        return
+
+    def build() -> None:
+        try:
+            engines.get_engine()
+            log.info("engine ready: %s", settings.TUTOR_ENGINE)
+        except engines.EngineError as exc:
+            log.error("engine could not start: %s", exc)
+
+    threading.Thread(target=build, name="engine-warm-up", daemon=True).start()
 
 
 @shared_task(
@@ -83,6 +104,14 @@ def generate(generation_id: int) -> str:
                 elif now >= next_status:
                     writer.status(f"The tutor is thinking… ({handle.completion_tokens} tokens)")
                     next_status = now + STATUS_EVERY_SECONDS
+            else:
+                writer.tick()
+                if first_token is None and now >= next_status:
+                    # Waiting inside the engine (more requests than its batch): say where.
+                    position = engine.waiting_position(handle.id)
+                    if position:
+                        writer.status(f"Waiting for the tutor: number {position} in line.")
+                    next_status = now + STATUS_EVERY_SECONDS
             if now >= next_poll:
                 next_poll = now + POLL_SECONDS
                 if streams.cancel_requested(client, gen.pk) or _abandoned(client, gen):
@@ -121,6 +150,7 @@ def _answer_part(text: str) -> str:
 
 
 def _finish(gen: Generation, writer, status: str, text: str, error: str = "") -> str:
+    text = text.replace("\x00", "\ufffd")  # as streamed; PostgreSQL refuses NUL
     gen.status, gen.text, gen.error = status, text, error
     gen.finished_at = timezone.now()
     answer = _answer_part(text).strip()

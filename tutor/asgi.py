@@ -13,6 +13,20 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from tutor.routing import websocket_urlpatterns  # noqa: E402
 
+
+def _warm_up_answer_checker() -> None:
+    """Start the checker's worker processes now, so the first answer is not kept waiting."""
+    import threading
+
+    from curriculum.answers.pool import default_pool
+
+    threading.Thread(
+        target=lambda: default_pool().start(wait=True), name="checker-warm-up", daemon=True
+    ).start()
+
+
+_warm_up_answer_checker()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,

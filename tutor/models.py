@@ -65,6 +65,31 @@ class Enrollment(models.Model):
         return f"{self.student} in {self.classroom}"
 
 
+class Assignment(models.Model):
+    """Skills and/or problems a teacher sets a class, optionally due by a time."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(max_length=200)
+    skills = models.ManyToManyField("curriculum.Skill", blank=True, related_name="assignments")
+    problems = models.ManyToManyField("curriculum.Problem", blank=True, related_name="assignments")
+    due_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["classroom", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.classroom})"
+
+
 class Attempt(models.Model):
     """One submitted answer, kept whatever it was (invalid input included)."""
 
@@ -94,7 +119,10 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["learner", "problem", "verdict"])]
+        indexes = [
+            models.Index(fields=["learner", "problem", "verdict"]),
+            models.Index(fields=["learner", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner} on {self.problem}: {self.verdict}"

@@ -37,6 +37,7 @@ def build_engine() -> Engine:
             settings.TUTOR_MODEL_PATH,
             device=settings.TUTOR_DEVICE or None,
             max_batch_size=settings.TUTOR_MAX_BATCH_SIZE,
+            torch_threads=settings.TUTOR_TORCH_THREADS,
         )
     if kind == "remote":
         from inference.engines.remote import RemoteEngine

@@ -89,5 +89,9 @@ class Engine(ABC):
     def cancel(self, handle_id: int) -> None:
         """Stop a request; its handle finishes with reason `cancelled`."""
 
+    def waiting_position(self, handle_id: int) -> int | None:
+        """The request's place in the engine's own queue (1 = next), if the engine knows."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook: most engines hold nothing to release
         """Release the engine's resources (threads, connections, GPU memory)."""

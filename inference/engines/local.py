@@ -29,16 +29,23 @@ class LocalEngine(Engine):
         device: str | None = None,
         dtype: str | torch.dtype | None = None,
         max_batch_size: int = 32,
+        torch_threads: int | None = None,
     ) -> None:
         path = Path(model_path)
         if not (path / "config.json").exists():
             raise EngineError(f"no model checkpoint at {path} (config.json is missing)")
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if torch_threads:
+            # Process-wide; on a small shared CPU one thread beats oversubscribed small kernels.
+            torch.set_num_threads(torch_threads)
         if dtype is None:
             dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
         self.model, self.tokenizer = load_checkpoint(path, dtype=dtype, device=device)
         self.model_name = path.name
-        self.decoder = BatchDecoder(self.model, max_batch_size=max_batch_size)
+        # Bounded prefill per step: a long prompt must not stall the sequences already decoding.
+        self.decoder = BatchDecoder(
+            self.model, max_batch_size=max_batch_size, max_prefill_tokens_per_step=2048
+        )
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
         self._handles: dict[int, tuple[Handle, IncrementalDetokenizer]] = {}
@@ -78,6 +85,11 @@ class LocalEngine(Engine):
             entry = self._handles.pop(seq_id, None)
         if entry:
             entry[0].finish("cancelled")
+
+    def waiting_position(self, handle_id: int) -> int | None:
+        with self._work:
+            seq_id = self._by_handle.get(handle_id)
+            return None if seq_id is None else self.decoder.waiting_position(seq_id)
 
     def close(self) -> None:
         with self._work:

@@ -182,6 +182,13 @@ class BatchDecoder:
     def num_waiting(self) -> int:
         return len(self._queue) + (1 if self._prefilling else 0)
 
+    def waiting_position(self, seq_id: int) -> int | None:
+        """1 for the next prompt to be admitted; None when the sequence is not waiting."""
+        for position, seq in enumerate(self._queue, start=1):
+            if seq.seq_id == seq_id:
+                return position
+        return None
+
     def running_ids(self) -> list[int]:
         return [s.seq_id for s in self._rows]
 

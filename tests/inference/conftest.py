@@ -22,6 +22,7 @@ def local_engine(settings, tiny_checkpoint):
     settings.TUTOR_MODEL_PATH = str(tiny_checkpoint)
     settings.TUTOR_MAX_NEW_TOKENS = 48
     settings.TUTOR_TEMPERATURE = 0.8
+    settings.TUTOR_TORCH_THREADS = 1
     engines.reset_engine()
     yield settings
     engines.reset_engine()
@@ -40,14 +41,16 @@ def live_daphne(local_engine, transactional_db):
     the test's settings are in place, on the test database file."""
     from functools import partial
 
-    from channels.testing.live import make_application, set_database_connection
+    from channels.testing.live import make_application
     from daphne.testing import DaphneProcess
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connections
 
+    # The child inherits settings already pointing at the test database; it must not inherit
+    # an open connection (two processes on one socket), so close ours before the fork.
+    connections.close_all()
     process = DaphneProcess(
-        "localhost",
-        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
-        setup=set_database_connection,
+        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
     )
     process.start()
     if not process.ready.wait(timeout=30):

@@ -263,3 +263,23 @@ def test_unwatched_generation_is_cancelled(local_engine, celery_worker_session, 
     )
     generation = _wait_finished(generation, timeout=30)
     assert generation.status == Generation.Status.CANCELLED
+
+
+def test_engine_reports_each_waiting_requests_place(tiny_checkpoint):
+    from inference.engines import GenerationRequest
+    from inference.engines.local import LocalEngine
+
+    engine = LocalEngine(tiny_checkpoint, max_batch_size=1, torch_threads=1)
+    try:
+        request = GenerationRequest(
+            [{"role": "user", "content": "x"}], max_new_tokens=2000, temperature=0
+        )
+        handles = [engine.submit(request) for _ in range(3)]
+        assert handles[0].next_delta(timeout=30) is not None
+        with engine._work:  # a consistent view between two steps
+            positions = [engine.waiting_position(h.id) for h in handles]
+        assert positions == [None, 1, 2]
+    finally:
+        for handle in handles:
+            engine.cancel(handle.id)
+        engine.close()
