@@ -165,3 +165,47 @@ def test_seed_demo_is_idempotent(db, capsys):
     )
     out = capsys.readouterr().out
     assert "demo-student" in out and "tutor-demo" in out
+
+
+def test_multiple_choice_problem_is_answered_by_choosing(client, student, demo):
+    skill = Skill.objects.get(course=demo, slug="integers")
+    problem = Problem.objects.create(
+        skill=skill,
+        slug="mc-sign",
+        order=9,
+        statement="Which is negative?",
+        answer_spec={
+            "kind": "multiple_choice",
+            "key": ["b"],
+            "options": {"choices": [{"id": "a", "text": "$3$"}, {"id": "b", "text": "$-3$"}]},
+        },
+    )
+    client.force_login(student)
+    page = client.get(f"/problems/{problem.pk}/").content.decode()
+    assert 'type="radio" name="answer" value="b"' in page and 'id="answer-text"' not in page
+    wrong = client.post(f"/problems/{problem.pk}/answer/", {"answer": "a"}, **HTMX)
+    assert "Not quite" in wrong.content.decode()
+    right = client.post(f"/problems/{problem.pk}/answer/", {"answer": "b"}, **HTMX)
+    assert "Correct" in right.content.decode()
+
+
+def test_scaffold_step_is_checked_once_revealed(client, student, demo, other_student):
+    problem = Problem.objects.get(skill__course=demo, slug="two-step")
+    Hint.objects.filter(problem=problem).delete()
+    step = Hint.objects.create(
+        problem=problem,
+        order=0,
+        kind="scaffold",
+        text="First: what is $2x$?",
+        answer_spec={"kind": "number", "key": ["8"]},
+    )
+    client.force_login(student)
+    url = f"/problems/{problem.pk}/hints/{step.pk}/check/"
+    assert client.post(url, {"answer": "8"}, **HTMX).status_code == 403  # not revealed yet
+    shown = client.post(f"/problems/{problem.pk}/hint/", **HTMX).content.decode()
+    assert "Check step" in shown
+    assert "Right" in client.post(url, {"answer": "8"}, **HTMX).content.decode()
+    assert "Right" not in client.post(url, {"answer": "7"}, **HTMX).content.decode()
+    assert not Attempt.objects.exists()  # a step is not an attempt at the problem
+    client.force_login(other_student)
+    assert client.post(url, {"answer": "8"}, **HTMX).status_code == 403

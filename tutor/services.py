@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +21,8 @@ from tutor.models import (
     HintReveal,
     User,
 )
+
+log = logging.getLogger(__name__)
 
 # What we keep of an absurdly long answer: enough to see what happened, not a storage sink.
 MAX_STORED_INPUT = 10_000
@@ -112,3 +116,11 @@ def create_teacher(*, username: str, email: str, password: str | None) -> User:
 @transaction.atomic
 def create_classroom(*, teacher: User, name: str, course) -> Classroom:
     return Classroom.objects.create(teacher=teacher, name=name, course=course)
+
+
+def check_scaffold(*, learner: User, hint: Hint, raw_input: str) -> answers.Verdict:
+    """Check a step's sub-question. Not an attempt at the problem: the adaptive models and the
+    problem's attempt history stay as they are; the check is logged for debugging only."""
+    result = answers.check(raw_input, hint.answer_spec)
+    log.info("scaffold %s by %s: %s", hint.pk, learner.pk, result.code)
+    return result

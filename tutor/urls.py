@@ -18,6 +18,11 @@ urlpatterns = [
     path("problems/<int:problem_id>/", views.problem_detail, name="problem"),
     path("problems/<int:problem_id>/answer/", views.submit_answer, name="submit_answer"),
     path("problems/<int:problem_id>/hint/", views.reveal_hint, name="reveal_hint"),
+    path(
+        "problems/<int:problem_id>/hints/<int:hint_id>/check/",
+        views.check_scaffold,
+        name="check_scaffold",
+    ),
     path("classes/join/", views.join_class, name="join_class"),
     path("me/attempts/", views.my_attempts, name="my_attempts"),
     path("students/<int:user_id>/attempts/", views.student_attempts, name="student_attempts"),

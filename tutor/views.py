@@ -136,7 +136,10 @@ def _time_taken_ms(token: str) -> int | None:
 def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
     problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
     form = AnswerForm(request.POST)
-    if form.is_valid():
+    if len(choices := request.POST.getlist("answer")) > 1:  # multiple-choice checkboxes
+        raw = ",".join(choices)
+        taken = _time_taken_ms(request.POST.get("started", ""))
+    elif form.is_valid():
         raw = form.cleaned_data["answer"]
         taken = _time_taken_ms(form.cleaned_data["started"])
     else:  # Only the absurd hard cap fails here; still stored, as the checker would judge it.
@@ -179,6 +182,20 @@ def reveal_hint(request: HttpRequest, problem_id: int) -> HttpResponse:
     if request.htmx:
         return render(request, "tutor/_hints.html", context)
     return redirect("problem", problem_id=problem.pk)
+
+
+@login_required
+@require_POST
+def check_scaffold(request: HttpRequest, problem_id: int, hint_id: int) -> HttpResponse:
+    """Check the answer to a scaffold's own sub-question (only once it has been revealed)."""
+    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    hint = get_object_or_404(problem.hints.all(), pk=hint_id, kind="scaffold")
+    if hint not in selectors.revealed_hints(request.user, problem) or not hint.answer_spec:
+        raise PermissionDenied("Reveal this step first.")
+    result = services.check_scaffold(
+        learner=request.user, hint=hint, raw_input=request.POST.get("answer", "")
+    )
+    return render(request, "tutor/_scaffold_verdict.html", {"result": result})
 
 
 @login_required
