@@ -4,14 +4,17 @@ no data; the class's teacher and admins get in."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
+from django.utils import timezone
 
 from tests.dashboards.helpers import class_socket, ws_headers
 from tutor import services
-from tutor.models import Attempt, Classroom, Enrollment
+from tutor.models import Assignment, Attempt, Classroom, Enrollment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +41,10 @@ def world(demo, teacher, student, admin_user_demo):
         verdict="wrong",
         feedback_code="wrong",
     )
+    assignment = Assignment.objects.create(classroom=classroom, title="Homework 1")
+    assignment.skills.set([problem.skill])
     return {
+        "assignment": assignment,
         "classroom": classroom,
         "own": own,
         "teacher": teacher,
@@ -48,17 +54,38 @@ def world(demo, teacher, student, admin_user_demo):
     }
 
 
-def _class_urls(classroom, student) -> list[tuple[str, str]]:
+def _class_urls(classroom, student, assignment) -> list[tuple[str, str, dict]]:
     c, s = classroom.pk, student.pk
+    # Writes carry valid data, so a refusal is the rights check and not a form error.
+    change = {
+        "title": "Taken over",
+        "skills": [assignment.skills.get().pk],
+        "due_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
     return [
-        ("get", reverse("classroom", args=[c])),
-        ("get", reverse("classroom_roster", args=[c])),
-        ("get", reverse("classroom_student", args=[c, s])),
-        ("get", reverse("classroom_export_attempts", args=[c])),
-        ("get", reverse("classroom_export_mastery", args=[c])),
-        ("post", reverse("classroom_roster_remove", args=[c, s])),
-        ("post", reverse("classroom_new_code", args=[c])),
+        ("get", reverse("classroom", args=[c]), {}),
+        ("get", reverse("classroom_roster", args=[c]), {}),
+        ("get", reverse("classroom_student", args=[c, s]), {}),
+        ("get", reverse("classroom_export_attempts", args=[c]), {}),
+        ("get", reverse("classroom_export_mastery", args=[c]), {}),
+        ("post", reverse("classroom_roster_remove", args=[c, s]), {}),
+        ("post", reverse("classroom_new_code", args=[c]), {}),
+        ("get", reverse("assignment_create", args=[c]), {}),
+        ("post", reverse("assignment_create", args=[c]), change),
+        ("get", reverse("assignment_edit", args=[c, assignment.pk]), {}),
+        ("post", reverse("assignment_edit", args=[c, assignment.pk]), change),
+        ("post", reverse("assignment_delete", args=[c, assignment.pk]), {}),
     ]
+
+
+# Pages that list the class's students (the assignment form does not).
+STUDENT_PAGES = {
+    "classroom",
+    "classroom_roster",
+    "classroom_student",
+    "classroom_export_attempts",
+    "classroom_export_mastery",
+}
 
 
 def _body(response) -> str:
@@ -78,8 +105,8 @@ def test_outsiders_get_403_or_a_redirect_and_no_data(world, who):
     client = Client()
     if who != "anonymous":
         client.force_login(world[who])
-    for method, url in _class_urls(world["classroom"], world["student"]):
-        response = getattr(client, method)(url)
+    for method, url, data in _class_urls(world["classroom"], world["student"], world["assignment"]):
+        response = getattr(client, method)(url, data)
         body = _body(response)
         if who == "anonymous":
             assert response.status_code == 302, url
@@ -92,6 +119,9 @@ def test_outsiders_get_403_or_a_redirect_and_no_data(world, who):
         classroom=world["classroom"], student=world["student"]
     ).exists()
     assert Classroom.objects.get(pk=world["classroom"].pk).join_code == "TRYMATH7"
+    assignment = Assignment.objects.get()  # not deleted, edited, nor a second one made
+    assert assignment.title == "Homework 1" and assignment.due_at is None
+    assert list(assignment.skills.all()) == list(world["assignment"].skills.all())
 
 
 @pytest.mark.parametrize("who", ["anonymous", "student"])
@@ -115,18 +145,27 @@ def test_another_teacher_sees_only_their_own_class(world):
     response = client.get(reverse("classroom_student", args=[own.pk, world["student"].pk]))
     assert response.status_code == 404
     _assert_no_data(_body(response), world)
+    # Nor is the other class's assignment, reached through their own class's URLs.
+    a = world["assignment"]
+    assert client.get(reverse("assignment_edit", args=[own.pk, a.pk])).status_code == 404
+    edit = client.post(reverse("assignment_edit", args=[own.pk, a.pk]), {"title": "Mine now"})
+    assert edit.status_code == 404
+    assert client.post(reverse("assignment_delete", args=[own.pk, a.pk])).status_code == 404
+    assert Assignment.objects.get(pk=a.pk).title == "Homework 1"
 
 
 @pytest.mark.parametrize("who", ["teacher", "admin"])
 def test_the_teacher_and_admins_see_everything(world, who):
     client = Client()
     client.force_login(world[who])
-    for method, url in _class_urls(world["classroom"], world["student"]):
+    for method, url, _ in _class_urls(world["classroom"], world["student"], world["assignment"]):
         if method == "post":
             continue
         response = client.get(url)
         assert response.status_code == 200, url
-        assert "demo-student" in _body(response), url
+        if resolve(url).url_name in STUDENT_PAGES:
+            assert "demo-student" in _body(response), url
+    assert "Homework 1" in _body(client.get(reverse("classroom", args=[world["classroom"].pk])))
     assert SECRET_ANSWER in _body(
         client.get(reverse("classroom_export_attempts", args=[world["classroom"].pk]))
     )

@@ -16,6 +16,21 @@ urlpatterns = [
         "classes/<int:classroom_id>/roster/code/", views.roster_new_code, name="classroom_new_code"
     ),
     path(
+        "classes/<int:classroom_id>/assignments/new/",
+        views.assignment_create,
+        name="assignment_create",
+    ),
+    path(
+        "classes/<int:classroom_id>/assignments/<int:assignment_id>/edit/",
+        views.assignment_edit,
+        name="assignment_edit",
+    ),
+    path(
+        "classes/<int:classroom_id>/assignments/<int:assignment_id>/delete/",
+        views.assignment_delete,
+        name="assignment_delete",
+    ),
+    path(
         "classes/<int:classroom_id>/students/<int:student_id>/",
         views.student_detail,
         name="classroom_student",

@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tutor import selectors as tutor_selectors
 from tutor import services as tutor_services
 from tutor.dashboards import charts, exports, selectors, services
+from tutor.dashboards.forms import AssignmentForm
 from tutor.forms import ClassroomForm
-from tutor.models import Classroom, User
+from tutor.models import Assignment, Classroom, User
 from tutor.permissions import can_view_classroom, is_teacher
 
 
@@ -147,6 +148,56 @@ def roster_new_code(request: HttpRequest, classroom_id: int) -> HttpResponse:
     services.new_code(by=request.user, classroom=classroom)
     messages.success(request, f"The new join code is {classroom.join_code}.")
     return redirect("classroom_roster", classroom_id=classroom.pk)
+
+
+def _assignment(classroom: Classroom, assignment_id: int) -> Assignment:
+    # Looked up within the class the viewer was just cleared for: another class's id is a 404.
+    return get_object_or_404(
+        Assignment.objects.select_related("classroom"), pk=assignment_id, classroom=classroom
+    )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def assignment_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
+    classroom = _classroom(request, classroom_id)
+    form = AssignmentForm(request.POST or None, classroom=classroom)
+    if request.method == "POST" and form.is_valid():
+        assignment = services.create_assignment(
+            by=request.user, classroom=classroom, **form.cleaned_data
+        )
+        messages.success(request, f"Assigned “{assignment.title}”.")
+        return redirect(reverse("classroom", args=[classroom.pk]) + "#assignments-title")
+    return render(
+        request, "dashboards/assignment_form.html", {"classroom": classroom, "form": form}
+    )
+
+
+@teacher_required
+@require_http_methods(["GET", "POST"])
+def assignment_edit(request: HttpRequest, classroom_id: int, assignment_id: int) -> HttpResponse:
+    classroom = _classroom(request, classroom_id)
+    assignment = _assignment(classroom, assignment_id)
+    form = AssignmentForm(request.POST or None, classroom=classroom, instance=assignment)
+    if request.method == "POST" and form.is_valid():
+        services.update_assignment(by=request.user, assignment=assignment, **form.cleaned_data)
+        messages.success(request, f"Saved “{assignment.title}”.")
+        return redirect(reverse("classroom", args=[classroom.pk]) + "#assignments-title")
+    return render(
+        request,
+        "dashboards/assignment_form.html",
+        {"classroom": classroom, "form": form, "assignment": assignment},
+    )
+
+
+@teacher_required
+@require_POST
+def assignment_delete(request: HttpRequest, classroom_id: int, assignment_id: int) -> HttpResponse:
+    classroom = _classroom(request, classroom_id)
+    assignment = _assignment(classroom, assignment_id)
+    services.delete_assignment(by=request.user, assignment=assignment)
+    messages.success(request, f"Deleted “{assignment.title}”. Students' work is kept.")
+    return redirect(reverse("classroom", args=[classroom.pk]) + "#assignments-title")
 
 
 @teacher_required

@@ -1,0 +1,84 @@
+"""The teacher's assignment form: skills and problems of the class's course, a due date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.utils import timezone
+
+from curriculum.models import Problem, Skill
+from tutor.models import Assignment, Classroom
+
+
+class _ProblemChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Problem) -> str:
+        # The skill first: problem titles repeat across skills ("Exercise 1").
+        return f"{obj.skill.name}: {obj.title or obj.slug}"
+
+
+class AssignmentForm(forms.Form):
+    title = forms.CharField(
+        max_length=200, help_text="What students see, e.g. “Fractions, week 3”."
+    )
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Done when the student has mastered each skill (as on the mastery grid).",
+    )
+    problems = _ProblemChoice(
+        queryset=Problem.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text="Done when the student has answered each problem correctly by the due date. "
+        "Hold Ctrl (⌘ on a Mac) to choose several.",
+    )
+    due_at = forms.DateTimeField(
+        required=False,
+        label="Due",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        help_text="Optional. Your local time; leave it empty for no due date.",
+        error_messages={"invalid": "Enter a date and time, such as 2026-12-01 09:00."},
+    )
+
+    def __init__(
+        self, *args, classroom: Classroom, instance: Assignment | None = None, **kwargs
+    ) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "title": instance.title,
+                "skills": list(instance.skills.values_list("pk", flat=True)),
+                "problems": list(instance.problems.values_list("pk", flat=True)),
+                "due_at": timezone.localtime(instance.due_at) if instance.due_at else None,
+            }
+        super().__init__(*args, **kwargs)
+        self.instance = instance
+        # Only the class's own course: a forged id of another course fails as "not a choice".
+        self.fields["skills"].queryset = Skill.objects.filter(
+            course_id=classroom.course_id
+        ).order_by("order", "id")
+        self.fields["problems"].queryset = (
+            Problem.objects.filter(skill__course_id=classroom.course_id, is_active=True)
+            .select_related("skill")
+            .order_by("skill__order", "skill_id", "order", "id")
+        )
+
+    def clean_due_at(self) -> datetime | None:
+        due = self.cleaned_data.get("due_at")
+        kept = self.instance.due_at if self.instance is not None else None
+        # The widget shows minutes: an unchanged field keeps the stored time, seconds and all.
+        if due is not None and kept is not None and due == kept.replace(second=0, microsecond=0):
+            return kept
+        # A new due date in the past is a typo; an old one kept on edit is fine.
+        if due is not None and due <= timezone.now():
+            raise forms.ValidationError("The due date must be in the future.")
+        return due
+
+    def clean(self) -> dict:
+        data = super().clean()
+        chosen_badly = "skills" in self.errors or "problems" in self.errors
+        if not chosen_badly and not data.get("skills") and not data.get("problems"):
+            raise forms.ValidationError("Choose at least one skill or problem to assign.")
+        return data
