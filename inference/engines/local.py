@@ -46,7 +46,9 @@ class LocalEngine(Engine):
         self.decoder = BatchDecoder(
             self.model, max_batch_size=max_batch_size, max_prefill_tokens_per_step=2048
         )
-        self._lock = threading.Lock()
+        # Re-entrant, so callers that hold it (to see a consistent state between two steps)
+        # can still use the public methods.
+        self._lock = threading.RLock()
         self._work = threading.Condition(self._lock)
         self._handles: dict[int, tuple[Handle, IncrementalDetokenizer]] = {}
         self._by_handle: dict[int, int] = {}
