@@ -149,6 +149,15 @@ def test_progress_per_student_and_summary(demo, teacher, teacher_client, classro
     assert [a.assignment.title for a in board.assignments] == ["Past one", "Open one"]
     html = response.content.decode()
     assert "1 overdue" in html and "past due" in html
+    # The table by student: a row each, a cell per assignment, the status in words.
+    rows = dict(board.assignment_rows)
+    assert rows[student] == (
+        '<td class="status-overdue">2 of 3: Overdue</td><td class="status-done">1 of 1: Done</td>'
+    )
+    assert rows[second] == (
+        '<td class="status-done">3 of 3: Done</td><td class="status-done">1 of 1: Done</td>'
+    )
+    assert "2 of 3: Overdue" in html
     # The grid and the assignment agree on what "mastered" means.
     row = next(r for r in board.rows if r.student == student)
     assert next(c for c in row.cells if c.skill_id == skills[0].pk).level.key == "mastered"
@@ -211,13 +220,16 @@ def test_the_student_sees_their_assignments(demo, classroom, student, other_stud
     _answer(student, p1, "correct", now - timedelta(minutes=1))
     with CaptureQueriesContext(connection) as queries:
         mine = selectors.assignments_for_student(student)
-    assert len(queries) <= 7
+    assert len(queries) <= 7  # 6, and 1 more where this process has not loaded the parameters
     assert [a.assignment.title for a in mine] == ["Late", "Soon"]
     late_a, soon_a = mine
     assert late_a.overdue and late_a.done_items == 0  # answered after the due time
     assert (soon_a.done_items, soon_a.total, soon_a.overdue) == (2, 3, False)
     assert [done for _, done in soon_a.items] == [True, False, True]
     assert selectors.assignments_for_student(other_student) == []  # not in the class
+    other = Course.objects.create(slug="other-course", title="Other course")
+    assert len(selectors.assignments_for_student(student, course=demo)) == 2
+    assert selectors.assignments_for_student(student, course=other) == []
     html = render_to_string("dashboards/_student_assignments.html", {"assignments": mine})
     assert "Soon" in html and "2 of 3 done" in html and "overdue" in html
     assert reverse("practise_skill", args=[skills[1].pk]) in html

@@ -2,6 +2,7 @@
 answers): server time to render each page and its query count.
 
     .venv/bin/python -m tutor.dashboards.bench [--students 40 --skills 30 --attempts 50000]
+        [--assignments 8]
 
 It builds a throw-away SQLite database in a temporary directory (migrate + seed), so it
 touches nothing else. Server time is measured around Django's test client (middleware, view,
@@ -36,12 +37,32 @@ def _machine() -> str:
     )
 
 
+def _assign(seeded, n: int) -> None:
+    """Assignments on the class, half of them past due, so their progress is in the timings."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from curriculum.models import Problem
+    from tutor.models import Assignment
+
+    problems = list(Problem.objects.filter(skill__in=seeded.skills).order_by("id"))
+    for i in range(n):
+        due = timezone.now() + timedelta(days=i - n // 2)
+        a = Assignment.objects.create(classroom=seeded.classroom, title=f"Set {i}", due_at=due)
+        a.skills.set(seeded.skills[i % len(seeded.skills) :][:3])
+        a.problems.set(problems[10 * i : 10 * i + 10])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--skills", type=int, default=30)
     parser.add_argument("--attempts", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument(
+        "--assignments", type=int, default=8, help="each of 3 skills and 10 problems"
+    )
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="dash-bench-")
@@ -67,10 +88,12 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     seeded = seed_class(students=args.students, skills=args.skills, attempts=args.attempts)
     print(
-        f"seeded {args.students} students × {args.skills} skills, {args.attempts} answers "
+        f"seeded {args.students} students × {args.skills} skills, {args.attempts} answers, "
+        f"{args.assignments} assignments "
         f"in {time.perf_counter() - t0:.1f} s",
         flush=True,
     )
+    _assign(seeded, args.assignments)
     client = Client()
     client.force_login(seeded.teacher)
     cid = seeded.classroom.pk
