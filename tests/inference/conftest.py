@@ -5,6 +5,9 @@ import re
 import pytest
 
 from inference import engines
+from tests.inference import fake_openai
+
+fake_server = fake_openai.fake_server  # the fixture, shared with the browser test
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +39,20 @@ def redis_elsewhere(settings):
 
 
 @pytest.fixture
-def live_daphne(local_engine, transactional_db):
-    """daphne serving the real ASGI app (HTTP + websockets) from a child process, forked after
-    the test's settings are in place, on the test database file."""
+def remote_engine(settings, fake_server):
+    """Settings for the remote engine against the local fake OpenAI server."""
+    _, url = fake_server
+    settings.TUTOR_ENGINE, settings.TUTOR_REMOTE_URL = "remote", url
+    engines.reset_engine()
+    yield settings
+    engines.reset_engine()
+
+
+@pytest.fixture
+def live_daphne(settings, transactional_db):
+    """daphne serving the real ASGI app (HTTP + websockets) from a child process. It is forked
+    when this fixture starts: request the engine fixture before it so the child has its
+    settings."""
     from functools import partial
 
     from channels.testing.live import make_application
