@@ -91,6 +91,7 @@ def request_explanation(
                 question=question,
             ),
         )
+        streams.reset(redis_client(), generation.pk)
         transaction.on_commit(lambda: _enqueue(generation.pk))
     return generation
 

@@ -134,6 +134,11 @@ class StreamWriter:
         self.client.expire(self.key, STREAM_TTL_SECONDS)
 
 
+def reset(client: redis.Redis, generation_id: int) -> None:
+    """Forget anything left under this id (a database reset reuses ids; Redis keeps keys)."""
+    client.delete(stream_key(generation_id), cancel_key(generation_id), watch_key(generation_id))
+
+
 def cancel_requested(client: redis.Redis, generation_id: int) -> bool:
     return bool(client.exists(cancel_key(generation_id)))
 

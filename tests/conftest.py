@@ -51,6 +51,13 @@ def redis_client() -> redis.Redis:
     return client
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _clean_redis(redis_client):
+    # The tests' database number is theirs alone (CI: /9; make test: a private server); start
+    # clean so keys left by an earlier run cannot meet a fresh database's reused ids.
+    redis_client.flushdb()
+
+
 @pytest.fixture
 def demo(db):
     from tutor.demo import seed_demo
