@@ -209,3 +209,16 @@ def test_scaffold_step_is_checked_once_revealed(client, student, demo, other_stu
     assert not Attempt.objects.exists()  # a step is not an attempt at the problem
     client.force_login(other_student)
     assert client.post(url, {"answer": "8"}, **HTMX).status_code == 403
+
+
+def test_course_page_lists_the_students_assignments(client, student, teacher, demo):
+    from tutor.models import Assignment, Classroom
+
+    classroom = Classroom.objects.get(join_code="TRYMATH7")
+    assignment = Assignment.objects.create(
+        classroom=classroom, title="Signs homework", created_by=teacher
+    )
+    assignment.skills.add(Skill.objects.get(course=demo, slug="integers"))
+    client.force_login(student)
+    page = client.get(f"/courses/{demo.slug}/").content.decode()
+    assert "Signs homework" in page

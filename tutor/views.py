@@ -19,6 +19,7 @@ from curriculum.rendering import render_markdown
 from inference import engines
 from inference.models import Generation
 from tutor import heartbeat, learning, selectors, services
+from tutor.dashboards.selectors import assignments_for_student
 from tutor.forms import AnswerForm, JoinClassForm, SignUpForm
 from tutor.models import User
 from tutor.permissions import can_view_student, is_teacher
@@ -64,7 +65,15 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [
         (p, mastery.get(str(p.skill.pk))) for p in selectors.skill_progress(request.user, course)
     ]
-    return render(request, "tutor/course_detail.html", {"course": course, "rows": rows})
+    return render(
+        request,
+        "tutor/course_detail.html",
+        {
+            "course": course,
+            "rows": rows,
+            "assignments": assignments_for_student(request.user, course=course),
+        },
+    )
 
 
 # The session remembers why each served problem was chosen until it is answered, so the
