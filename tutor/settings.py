@@ -202,6 +202,8 @@ TUTOR_REMOTE_MODEL = os.environ.get("TUTOR_REMOTE_MODEL", "phi-4-mini-flash-reas
 TUTOR_REMOTE_API_KEY = os.environ.get("TUTOR_REMOTE_API_KEY", "")
 TUTOR_DEVICE = os.environ.get("TUTOR_DEVICE", "")
 TUTOR_MAX_BATCH_SIZE = int(os.environ.get("TUTOR_MAX_BATCH_SIZE", "32"))
+# CPU threads for the local engine's PyTorch (unset: PyTorch's default).
+TUTOR_TORCH_THREADS = int(os.environ.get("TUTOR_TORCH_THREADS", "0")) or None
 TUTOR_MAX_NEW_TOKENS = int(os.environ.get("TUTOR_MAX_NEW_TOKENS", "2048"))
 TUTOR_TEMPERATURE = float(os.environ.get("TUTOR_TEMPERATURE", "0.6"))
 # Explanations a student may ask for per hour, and seconds without any open websocket after
