@@ -151,3 +151,30 @@ def page(browser):
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def live_daphne(settings, transactional_db):
+    """daphne serving the real ASGI app (HTTP + websockets, static files) from a child process
+    on a free port. The child is forked when this fixture starts, with the settings as they are
+    then (already pointing at the test database): request engine fixtures before it."""
+    from functools import partial
+
+    from channels.testing.live import make_application
+    from daphne.testing import DaphneProcess
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.db import connections
+
+    # Two processes must never share one database socket: close ours before the fork.
+    # (No `set_database_connection` setup: it would prefix "test_" a second time.)
+    connections.close_all()
+    process = DaphneProcess(
+        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+    )
+    process.start()
+    if not process.ready.wait(timeout=30):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield f"http://localhost:{process.port.value}"
+    process.terminate()
+    process.join(timeout=10)

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from curriculum.models import Course
+from curriculum.models import Course, Problem
 from tests.curriculum.conftest import DEMO, REPO
 
 SCREENSHOTS = REPO / "var" / "screenshots"
@@ -77,7 +77,14 @@ def test_admin_uploads_confirms_and_students_see_the_course(
         page.goto(f"{live_server.url}/courses/")
         page.get_by_role("link", name="Algebra foundations").click()
         page.get_by_role("link", name="Adding and subtracting integers").click()
+        # The adaptive policy serves some problem of the skill (which one depends on the
+        # learner); then open the one with the figure.
         page.wait_for_url("**/problems/*/")
+        page.locator(".statement .katex").first.wait_for()
+        figured = Problem.objects.get(
+            skill__course__slug="algebra-foundations", slug="number-line-walk"
+        )
+        page.goto(f"{live_server.url}/problems/{figured.pk}/")
         page.locator(".statement .katex").first.wait_for()
         figure = page.locator(".statement img")
         figure.wait_for()

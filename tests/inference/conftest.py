@@ -46,30 +46,3 @@ def remote_engine(settings, fake_server):
     engines.reset_engine()
     yield settings
     engines.reset_engine()
-
-
-@pytest.fixture
-def live_daphne(settings, transactional_db):
-    """daphne serving the real ASGI app (HTTP + websockets) from a child process. It is forked
-    when this fixture starts: request the engine fixture before it so the child has its
-    settings."""
-    from functools import partial
-
-    from channels.testing.live import make_application
-    from daphne.testing import DaphneProcess
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.db import connections
-
-    # The child inherits settings already pointing at the test database; it must not inherit
-    # an open connection (two processes on one socket), so close ours before the fork.
-    connections.close_all()
-    process = DaphneProcess(
-        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
-    )
-    process.start()
-    if not process.ready.wait(timeout=30):
-        process.terminate()
-        raise RuntimeError("daphne did not start")
-    yield f"http://localhost:{process.port.value}"
-    process.terminate()
-    process.join(timeout=10)
