@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .errors import ParseError
+from .lexer import GREEK
 
 _TOKEN_RE = re.compile(r"\\(?:[A-Za-z]+\*?|.)|[{}]|[^\\{}]", re.S)
 
@@ -92,43 +93,7 @@ _SIMPLE = {
     "circ": "",
     "ell": " l ",
 }
-_GREEK = {
-    "alpha",
-    "beta",
-    "gamma",
-    "delta",
-    "epsilon",
-    "varepsilon",
-    "zeta",
-    "eta",
-    "theta",
-    "vartheta",
-    "iota",
-    "kappa",
-    "lambda",
-    "mu",
-    "nu",
-    "xi",
-    "rho",
-    "sigma",
-    "tau",
-    "upsilon",
-    "phi",
-    "varphi",
-    "chi",
-    "psi",
-    "omega",
-    "Gamma",
-    "Delta",
-    "Theta",
-    "Lambda",
-    "Xi",
-    "Sigma",
-    "Upsilon",
-    "Phi",
-    "Psi",
-    "Omega",
-}
+_GREEK = GREEK  # one list of Greek letter names for both front ends
 _FUNCS = {
     "sin",
     "cos",
