@@ -80,3 +80,38 @@ async def test_channel_layer_survives_an_idle_wait_longer_than_redis_py_default_
     message = await asyncio.wait_for(layer.receive(channel), timeout=15)
     await sender
     assert message == {"type": "hello", "text": "still here"}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_path_through_daphne_stack_and_channel_layer(student):
+    """The ping socket echoes through a Redis channel-layer group for signed-in users only."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.test import Client
+
+    from tutor.asgi import application
+
+    client = Client()
+    await sync_to_async(client.force_login)(student)
+    headers = [
+        (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()),
+        (b"origin", b"http://localhost"),
+    ]
+    comm = WebsocketCommunicator(application, "/ws/ping/", headers=headers)
+    connected, _ = await comm.connect()
+    assert connected
+    await comm.send_to(text_data="hello")
+    assert await comm.receive_json_from(timeout=5) == {"echo": "hello"}
+    await comm.disconnect()
+
+    anonymous = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", b"http://localhost")]
+    )
+    connected, code = await anonymous.connect()
+    assert not connected and code == 4401
+    # A foreign origin is refused before any consumer runs.
+    foreign = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", b"http://evil.example")]
+    )
+    connected, _ = await foreign.connect()
+    assert not connected

@@ -11,7 +11,7 @@ from tutor.models import Attempt, Classroom, HintReveal, User
 
 
 def courses_for(user: User) -> QuerySet[Course]:
-    """Courses of the user's classes, plus every published course."""
+    """Every published course (classes do not restrict what a student may practise)."""
     return Course.objects.filter(is_published=True).order_by("title")
 
 
