@@ -153,6 +153,17 @@ def page(browser):
     context.close()
 
 
+def _fresh_sync_executor() -> None:
+    """In the forked child: asgiref's executor for thread-sensitive sync code still counts the
+    parent's worker thread, which does not exist here, so nothing submitted to it would ever
+    run (database_sync_to_async in a consumer would hang). Give the child its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
 @pytest.fixture
 def live_daphne(settings, transactional_db):
     """daphne serving the real ASGI app (HTTP + websockets, static files) from a child process
@@ -169,7 +180,9 @@ def live_daphne(settings, transactional_db):
     # (No `set_database_connection` setup: it would prefix "test_" a second time.)
     connections.close_all()
     process = DaphneProcess(
-        "localhost", partial(make_application, static_wrapper=ASGIStaticFilesHandler)
+        "localhost",
+        partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+        setup=_fresh_sync_executor,
     )
     process.start()
     if not process.ready.wait(timeout=30):
