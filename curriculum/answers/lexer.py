@@ -261,6 +261,21 @@ class Lexed:
     text: str = ""
 
 
+_SINGLE_CHAR_TOKENS = {
+    "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "^": "CARET", "!": "BANG",
+    "%": "PERCENT", ",": "COMMA", ";": "SEMI", ":": "COLON",
+}  # fmt: skip
+
+
+def _check_depth(depth: int, max_depth: int, position: int) -> None:
+    if depth > max_depth:
+        raise ParseError(
+            f"Your answer is nested too deeply (more than {max_depth} brackets).",
+            code="too_complex",
+            position=position,
+        )
+
+
 def normalise(raw: str) -> str:
     """Unicode spellings to ascii (positions shift a little; only used for messages)."""
     s = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], raw)
@@ -503,32 +518,11 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
         i += 1
         if ch in "<>=":
             toks.append(_tok("RELOP", ch, start))
-        elif ch == "+":
-            toks.append(_tok("PLUS", ch, start))
-        elif ch == "-":
-            toks.append(_tok("MINUS", ch, start))
-        elif ch == "*":
-            toks.append(_tok("STAR", ch, start))
-        elif ch == "/":
-            toks.append(_tok("SLASH", ch, start))
-        elif ch == "^":
-            toks.append(_tok("CARET", ch, start))
-        elif ch == "!":
-            toks.append(_tok("BANG", ch, start))
-        elif ch == "%":
-            toks.append(_tok("PERCENT", ch, start))
-        elif ch == ",":
-            toks.append(_tok("COMMA", ch, start))
-        elif ch == ";":
-            toks.append(_tok("SEMI", ch, start))
+        elif ch in _SINGLE_CHAR_TOKENS:
+            toks.append(_tok(_SINGLE_CHAR_TOKENS[ch], ch, start))
         elif ch in "([{":
             depth += 1
-            if depth > opts.max_depth:
-                raise ParseError(
-                    f"Your answer is nested too deeply (more than {opts.max_depth} brackets).",
-                    code="too_complex",
-                    position=start,
-                )
+            _check_depth(depth, opts.max_depth, start)
             toks.append(_tok({"(": "LPAR", "[": "LSQB", "{": "LBRACE"}[ch], ch, start))
         elif ch in ")]}":
             depth -= 1
@@ -541,12 +535,7 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
             else:
                 open_bars += 1
                 depth += 1
-                if depth > opts.max_depth:
-                    raise ParseError(
-                        f"Your answer is nested too deeply (more than {opts.max_depth} brackets).",
-                        code="too_complex",
-                        position=start,
-                    )
+                _check_depth(depth, opts.max_depth, start)
                 toks.append(_tok("LBAR", ch, start))
         elif ch == "'":
             raise ParseError("We could not read the quote mark (').", position=start)
@@ -554,8 +543,6 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
             raise ParseError("We could not read the underscore (_) here.", position=start)
         elif ch == ".":
             raise ParseError(f"We could not read the '.' at position {start + 1}.", position=start)
-        elif ch == ":":
-            toks.append(_tok("COLON", ch, start))
         else:  # pragma: no cover - filtered by _ALLOWED_CHARS
             raise ParseError(f"We could not read the character '{ch}'.", position=start)
         if len(toks) > opts.max_tokens:
