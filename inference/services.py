@@ -82,7 +82,7 @@ def request_explanation(
             purpose=purpose,
             question=question.strip()[:1000],
             engine=settings.TUTOR_ENGINE,
-            model_name=settings.TUTOR_MODEL_PATH or settings.TUTOR_REMOTE_MODEL,
+            model_name=engines.model_label(),
             prompt=build_messages(
                 purpose=purpose,
                 statement=problem.statement,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from inference import engines, streams, verify
 from inference.models import Generation
 from inference.services import redis_client
+from tutor.models import Attempt
 from tutor.services import reveal_next_hint
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ def generate(generation_id: int) -> str:
             max_new_tokens=settings.TUTOR_MAX_NEW_TOKENS,
             temperature=settings.TUTOR_TEMPERATURE,
             seed=gen.pk,
+            purpose=gen.purpose,
+            statement=gen.problem.statement,
+            student_answer=_last_answer(gen),
         )
     )
     pieces: list[str] = []
@@ -131,8 +135,22 @@ def generate(generation_id: int) -> str:
         )
         if end > first_token and handle.completion_tokens > 1:
             gen.tokens_per_second = (handle.completion_tokens - 1) / (end - first_token)
+    if handle.finish_reason == "unsupported":
+        # The built-in model said plainly that it does not cover this problem: nothing to check.
+        return _finish_uncovered(gen, writer, "".join(pieces))
     status = _FINISH_STATUS.get(handle.finish_reason or "stop", Generation.Status.DONE)
     return _finish(gen, writer, status, "".join(pieces), error=handle.error or "")
+
+
+def _last_answer(gen: Generation) -> str:
+    """What the student typed last for this problem (a hint starts from there when it can)."""
+    return (
+        Attempt.objects.filter(learner=gen.user, problem=gen.problem)
+        .order_by("-created_at")
+        .values_list("raw_input", flat=True)
+        .first()
+        or ""
+    )
 
 
 def _abandoned(client, gen: Generation) -> bool:
@@ -147,6 +165,17 @@ def _answer_part(text: str) -> str:
     splitter = streams.ThinkSplitter()
     parts = splitter.feed(text) + splitter.flush()
     return "".join(t for part, t in parts if part == "answer")
+
+
+def _finish_uncovered(gen: Generation, writer, text: str) -> str:
+    gen.status, gen.text, gen.shown_text = Generation.Status.DONE, text, text
+    gen.finished_at = timezone.now()
+    gen.answer_check_detail = "The built-in tutor does not cover this problem."
+    if gen.purpose == Generation.Purpose.HINT:
+        writer.replace("answer", text)  # hints are not streamed live
+    gen.save()
+    writer.end(gen.status, detail="")
+    return gen.status
 
 
 def _finish(gen: Generation, writer, status: str, text: str, error: str = "") -> str:

@@ -8,7 +8,8 @@
 | ALLOWED_HOSTS | localhost,127.0.0.1,[::1] (comma-separated) |
 | DEBUG | off (set DEBUG=1 to turn on) |
 | EMAIL_URL-free: EMAIL_BACKEND | console backend |
-| TUTOR_ENGINE, TUTOR_MODEL_PATH, TUTOR_REMOTE_URL | no model configured |
+| TUTOR_ENGINE | local (TUTOR_ENGINE=none: no model) |
+| TUTOR_MODEL_PATH | the built-in tutor model, inference/tutor_model |
 """
 
 from __future__ import annotations
@@ -195,8 +196,15 @@ CELERY_BEAT_SCHEDULE = {
 TUTOR_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TUTOR_WORKER_HEARTBEAT_SECONDS", "5"))
 
 # --- The tutor -----------------------------------------------------------------------------
-TUTOR_ENGINE = os.environ.get("TUTOR_ENGINE", "")
-TUTOR_MODEL_PATH = os.environ.get("TUTOR_MODEL_PATH", "")
+# The built-in tutor model ships with the project (docs/tutor-model.md); it is the default engine.
+# TUTOR_ENGINE=none turns the model off (the written hints still work).
+BUILTIN_TUTOR_MODEL = BASE_DIR / "inference" / "tutor_model"
+TUTOR_ENGINE = os.environ.get("TUTOR_ENGINE", "local").strip()
+if TUTOR_ENGINE.lower() == "none":
+    TUTOR_ENGINE = ""
+TUTOR_MODEL_PATH = os.environ.get("TUTOR_MODEL_PATH", "") or (
+    str(BUILTIN_TUTOR_MODEL) if TUTOR_ENGINE == "local" else ""
+)
 TUTOR_REMOTE_URL = os.environ.get("TUTOR_REMOTE_URL", "")
 TUTOR_REMOTE_MODEL = os.environ.get("TUTOR_REMOTE_MODEL", "phi-4-mini-flash-reasoning")
 TUTOR_REMOTE_API_KEY = os.environ.get("TUTOR_REMOTE_API_KEY", "")

@@ -2,21 +2,30 @@
 
 | TUTOR_ENGINE | engine | needs |
 |---|---|---|
-| `local` | our SambaY in-process with continuous batching | `TUTOR_MODEL_PATH` |
+| `local` (the default) | our SambaY in-process with continuous batching | `TUTOR_MODEL_PATH` (default: the built-in tutor model) |
 | `remote` | an OpenAI-compatible streaming server | `TUTOR_REMOTE_URL` (and `TUTOR_REMOTE_MODEL`) |
 | `vllm` | vLLM in-process (a release that supports the model) | `TUTOR_MODEL_PATH` |
-| unset | none: the Explain button says no model is configured | |
+| `none` | none: the Explain button says no model is configured | |
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from django.conf import settings
 
 from inference.engines.base import Engine, EngineError, GenerationRequest, Handle
 
-__all__ = ["Engine", "EngineError", "GenerationRequest", "Handle", "get_engine", "is_configured"]
+__all__ = [
+    "Engine",
+    "EngineError",
+    "GenerationRequest",
+    "Handle",
+    "get_engine",
+    "is_configured",
+    "model_label",
+]
 
 _engine: Engine | None = None
 _lock = threading.Lock()
@@ -24,6 +33,17 @@ _lock = threading.Lock()
 
 def is_configured() -> bool:
     return bool(settings.TUTOR_ENGINE)
+
+
+def model_label() -> str:
+    """A short name of the model that answers, for the page (the worker may refine it)."""
+    kind = settings.TUTOR_ENGINE
+    if kind == "remote":
+        return settings.TUTOR_REMOTE_MODEL
+    path = Path(settings.TUTOR_MODEL_PATH or "")
+    if path == Path(settings.BUILTIN_TUTOR_MODEL):
+        return "the built-in tutor model (SambaY)"
+    return path.name
 
 
 def build_engine() -> Engine:

@@ -21,6 +21,11 @@ class GenerationRequest:
     temperature: float = 0.6
     top_p: float = 0.95
     seed: int | None = None
+    # What the request is about, for engines that work from the problem itself (the built-in
+    # tutor model reads the statement, not a prompt written for large models).
+    purpose: str = "explanation"
+    statement: str = ""
+    student_answer: str = ""
 
 
 _ids = itertools.count(1)

@@ -3,12 +3,19 @@
 One engine loop thread steps every active sequence together (one batched model call per decode
 step); Celery tasks running in other threads of the same process submit to it and read their
 own handles. Build it inside the worker process (never before a fork).
+
+A checkpoint whose generation_config.json says ``"tutor_format": "tutor-steps/1"`` (the built-in
+tutor model, docs/tutor-model.md) is served from the problem statement itself, with exact
+arithmetic and step checks while it streams (``inference.steps.stream``): the engine inserts
+every CALC's result, checks each completed line, and starts again (visibly) when a line does not
+check out. Problems outside the model's families get a plain sentence instead of an attempt.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -17,6 +24,24 @@ from inference.engines.base import Engine, EngineError, GenerationRequest, Handl
 from inference.sambay import BatchDecoder, IncrementalDetokenizer, SamplingParams, load_checkpoint
 
 log = logging.getLogger(__name__)
+
+TUTOR_FORMAT = "tutor-steps/1"
+# Tries at a checked explanation: greedy first, then sampled (each a fresh start).
+TUTOR_ATTEMPTS = 3
+TUTOR_MAX_NEW_TOKENS = 512
+
+
+@dataclass(eq=False)
+class _Run:
+    """One request on the engine: its handle, and for the tutor format its step follower."""
+
+    handle: Handle
+    detok: IncrementalDetokenizer
+    seq_id: int = -1
+    steps: object | None = None  # inference.steps.stream.StepStream for the tutor format
+    request: GenerationRequest | None = None
+    prompt: list[int] = field(default_factory=list)
+    attempt: int = 0
 
 
 class LocalEngine(Engine):
@@ -30,6 +55,7 @@ class LocalEngine(Engine):
         dtype: str | torch.dtype | None = None,
         max_batch_size: int = 32,
         torch_threads: int | None = None,
+        exact_arithmetic: bool = True,
     ) -> None:
         path = Path(model_path)
         if not (path / "config.json").exists():
@@ -42,6 +68,13 @@ class LocalEngine(Engine):
             dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
         self.model, self.tokenizer = load_checkpoint(path, dtype=dtype, device=device)
         self.model_name = path.name
+        self.tutor_format = self.tokenizer.generation_config.get("tutor_format") == TUTOR_FORMAT
+        # False only to measure the raw model (inference.training.evaluate): no inserted results,
+        # no restarts; lines are still checked.
+        self.exact_arithmetic = exact_arithmetic
+        if self.tutor_format:
+            params = sum(p.numel() for p in self.model.parameters())
+            self.model_name = f"built-in tutor model ({path.name}, SambaY, {params / 1e6:.1f}M)"
         # Bounded prefill per step: a long prompt must not stall the sequences already decoding.
         self.decoder = BatchDecoder(
             self.model, max_batch_size=max_batch_size, max_prefill_tokens_per_step=2048
@@ -50,7 +83,7 @@ class LocalEngine(Engine):
         # can still use the public methods.
         self._lock = threading.RLock()
         self._work = threading.Condition(self._lock)
-        self._handles: dict[int, tuple[Handle, IncrementalDetokenizer]] = {}
+        self._runs: dict[int, _Run] = {}  # by sequence id
         self._by_handle: dict[int, int] = {}
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="sambay-engine", daemon=True)
@@ -61,6 +94,8 @@ class LocalEngine(Engine):
         return self.decoder.stats
 
     def submit(self, request: GenerationRequest) -> Handle:
+        if self.tutor_format:
+            return self._submit_tutor(request)
         prompt = self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True)
         handle = Handle(prompt_tokens=len(prompt))
         sampling = SamplingParams(
@@ -72,11 +107,120 @@ class LocalEngine(Engine):
         with self._work:
             if self._closed:
                 raise EngineError("the engine is shut down")
-            seq_id = self.decoder.add(prompt, sampling)
-            self._handles[seq_id] = (handle, self.tokenizer.detokenizer())
-            self._by_handle[handle.id] = seq_id
-            self._work.notify()
+            self._start(_Run(handle, self.tokenizer.detokenizer()), prompt, sampling)
         return handle
+
+    def _start(self, run: _Run, prompt: list[int], sampling: SamplingParams) -> None:
+        run.seq_id = self.decoder.add(prompt, sampling)
+        run.detok = self.tokenizer.detokenizer()
+        self._runs[run.seq_id] = run
+        self._by_handle[run.handle.id] = run.seq_id
+        self._work.notify()
+
+    # ------------------------------------------------------------------ the built-in tutor model
+    def _submit_tutor(self, request: GenerationRequest) -> Handle:
+        from inference.steps.problems import read_problem
+        from inference.steps.stream import NOT_COVERED, hint_start
+
+        statement = request.statement or next(
+            (m["content"] for m in reversed(request.messages) if m["role"] == "user"), ""
+        )
+        problem = read_problem(statement)
+        handle = Handle()
+        if problem is None:
+            handle.put(NOT_COVERED)
+            handle.finish("unsupported")
+            return handle
+        if request.purpose == "hint":
+            statement, problem = hint_start(problem, request.student_answer)
+        prompt = self.tokenizer.apply_chat_template(
+            [{"role": "user", "content": statement.strip()}], add_generation_prompt=True
+        )
+        handle.prompt_tokens = len(prompt)
+        run = _Run(handle, self.tokenizer.detokenizer(), request=request, prompt=prompt)
+        run.steps = self._new_steps(problem)
+        with self._work:
+            if self._closed:
+                raise EngineError("the engine is shut down")
+            self._start(run, prompt, self._tutor_sampling(request, 0))
+        return handle
+
+    def _new_steps(self, problem):  # noqa: ANN001, ANN202
+        from inference.steps.stream import StepStream
+
+        return StepStream(problem, exact=self.exact_arithmetic)
+
+    @staticmethod
+    def _tutor_sampling(request: GenerationRequest, attempt: int) -> SamplingParams:
+        # Greedy first (the model's best); later attempts sample to find another way.
+        return SamplingParams(
+            temperature=0.0 if attempt == 0 else 0.7,
+            top_p=0.95,
+            max_new_tokens=min(request.max_new_tokens, TUTOR_MAX_NEW_TOKENS),
+            seed=(request.seed or 0) * 31 + attempt,
+        )
+
+    def _tutor_event(self, run: _Run, token_id: int, finish_reason: str | None) -> None:
+        """One token of a tutor-format run (called by the loop with the lock held)."""
+        text = run.detok.push(token_id)
+        if finish_reason is not None:
+            text += run.detok.flush()
+        explaining = run.request.purpose != "hint"
+        action = run.steps.feed(text) if text else None
+        if explaining:
+            run.handle.put(text)
+        if action is not None and action.insert and finish_reason is None:
+            self.decoder.force(run.seq_id, self.tokenizer.encode(action.insert))
+        failed = action.failed if action is not None else None
+        lines = list(action.lines) if action is not None else []
+        if failed is None and finish_reason is not None:
+            end = run.steps.finish()
+            lines += end.lines
+            failed = end.failed
+            if failed is None and not run.steps.answered:
+                failed = "it stopped before the answer"
+        if not explaining and failed is None and lines and lines[0].kind == "step":
+            return self._end_run(run, hint_line=True)
+        if failed is not None:
+            if not self.exact_arithmetic:  # the raw model is measured as it is
+                return self._end_run(run)
+            return self._retry(run, failed)
+        if run.steps.answered:
+            self._end_run(run)
+
+    def _end_run(self, run: _Run, hint_line: bool = False) -> None:
+        from inference.steps.stream import hint_text
+
+        if hint_line:
+            run.handle.put(hint_text(run.steps.lines[0]))
+        self._drop(run)
+        run.handle.finish("stop")
+
+    def _drop(self, run: _Run) -> None:
+        self.decoder.cancel(run.seq_id)
+        self._runs.pop(run.seq_id, None)
+        self._by_handle.pop(run.handle.id, None)
+
+    def _retry(self, run: _Run, failed) -> None:  # noqa: ANN001
+        reason = getattr(failed, "reason", "") or str(failed)
+        self._drop(run)
+        run.attempt += 1
+        explaining = run.request.purpose != "hint"
+        if run.attempt >= TUTOR_ATTEMPTS:
+            if explaining:
+                run.handle.put(
+                    "\n\n*The tutor could not write an explanation that checks out for this "
+                    "problem. Try the written hints.*"
+                )
+            run.handle.finish("stop")
+            return
+        if explaining:
+            run.handle.put(
+                f"\n\n*That step does not check out ({reason.rstrip('.')}), so the tutor starts "
+                "again.*\n\n"
+            )
+        run.steps = self._new_steps(run.steps.problem)
+        self._start(run, run.prompt, self._tutor_sampling(run.request, run.attempt))
 
     def cancel(self, handle_id: int) -> None:
         with self._work:
@@ -84,9 +228,9 @@ class LocalEngine(Engine):
             if seq_id is None:
                 return
             self.decoder.cancel(seq_id)
-            entry = self._handles.pop(seq_id, None)
-        if entry:
-            entry[0].finish("cancelled")
+            run = self._runs.pop(seq_id, None)
+        if run:
+            run.handle.finish("cancelled")
 
     def waiting_position(self, handle_id: int) -> int | None:
         with self._work:
@@ -105,28 +249,35 @@ class LocalEngine(Engine):
                 while not self.decoder.has_work and not self._closed:
                     self._work.wait()
                 if self._closed:
-                    for handle, _ in self._handles.values():
-                        handle.finish("cancelled")
+                    for run in self._runs.values():
+                        run.handle.finish("cancelled")
                     return
                 try:
                     events = self.decoder.step()  # one batched model call for all sequences
                 except Exception as exc:  # noqa: BLE001 - a model error fails its requests, not the loop
                     log.exception("engine step failed")
-                    for seq_id, (handle, _) in list(self._handles.items()):
+                    for seq_id, run in list(self._runs.items()):
                         self.decoder.cancel(seq_id)
-                        handle.finish("error", str(exc))
-                    self._handles.clear()
+                        run.handle.finish("error", str(exc))
+                    self._runs.clear()
                     self._by_handle.clear()
                     continue
                 for event in events:
-                    entry = self._handles.get(event.seq_id)
-                    if entry is None:
+                    run = self._runs.get(event.seq_id)
+                    if run is None:
                         continue
-                    handle, detok = entry
-                    handle.completion_tokens += 1
-                    handle.put(detok.push(event.token_id))
+                    run.handle.completion_tokens += 1
+                    if run.steps is not None:
+                        try:
+                            self._tutor_event(run, event.token_id, event.finish_reason)
+                        except Exception as exc:  # noqa: BLE001 - a checker bug fails one request
+                            log.exception("tutor step handling failed")
+                            self._drop(run)
+                            run.handle.finish("error", str(exc))
+                        continue
+                    run.handle.put(run.detok.push(event.token_id))
                     if event.finish_reason is not None:
-                        handle.put(detok.flush())
-                        del self._handles[event.seq_id]
-                        self._by_handle.pop(handle.id, None)
-                        handle.finish(event.finish_reason)
+                        run.handle.put(run.detok.flush())
+                        del self._runs[event.seq_id]
+                        self._by_handle.pop(run.handle.id, None)
+                        run.handle.finish(event.finish_reason)

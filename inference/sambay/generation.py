@@ -67,6 +67,7 @@ class _Sequence:
     generated: list[int] = field(default_factory=list)
     prefill_pos: int = 0
     cache: SambaYCache | None = None  # own cache while prefilling
+    forced: deque[int] = field(default_factory=deque)  # tokens to emit instead of sampling
 
     def accept(self, token: int) -> str | None:
         self.generated.append(token)
@@ -156,6 +157,15 @@ class BatchDecoder:
         self._by_id[seq_id] = seq
         return seq_id
 
+    def force(self, seq_id: int, token_ids: Sequence[int]) -> bool:
+        """Make a running sequence's next tokens ``token_ids`` instead of sampled ones (the exact
+        calculator inserts its results this way); they go through the model like any token."""
+        seq = self._by_id.get(seq_id)
+        if seq is None:
+            return False
+        seq.forced.extend(int(t) for t in token_ids)
+        return True
+
     def cancel(self, seq_id: int) -> bool:
         """Drop a sequence wherever it is; it produces no further events. False if unknown."""
         seq = self._by_id.pop(seq_id, None)
@@ -240,8 +250,13 @@ class BatchDecoder:
     # ------------------------------------------------------------------ internals
     def _sample(self, logits: torch.Tensor, seqs: list[_Sequence]) -> list[int]:
         if all(s.params.greedy for s in seqs):
-            return torch.argmax(logits, dim=-1).tolist()
-        return [sample_token(logits[i], s.params, s.generator) for i, s in enumerate(seqs)]
+            tokens = torch.argmax(logits, dim=-1).tolist()
+        else:
+            tokens = [sample_token(logits[i], s.params, s.generator) for i, s in enumerate(seqs)]
+        for i, s in enumerate(seqs):
+            if s.forced:
+                tokens[i] = s.forced.popleft()
+        return tokens
 
     def _remove_row(self, row: int) -> None:
         moved = self.cache.remove_row(row)

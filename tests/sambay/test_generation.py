@@ -177,3 +177,20 @@ def test_add_validates_input(tiny_model, tiny_config):
     assert sid == 42
     with pytest.raises(ValueError):
         dec.add([1], seq_id=42)
+
+
+def test_forced_tokens_replace_sampling_and_feed_the_model(tiny_model, tiny_config):
+    """The exact calculator's path: forced ids are emitted in order, then sampling resumes from a
+    cache that has seen them (as if the prompt had contained them)."""
+    prompt = rand_ids(5, tiny_config.vocab_size, seed=7)[0].tolist()
+    params = SamplingParams(max_new_tokens=8)
+    dec = BatchDecoder(tiny_model, eos_token_ids=[])
+    sid = dec.add(prompt, params)
+    first = [e.token_id for e in dec.step()]  # prefill + first sampled token
+    assert dec.force(sid, [11, 12, 13])
+    out = first + [t for _ in range(7) for e in dec.step() for t in [e.token_id]]
+    assert out[1:4] == [11, 12, 13]
+    # Greedy continuation equals a plain run whose prompt already holds the forced tokens.
+    rest = _solo(tiny_model, prompt + out[:4], SamplingParams(max_new_tokens=4))
+    assert out[4:] == rest
+    assert not dec.force(12345, [1])  # unknown sequence

@@ -1,0 +1,1 @@
+"""Step-by-step solutions: canonical rendering and checking of worked-solution steps."""

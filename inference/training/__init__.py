@@ -1,0 +1,1 @@
+"""Training data and tooling for the built-in tutor model."""
