@@ -67,6 +67,13 @@ class LocalEngine(Engine):
         if dtype is None:
             dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
         self.model, self.tokenizer = load_checkpoint(path, dtype=dtype, device=device)
+        if (
+            torch_threads is None
+            and device == "cpu"
+            and self.tokenizer.generation_config.get("tutor_format") == TUTOR_FORMAT
+        ):
+            # A small model decodes in tiny kernels: a second thread only adds contention.
+            torch.set_num_threads(1)
         self.model_name = path.name
         self.tutor_format = self.tokenizer.generation_config.get("tutor_format") == TUTOR_FORMAT
         # False only to measure the raw model (inference.training.evaluate): no inserted results,

@@ -719,7 +719,7 @@ def gen_add_fractions(rng: random.Random, params: dict | None = None) -> Example
         if b != d:
             break
     op = "+"
-    form = True  # the prompt asks for lowest terms (the answer always is)
+    form = True  # key option lowest_terms (the answer is in lowest terms either way)
     if demo:
         tail = "in lowest terms"
         if _demo2(rng, params):

@@ -80,10 +80,14 @@ def demo_items(path: Path = DEMO) -> list[Item]:
     for unit in course["units"]:
         for skill in unit["skills"]:
             for problem in skill.get("problems", []):
-                items.append(Item(f"written:{skill['slug']}", problem["statement"], problem["answer"]))
+                items.append(
+                    Item(f"written:{skill['slug']}", problem["statement"], problem["answer"])
+                )
             for template in skill.get("templates", []):
                 for inst in instantiate(template):
-                    items.append(Item(template["slug"], inst.problem["statement"], inst.problem["answer"]))
+                    items.append(
+                        Item(template["slug"], inst.problem["statement"], inst.problem["answer"])
+                    )
     return items
 
 

@@ -52,7 +52,12 @@ def test_loss_goes_down(tiny_run):
 
 def test_checkpoint_loads_and_generates(tiny_run):
     out, log = tiny_run
-    for name in ("config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"):
+    for name in (
+        "config.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "generation_config.json",
+    ):
         assert (out / name).exists()
     assert list(out.glob("model-*.safetensors"))
     model, tokenizer = load_checkpoint(out)
@@ -60,7 +65,10 @@ def test_checkpoint_loads_and_generates(tiny_run):
     assert json.loads((out / "generation_config.json").read_text())["tutor_format"] == TUTOR_FORMAT
     # The chat template renders the statement alone, as in training.
     ids = tokenizer.apply_chat_template(
-        [{"role": "system", "content": "ignored"}, {"role": "user", "content": "Solve $x + 1 = 3$."}],
+        [
+            {"role": "system", "content": "ignored"},
+            {"role": "user", "content": "Solve $x + 1 = 3$."},
+        ],
         add_generation_prompt=True,
     )
     assert tokenizer.decode(ids, skip_special_tokens=False) == (
