@@ -69,9 +69,7 @@ def encode_examples(tk, texts: list[tuple[str, str]], end_id: int) -> list[tuple
     """(prompt, solution) pairs -> (token ids, length of the prompt part) in the chat format."""
     heads = tk.encode_batch([f"<|user|>{prompt}<|end|><|assistant|>" for prompt, _ in texts])
     bodies = tk.encode_batch([solution for _, solution in texts])
-    return [
-        (h.ids + b.ids + [end_id], len(h.ids)) for h, b in zip(heads, bodies, strict=True)
-    ]
+    return [(h.ids + b.ids + [end_id], len(h.ids)) for h, b in zip(heads, bodies, strict=True)]
 
 
 class Batches:

@@ -67,7 +67,10 @@ def test_greedy_regression_on_demo_problems(engine):
         text, handle = _explain(engine, statement)
         assert handle.finish_reason == "stop"
         answer = extract_final_answer(text)
-        got[statement] = {"text": text, "agrees": bool(answer) and check_inline(answer, spec).correct}
+        got[statement] = {
+            "text": text,
+            "agrees": bool(answer) and check_inline(answer, spec).correct,
+        }
     if os.environ.get("TUTOR_REGRESSION_WRITE") == "1":
         FIXTURE.parent.mkdir(exist_ok=True)
         FIXTURE.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
