@@ -188,9 +188,12 @@ class LocalEngine(Engine):
                 failed = "it stopped before the answer"
         if not explaining and failed is None and lines and lines[0].kind == "step":
             return self._end_run(run, hint_line=True)
+        if not self.exact_arithmetic:
+            # The raw model is measured as it is: no restarts, it runs to its own end.
+            if finish_reason is not None or run.steps.answered:
+                self._end_run(run)
+            return None
         if failed is not None:
-            if not self.exact_arithmetic:  # the raw model is measured as it is
-                return self._end_run(run)
             return self._retry(run, failed)
         if run.steps.answered:
             self._end_run(run)

@@ -30,6 +30,11 @@ NOT_COVERED = (
 )
 
 
+# The longest step line of the training data is about 200 characters; a line far past that is
+# the model rambling, and waiting for its end would only cost the student time.
+MAX_LINE_CHARS = 400
+
+
 @dataclass
 class Action:
     insert: str = ""
@@ -60,6 +65,10 @@ class StepStream:
                     action.lines.append(verdict)
                     if not verdict.ok and action.failed is None:
                         action.failed = verdict
+        if len(self.line) > MAX_LINE_CHARS and action.failed is None:
+            action.failed = StepVerdict(False, "text", "the line runs on without an end")
+            self.verdicts.append(action.failed)
+            self.line = ""
         if self.exact and action.failed is None and self.line:
             action.insert = calc_result(self.line) or ""
         return action
@@ -114,8 +123,13 @@ def hint_start(problem: ProblemState, student_answer: str) -> tuple[str, Problem
 
 
 def hint_text(first_line: str) -> str:
-    """The operation of a solution's first step, without its results."""
-    phrase = split_line(first_line).phrase.strip().rstrip(":").strip()
+    """The operation of a solution's first step and what to work out, without any result."""
+    parts = split_line(first_line)
+    phrase = parts.phrase.strip().rstrip(":").strip()
     if not phrase:
         return ""
-    return f"Next step: {phrase[0].lower() + phrase[1:]}. Try it and see what you get."
+    text = f"Next step: {phrase[0].lower() + phrase[1:]}"
+    lefts = [c.split("=", 1)[0].strip() for c in parts.calcs if "=" in c]
+    if lefts:
+        text += ". Work out " + " and ".join(f"${left}$" for left in lefts)
+    return text + "."

@@ -121,7 +121,7 @@ def test_engine_drops_a_cancelled_sequence_within_one_step(local_engine):
     with engine._work:  # between two steps: nothing runs while we hold the engine's lock
         steps_before = engine.decoder.stats.decode_calls
         tokens_before = handle.completion_tokens
-        engine.decoder.cancel(next(iter(engine._handles)))
+        engine.decoder.cancel(next(iter(engine._runs)))
     time.sleep(0.3)
     # The cancelled sequence took no part in any later step.
     assert engine.decoder.stats.decode_calls == steps_before

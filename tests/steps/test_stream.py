@@ -90,5 +90,12 @@ def test_hint_starts_from_the_problem_otherwise():
 
 def test_hint_text_names_the_operation_without_results():
     text = hint_text("Divide both sides by $-8$ ($8 \\div (-8) = -1$): $x = -1$.")
-    assert text.startswith("Next step: divide both sides by $-8$")
-    assert "-1" not in text
+    assert text == "Next step: divide both sides by $-8$. Work out $8 \\div (-8)$."
+    text = hint_text("Multiply first ($3 \\cdot (-8) = -24$): $7 + (-24) - 8$.")
+    assert text == "Next step: multiply first. Work out $3 \\cdot (-8)$."
+
+
+def test_a_line_that_never_ends_fails_early():
+    steps = StepStream(PROBLEM)
+    action = steps.feed("Add " + "$3$ and " * 80)
+    assert action.failed is not None and "runs on" in action.failed.reason
