@@ -222,6 +222,11 @@ class LocalEngine(Engine):
                     "\n\n*The tutor could not write an explanation that checks out for this "
                     "problem. Try the written hints.*"
                 )
+            else:
+                run.handle.put(
+                    "The tutor could not work out a next step that checks out. Try the written "
+                    "hints."
+                )
             run.handle.finish("stop")
             return
         if explaining:

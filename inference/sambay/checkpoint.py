@@ -291,6 +291,11 @@ def build_tokenizer(vocab_size: int) -> tuple[HFTokenizer, dict[str, int]]:
         show_progress=False,
     )
     tk.train_from_iterator(_CORPUS, trainer=trainer)
+    return tk, add_special_tokens(tk)
+
+
+def add_special_tokens(tk: HFTokenizer) -> dict[str, int]:
+    """Append the Phi special tokens in official order; returns their ids."""
     ids: dict[str, int] = {}
     for content, special in SPECIAL_TOKENS:
         tok = AddedToken(content, special=special, normalized=False)
@@ -299,7 +304,7 @@ def build_tokenizer(vocab_size: int) -> tuple[HFTokenizer, dict[str, int]]:
         else:
             tk.add_tokens([tok])
         ids[content] = tk.token_to_id(content)
-    return tk, ids
+    return ids
 
 
 def _tokenizer_files(tk: HFTokenizer, ids: dict[str, int], directory: Path, max_len: int) -> None:

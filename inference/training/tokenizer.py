@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tokenizers import AddedToken, Regex, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, decoders, models, pre_tokenizers, trainers
 from tokenizers import Tokenizer as HFTokenizer
 
-from inference.sambay.checkpoint import SPECIAL_TOKENS
+from inference.sambay.checkpoint import SPECIAL_TOKENS, add_special_tokens
 
 # Numbers, LaTeX commands (with an optional leading space), words (with one), other characters.
 PRETOKENIZE = r" ?\\[A-Za-z]+| ?[A-Za-z]+|[0-9]+| ?[^\sA-Za-z0-9]|\s+"
@@ -74,15 +74,7 @@ def build_math_tokenizer(
         yield from texts
 
     tk.train_from_iterator(corpus(), trainer=trainer)
-    ids: dict[str, int] = {}
-    for content, special in SPECIAL_TOKENS:
-        tok = AddedToken(content, special=special, normalized=False)
-        if special:
-            tk.add_special_tokens([tok])
-        else:
-            tk.add_tokens([tok])
-        ids[content] = tk.token_to_id(content)
-    return tk, ids
+    return tk, add_special_tokens(tk)
 
 
 def single_token_share(tk: HFTokenizer, pieces: Iterable[str]) -> float:
