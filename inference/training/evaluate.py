@@ -5,7 +5,7 @@ A benchmark, not a test. Two problem sets:
 * **held-out**: problems of every family drawn from the ``heldout`` split of
   ``inference.training.data`` (problems the training split never emits), ``--per-family`` each;
 * **demo**: every problem of the demo curriculum (``curriculum/demo/course.yaml``: each template
-  instance and each written problem).
+  instance and each written problem) and of the small demo course of ``tutor/demo.py``.
 
 Each problem is explained twice through the real engine (``inference.engines.local.LocalEngine``,
 continuous batching): with the engine's exact arithmetic (CALC results inserted by the CAS, every
@@ -91,6 +91,21 @@ def demo_items(path: Path = DEMO) -> list[Item]:
     return items
 
 
+def seeded_demo_items() -> list[Item]:
+    """The small demo course that `manage.py seed_demo` creates (tutor/demo.py)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
+    django.setup()
+    from tutor.demo import DEMO_SKILLS
+
+    return [
+        Item(f"seeded:{skill_slug}", statement, spec)
+        for skill_slug, _, problems in DEMO_SKILLS
+        for _, statement, spec, _ in problems
+    ]
+
+
 def final_explanation(text: str) -> str:
     """The last attempt of an explanation (after the last visible restart notice)."""
     if RESTART_MARK in text:
@@ -169,7 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     if not a.skip_heldout:
         sets.append(("held-out problems", heldout_items(a.per_family)))
     if not a.skip_demo:
-        sets.append(("demo curriculum (every problem)", demo_items()))
+        sets.append(("demo curricula (every problem)", demo_items() + seeded_demo_items()))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.2f}; torch {torch.__version__}, {a.threads} threads; model {a.model}"
