@@ -139,7 +139,9 @@ def generate(generation_id: int) -> str:
         # The built-in model said plainly that it does not cover this problem: nothing to check.
         return _finish_uncovered(gen, writer, "".join(pieces))
     status = _FINISH_STATUS.get(handle.finish_reason or "stop", Generation.Status.DONE)
-    return _finish(gen, writer, status, "".join(pieces), error=handle.error or "")
+    return _finish(
+        gen, writer, status, "".join(pieces), error=handle.error or "", checked=handle.checked
+    )
 
 
 def _last_answer(gen: Generation) -> str:
@@ -178,7 +180,9 @@ def _finish_uncovered(gen: Generation, writer, text: str) -> str:
     return gen.status
 
 
-def _finish(gen: Generation, writer, status: str, text: str, error: str = "") -> str:
+def _finish(
+    gen: Generation, writer, status: str, text: str, error: str = "", checked: bool | None = None
+) -> str:
     text = text.replace("\x00", "\ufffd")  # as streamed; PostgreSQL refuses NUL
     gen.status, gen.text, gen.error = status, text, error
     gen.finished_at = timezone.now()
@@ -201,6 +205,13 @@ def _finish(gen: Generation, writer, status: str, text: str, error: str = "") ->
                 gen.answer_check = Generation.Check.HIDDEN
                 gen.answer_check_detail = "Checked: this hint does not give the answer away."
             writer.replace("answer", answer)
+        elif gen.purpose == Generation.Purpose.EXPLANATION and checked is False:
+            # The engine's own step checks failed on every attempt: nothing here is an answer.
+            gen.answer_check = Generation.Check.NO_ANSWER
+            gen.answer_check_detail = (
+                "The tutor could not write an explanation whose every step checks out, so none "
+                "is shown as correct."
+            )
         elif gen.purpose == Generation.Purpose.EXPLANATION:
             result = verify.check_explanation(answer, spec)
             gen.answer_check, gen.final_answer = result.status, result.final_answer

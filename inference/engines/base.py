@@ -42,6 +42,9 @@ class Handle:
     completion_tokens: int = 0
     finish_reason: str | None = None
     error: str | None = None
+    # Engines that check every step say whether the text they finished with passed (the
+    # built-in tutor model); None: the engine does not check.
+    checked: bool | None = None
     _queue: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 

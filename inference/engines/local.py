@@ -29,6 +29,9 @@ TUTOR_FORMAT = "tutor-steps/1"
 # Tries at a checked explanation: greedy first, then sampled (each a fresh start).
 TUTOR_ATTEMPTS = 3
 TUTOR_MAX_NEW_TOKENS = 512
+FOLLOW_UP_NOTE = (
+    "The built-in tutor cannot answer questions in words yet; here is its worked solution.\n\n"
+)
 
 
 @dataclass(eq=False)
@@ -140,6 +143,9 @@ class LocalEngine(Engine):
             return handle
         if request.purpose == "hint":
             statement, problem = hint_start(problem, request.student_answer)
+        elif request.purpose == "follow_up":
+            # It was trained to write solutions, not to converse: say so, then show the solution.
+            handle.put(FOLLOW_UP_NOTE)
         prompt = self.tokenizer.apply_chat_template(
             [{"role": "user", "content": statement.strip()}], add_generation_prompt=True
         )
@@ -203,6 +209,7 @@ class LocalEngine(Engine):
 
         if hint_line:
             run.handle.put(hint_text(run.steps.lines[0]))
+        run.handle.checked = run.steps.all_ok or (hint_line and run.steps.verdicts[0].ok)
         self._drop(run)
         run.handle.finish("stop")
 
@@ -227,6 +234,7 @@ class LocalEngine(Engine):
                     "The tutor could not work out a next step that checks out. Try the written "
                     "hints."
                 )
+            run.handle.checked = False
             run.handle.finish("stop")
             return
         if explaining:

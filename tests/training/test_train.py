@@ -82,6 +82,11 @@ def test_checkpoint_loads_and_generates(tiny_run):
         )
         text = "".join(handle)
         assert handle.finish_reason == "stop" and handle.completion_tokens > 0 and text
+        # 40 steps teach no algebra: every attempt fails its checks, visibly, and nothing is
+        # passed off as checked.
+        assert text.count("so the tutor starts again") == 2
+        assert "could not write an explanation that checks out" in text
+        assert handle.checked is False
     finally:
         engine.close()
 
