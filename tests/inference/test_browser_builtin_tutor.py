@@ -4,7 +4,6 @@ checked against the answer key."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from django.conf import settings as django_settings
 from curriculum.models import Problem
 from inference import engines
 from inference.models import Generation
+from tests.browser_helpers import log_in
 
 pytestmark = [pytest.mark.browser]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -39,11 +39,7 @@ def test_built_in_model_explains_live_and_is_checked(
     page, default_engine, live_daphne, celery_worker_session, demo, student
 ):
     problem = Problem.objects.get(skill__course=demo, slug="add-negatives")
-    page.goto(f"{live_daphne}/accounts/login/")
-    page.get_by_label("Username").fill("demo-student")
-    page.get_by_label("Password").fill("tutor-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/courses/"))
+    log_in(page, live_daphne)
     page.goto(f"{live_daphne}/problems/{problem.pk}/")
 
     page.get_by_role("button", name="Explain step by step").click()

@@ -4,7 +4,6 @@ the page's behaviour does not depend on what a random model happens to write."""
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from curriculum.models import Problem
 from inference.models import Generation
+from tests.browser_helpers import log_in
 from tests.inference.fake_openai import FakeOpenAI
 
 pytestmark = [pytest.mark.browser]
@@ -26,11 +26,7 @@ def test_explanation_streams_in_and_stops(
     ]
     FakeOpenAI.delay = 0.03
     problem = Problem.objects.get(skill__course=demo, slug="add-negatives")
-    page.goto(f"{live_daphne}/accounts/login/")
-    page.get_by_label("Username").fill("demo-student")
-    page.get_by_label("Password").fill("tutor-demo")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r".*/courses/"))
+    log_in(page, live_daphne)
     page.goto(f"{live_daphne}/problems/{problem.pk}/")
 
     page.get_by_role("button", name="Explain step by step").click()
