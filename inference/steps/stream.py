@@ -52,6 +52,7 @@ class StepStream:
         self.line = ""
         self.verdicts: list[StepVerdict] = []
         self.lines: list[str] = []  # the completed lines, as written
+        self.pending = ""  # inserted text the model has not emitted yet
         self.answered = False
 
     def feed(self, text: str) -> Action:
@@ -69,8 +70,14 @@ class StepStream:
             action.failed = StepVerdict(False, "text", "the line runs on without an end")
             self.verdicts.append(action.failed)
             self.line = ""
+        if self.pending:
+            # This text is (the next piece of) a result the engine inserted: the model's cache is
+            # still catching up with it, so no calculation fires in the middle of it.
+            self.pending = self.pending[len(text) :] if self.pending.startswith(text) else ""
+            return action
         if self.exact and action.failed is None and self.line:
             action.insert = calc_result(self.line) or ""
+            self.pending = action.insert
         return action
 
     def finish(self) -> Action:

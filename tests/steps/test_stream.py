@@ -99,3 +99,15 @@ def test_a_line_that_never_ends_fails_early():
     steps = StepStream(PROBLEM)
     action = steps.feed("Add " + "$3$ and " * 80)
     assert action.failed is not None and "runs on" in action.failed.reason
+
+
+def test_an_insert_arriving_token_by_token_fires_once():
+    """The engine forces an insert's tokens one by one; "= " after the first of them must not
+    fire the calculator again."""
+    steps = StepStream(PROBLEM)
+    action = steps.feed("Add $3$ to both sides ($5 + 3 =")
+    assert action.insert == " 8"
+    for piece in (" ", "8"):  # the forced tokens come back as the model's own
+        assert steps.feed(piece).insert == ""
+    assert steps.feed("$): $-8x = 8$.\n").failed is None
+    assert steps.lines == ["Add $3$ to both sides ($5 + 3 = 8$): $-8x = 8$."]
