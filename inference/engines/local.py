@@ -85,6 +85,7 @@ class LocalEngine(Engine):
         if self.tutor_format:
             params = sum(p.numel() for p in self.model.parameters())
             self.model_name = f"built-in tutor model ({path.name}, SambaY, {params / 1e6:.1f}M)"
+            self._warm_up_checks()
         # Bounded prefill per step: a long prompt must not stall the sequences already decoding.
         self.decoder = BatchDecoder(
             self.model, max_batch_size=max_batch_size, max_prefill_tokens_per_step=2048
@@ -128,6 +129,17 @@ class LocalEngine(Engine):
         self._work.notify()
 
     # ------------------------------------------------------------------ the built-in tutor model
+    @staticmethod
+    def _warm_up_checks() -> None:
+        """Import SymPy and fill the parser's caches now, not in the first student's request."""
+        from inference.steps.calc import calc_result
+        from inference.steps.check import check_solution
+        from inference.steps.problems import read_problem
+
+        problem = read_problem("Solve $2x + 1 = 7$.")
+        calc_result("Subtract $1$ from both sides ($7 - 1 =")
+        check_solution(problem, "Subtract $1$ from both sides ($7 - 1 = 6$): $2x = 6$.")
+
     def _submit_tutor(self, request: GenerationRequest) -> Handle:
         from inference.steps.problems import read_problem
         from inference.steps.stream import NOT_COVERED, hint_start
