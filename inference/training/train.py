@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from inference.sambay.checkpoint import save_checkpoint
+from inference.sambay.checkpoint import SPECIAL_TOKENS, load_checkpoint, save_checkpoint
 from inference.sambay.config import SambaYConfig
 from inference.sambay.model import SambaYForCausalLM
 from inference.training import data as tutor_data
@@ -63,6 +63,7 @@ class TrainConfig:
     log_every: int = 50
     model: dict | None = None
     tiny: bool = False  # a seconds-long run for tests
+    resume_from: Path | None = None  # a checkpoint of this script to train further
 
 
 def encode_examples(tk, texts: list[tuple[str, str]], end_id: int) -> list[tuple[list[int], int]]:
@@ -111,22 +112,32 @@ def train(cfg: TrainConfig) -> dict:
     t0 = time.monotonic()
     pairs = [(ex.prompt, ex.solution) for ex in tutor_data.stream(cfg.examples, cfg.seed, "train")]
     data_seconds = time.monotonic() - t0
-    tk, ids = build_math_tokenizer(p + "\n" + s for p, s in pairs[:50_000])
+    if cfg.resume_from:
+        # Go on training a checkpoint of this script: its tokenizer and weights, new data.
+        model, tokenizer = load_checkpoint(cfg.resume_from, dtype=torch.float32, device=device)
+        model.requires_grad_(True)  # the loader gives inference weights
+        tk = tokenizer.backend
+        ids = {c: tk.token_to_id(c) for c, _ in SPECIAL_TOKENS}
+        model_args = {
+            k: getattr(model.config, k) for k in DEFAULT_MODEL if hasattr(model.config, k)
+        }
+    else:
+        tk, ids = build_math_tokenizer(p + "\n" + s for p, s in pairs[:50_000])
+        model_args = dict(DEFAULT_MODEL, **(cfg.model or {}))
     end_id, pad_id = ids["<|end|>"], ids["<|endoftext|>"]
     seqs = encode_examples(tk, pairs, end_id)
     tokens_total = sum(len(s) for s, _ in seqs)
-
-    model_args = dict(DEFAULT_MODEL, **(cfg.model or {}))
     vocab = tk.get_vocab_size()
-    config = SambaYConfig(
-        vocab_size=vocab,
-        bos_token_id=pad_id,
-        eos_token_id=pad_id,
-        pad_token_id=pad_id,
-        **model_args,
-    )
-    model = SambaYForCausalLM(config)
-    model.init_weights(seed=cfg.seed)
+    if not cfg.resume_from:
+        config = SambaYConfig(
+            vocab_size=vocab,
+            bos_token_id=pad_id,
+            eos_token_id=pad_id,
+            pad_token_id=pad_id,
+            **model_args,
+        )
+        model = SambaYForCausalLM(config)
+        model.init_weights(seed=cfg.seed)
     model.to(device).train()
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
@@ -194,6 +205,7 @@ def train(cfg: TrainConfig) -> dict:
         (out / extra).unlink(missing_ok=True)  # tokenizer.json holds both
     log = {
         "seed": cfg.seed,
+        "resumed_from": str(cfg.resume_from) if cfg.resume_from else None,
         "steps_planned": cfg.steps,
         "steps_done": curve[-1]["step"] if curve else 0,
         "stopped_early": stopped_early,
@@ -226,6 +238,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-minutes", type=float, default=TrainConfig.max_minutes)
     ap.add_argument("--threads", type=int, default=TrainConfig.threads)
     ap.add_argument("--hidden-size", type=int, default=DEFAULT_MODEL["hidden_size"])
+    ap.add_argument(
+        "--resume-from", type=Path, help="train this checkpoint further (its tokenizer, new data)"
+    )
     a = ap.parse_args(argv)
     model = {"hidden_size": a.hidden_size, "intermediate_size": 4 * a.hidden_size}
     log = train(
@@ -239,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
             max_minutes=a.max_minutes,
             threads=a.threads,
             model=model,
+            resume_from=a.resume_from,
         )
     )
     print(

@@ -105,3 +105,16 @@ def test_schedule_warms_up_then_decays_to_a_tenth():
     assert lr_at(0, cfg) == pytest.approx(1e-5)
     assert lr_at(99, cfg) == pytest.approx(1e-3)
     assert lr_at(999, cfg) == pytest.approx(1e-4, rel=1e-3)
+
+
+def test_resume_trains_a_checkpoint_further(tiny_run, tmp_path):
+    first, first_log = tiny_run
+    cfg = _tiny(tmp_path / "more", steps=10)
+    cfg.resume_from = first
+    log = train(cfg)
+    assert log["resumed_from"] == str(first)
+    # Same tokenizer, same shapes; it starts from the trained weights (low loss at once).
+    assert (tmp_path / "more" / "tokenizer.json").read_text() == (
+        first / "tokenizer.json"
+    ).read_text()
+    assert log["curve"][0]["loss"] < first_log["curve"][0]["loss"] - 1.0
