@@ -29,6 +29,8 @@ TUTOR_FORMAT = "tutor-steps/1"
 # Tries at a checked explanation: greedy first, then sampled (each a fresh start).
 TUTOR_ATTEMPTS = 3
 TUTOR_MAX_NEW_TOKENS = 512
+# Low: a small model's samples drift fast; the retry only needs another path, not a wild one.
+RETRY_TEMPERATURE = 0.4
 FOLLOW_UP_NOTE = (
     "The built-in tutor cannot answer questions in words yet; here is its worked solution.\n\n"
 )
@@ -179,7 +181,7 @@ class LocalEngine(Engine):
     def _tutor_sampling(request: GenerationRequest, attempt: int) -> SamplingParams:
         # Greedy first (the model's best); later attempts sample to find another way.
         return SamplingParams(
-            temperature=0.0 if attempt == 0 else 0.7,
+            temperature=0.0 if attempt == 0 else RETRY_TEMPERATURE,
             top_p=0.95,
             max_new_tokens=min(request.max_new_tokens, TUTOR_MAX_NEW_TOKENS),
             seed=(request.seed or 0) * 31 + attempt,

@@ -154,6 +154,7 @@ def train(cfg: TrainConfig) -> dict:
     seen_tokens = 0
     window_loss, window_n = 0.0, 0
     stopped_early = False
+    steps_done = 0
     train_start = time.monotonic()
     for step in range(cfg.steps):
         for group in opt.param_groups:
@@ -167,6 +168,7 @@ def train(cfg: TrainConfig) -> dict:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         seen_tokens += inputs.numel()
+        steps_done = step + 1
         window_loss += loss.item()
         window_n += 1
         if (step + 1) % cfg.log_every == 0 or step == cfg.steps - 1:
@@ -207,7 +209,7 @@ def train(cfg: TrainConfig) -> dict:
         "seed": cfg.seed,
         "resumed_from": str(cfg.resume_from) if cfg.resume_from else None,
         "steps_planned": cfg.steps,
-        "steps_done": curve[-1]["step"] if curve else 0,
+        "steps_done": steps_done,
         "stopped_early": stopped_early,
         "batch_size": cfg.batch_size,
         "lr": cfg.lr,
