@@ -45,6 +45,7 @@ class Handle:
     # Engines that check every step say whether the text they finished with passed (the
     # built-in tutor model); None: the engine does not check.
     checked: bool | None = None
+    retries: int = 0  # lines the engine's checks rejected and had written again
     _queue: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 

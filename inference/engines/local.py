@@ -7,8 +7,9 @@ own handles. Build it inside the worker process (never before a fork).
 A checkpoint whose generation_config.json says ``"tutor_format": "tutor-steps/1"`` (the built-in
 tutor model, docs/tutor-model.md) is served from the problem statement itself, with exact
 arithmetic and step checks while it streams (``inference.steps.stream``): the engine inserts
-every CALC's result, checks each completed line, and starts again (visibly) when a line does not
-check out. Problems outside the model's families get a plain sentence instead of an attempt.
+every CALC's result, shows each line once it has passed its checks, and has a line that fails
+written again from the last good line. Problems outside the model's families get a plain
+sentence instead of an attempt.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from inference.sambay import BatchDecoder, IncrementalDetokenizer, SamplingParam
 log = logging.getLogger(__name__)
 
 TUTOR_FORMAT = "tutor-steps/1"
-# Tries at a checked explanation: greedy first, then sampled (each a fresh start).
-TUTOR_ATTEMPTS = 3
+# Lines a run may have rejected and written again before the engine gives up on the problem.
+TUTOR_LINE_RETRIES = 12
 TUTOR_MAX_NEW_TOKENS = 512
-# Low: a small model's samples drift fast; the retry only needs another path, not a wild one.
-RETRY_TEMPERATURE = 0.4
+# A rejected line is written again by sampling: greedy would repeat the same line.
+RETRY_TEMPERATURE = 0.7
 FOLLOW_UP_NOTE = (
     "The built-in tutor cannot answer questions in words yet; here is its worked solution.\n\n"
 )
@@ -46,7 +47,8 @@ class _Run:
     steps: object | None = None  # inference.steps.stream.StepStream for the tutor format
     request: GenerationRequest | None = None
     prompt: list[int] = field(default_factory=list)
-    attempt: int = 0
+    accepted: str = ""  # the lines that passed their checks (shown)
+    pending: str = ""  # the line being written (held back until it is checked)
 
 
 class LocalEngine(Engine):
@@ -178,24 +180,34 @@ class LocalEngine(Engine):
         return StepStream(problem, exact=self.exact_arithmetic)
 
     @staticmethod
-    def _tutor_sampling(request: GenerationRequest, attempt: int) -> SamplingParams:
-        # Greedy first (the model's best); later attempts sample to find another way.
+    def _tutor_sampling(request: GenerationRequest, retry: int) -> SamplingParams:
+        # Greedy first (the model's best); a rejected line is sampled to find another way.
         return SamplingParams(
-            temperature=0.0 if attempt == 0 else RETRY_TEMPERATURE,
+            temperature=0.0 if retry == 0 else RETRY_TEMPERATURE,
             top_p=0.95,
             max_new_tokens=min(request.max_new_tokens, TUTOR_MAX_NEW_TOKENS),
-            seed=(request.seed or 0) * 31 + attempt,
+            seed=(request.seed or 0) * 31 + retry,
         )
 
     def _tutor_event(self, run: _Run, token_id: int, finish_reason: str | None) -> None:
-        """One token of a tutor-format run (called by the loop with the lock held)."""
+        """One token of a tutor-format run (called by the loop with the lock held).
+
+        Exact arithmetic: a CALC's result is forced into the model's next tokens. Checks: a line is
+        shown only once it has passed; a line that fails is dropped unseen and written again from
+        the last good line (a fresh sequence whose prompt ends with the accepted lines)."""
         text = run.detok.push(token_id)
         if finish_reason is not None:
             text += run.detok.flush()
         explaining = run.request.purpose != "hint"
         action = run.steps.feed(text) if text else None
-        if explaining:
-            run.handle.put(text)
+        if not self.exact_arithmetic:
+            # The raw model is measured as it is: no inserts, no retries, to its own end.
+            if explaining:
+                run.handle.put(text)
+            if finish_reason is not None or run.steps.answered:
+                self._end_run(run)
+            return None
+        run.pending += text
         if action is not None and action.insert and finish_reason is None:
             self.decoder.force(run.seq_id, self.tokenizer.encode(action.insert))
         failed = action.failed if action is not None else None
@@ -206,17 +218,19 @@ class LocalEngine(Engine):
             failed = end.failed
             if failed is None and not run.steps.answered:
                 failed = "it stopped before the answer"
-        if not explaining and failed is None and lines and lines[0].kind == "step":
-            return self._end_run(run, hint_line=True)
-        if not self.exact_arithmetic:
-            # The raw model is measured as it is: no restarts, it runs to its own end.
-            if finish_reason is not None or run.steps.answered:
-                self._end_run(run)
-            return None
         if failed is not None:
-            return self._retry(run, failed)
+            return self._retry_line(run, failed)
+        if lines:  # checked lines: show them
+            cut = len(run.pending) if finish_reason is not None else run.pending.rfind("\n") + 1
+            done, run.pending = run.pending[:cut], run.pending[cut:]
+            run.accepted += done
+            if explaining:
+                run.handle.put(done)
+            elif lines[0].kind == "step":
+                return self._end_run(run, hint_line=True)
         if run.steps.answered:
             self._end_run(run)
+        return None
 
     def _end_run(self, run: _Run, hint_line: bool = False) -> None:
         from inference.steps.stream import hint_text
@@ -232,16 +246,16 @@ class LocalEngine(Engine):
         self._runs.pop(run.seq_id, None)
         self._by_handle.pop(run.handle.id, None)
 
-    def _retry(self, run: _Run, failed) -> None:  # noqa: ANN001
+    def _retry_line(self, run: _Run, failed) -> None:  # noqa: ANN001
         reason = getattr(failed, "reason", "") or str(failed)
+        log.debug("tutor line rejected (%s): %r", reason, run.pending)
         self._drop(run)
-        run.attempt += 1
-        explaining = run.request.purpose != "hint"
-        if run.attempt >= TUTOR_ATTEMPTS:
-            if explaining:
+        run.handle.retries += 1
+        if run.handle.retries > TUTOR_LINE_RETRIES:
+            if run.request.purpose != "hint":
                 run.handle.put(
-                    "\n\n*The tutor could not write an explanation that checks out for this "
-                    "problem. Try the written hints.*"
+                    "\n*The tutor could not finish an explanation whose every step checks out "
+                    "for this problem. Try the written hints.*"
                 )
             else:
                 run.handle.put(
@@ -251,13 +265,13 @@ class LocalEngine(Engine):
             run.handle.checked = False
             run.handle.finish("stop")
             return
-        if explaining:
-            run.handle.put(
-                f"\n\n*That step does not check out ({reason.rstrip('.')}), so the tutor starts "
-                "again.*\n\n"
-            )
+        # Back to the last good line: a fresh sequence continues from the accepted text.
+        run.pending = ""
         run.steps = self._new_steps(run.steps.problem)
-        self._start(run, run.prompt, self._tutor_sampling(run.request, run.attempt))
+        if run.accepted:
+            run.steps.feed(run.accepted)
+        prompt = run.prompt + self.tokenizer.encode(run.accepted)
+        self._start(run, prompt, self._tutor_sampling(run.request, run.handle.retries))
 
     def cancel(self, handle_id: int) -> None:
         with self._work:

@@ -9,8 +9,8 @@ A benchmark, not a test. Two problem sets:
 
 Each problem is explained twice through the real engine (``inference.engines.local.LocalEngine``,
 continuous batching): with the engine's exact arithmetic (CALC results inserted by the CAS, every
-line checked, a failed line restarts the explanation) and as the raw model (no inserted results, no
-restarts). For each it reports, per family: the share whose final answer the answer checker verifies
+line checked, a failed line written again from the last good line) and as the raw model (no
+inserted results, no retries). For each it reports, per family: the share whose final answer the answer checker verifies
 against the problem's key, the share whose every step is CAS-valid (``inference.steps.check``), the
 share not covered, and **wrong-but-shown-as-checked**: explanations the engine presented as complete
 and checked whose answer the key rejects (must be 0).
@@ -41,8 +41,6 @@ from inference.verify import extract_final_answer
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = ROOT / "inference" / "tutor_model"
 DEMO = ROOT / "curriculum" / "demo" / "course.yaml"
-RESTART_MARK = "so the tutor starts again.*"
-GAVE_UP_MARK = "could not write an explanation that checks out"
 
 
 @dataclass
@@ -106,24 +104,23 @@ def seeded_demo_items() -> list[Item]:
     ]
 
 
-def final_explanation(text: str) -> str:
-    """The last attempt of an explanation (after the last visible restart notice)."""
-    if RESTART_MARK in text:
-        text = text.rsplit(RESTART_MARK, 1)[1]
-    return text.strip()
-
-
-def judge(item: Item, text: str, finish_reason: str | None) -> Outcome:
-    if finish_reason == "unsupported":
+def judge(item: Item, text: str, handle) -> Outcome:  # noqa: ANN001
+    if handle.finish_reason == "unsupported":
         return Outcome(False, False, False, False, 0, 0)
-    restarts = text.count(RESTART_MARK)
-    final = final_explanation(text)
-    answer = extract_final_answer(final) if GAVE_UP_MARK not in final else None
+    answer = extract_final_answer(text) if handle.checked is not False else None
     verified = bool(answer) and check_inline(answer, item.spec).correct
     problem = read_problem(item.statement)
-    steps_valid = problem is not None and check_solution(problem, final).all_steps_valid
-    presented_checked = GAVE_UP_MARK not in final and answer is not None
-    return Outcome(True, verified, steps_valid, presented_checked and not verified, restarts, 0)
+    steps_valid = problem is not None and check_solution(problem, text).all_steps_valid
+    # What the student would see as a finished, checked explanation.
+    presented_checked = handle.checked is True
+    return Outcome(
+        True,
+        verified,
+        steps_valid,
+        presented_checked and not verified,
+        handle.retries,
+        handle.completion_tokens,
+    )
 
 
 def run_engine(engine: LocalEngine, items: list[Item], batch: int) -> list[Outcome]:
@@ -135,10 +132,7 @@ def run_engine(engine: LocalEngine, items: list[Item], batch: int) -> list[Outco
             for i, it in enumerate(chunk)
         ]
         for it, h in zip(chunk, handles, strict=True):
-            text = "".join(h)
-            out = judge(it, text, h.finish_reason)
-            out.tokens = h.completion_tokens
-            outcomes.append(out)
+            outcomes.append(judge(it, "".join(h), h))
     return outcomes
 
 
@@ -155,7 +149,7 @@ def table(title: str, items: list[Item], exact: list[Outcome], raw: list[Outcome
 
     head = (
         f"{'family':<28}{'n':>5}{'covered':>9}{'exact: verified':>17}{'steps ok':>10}"
-        f"{'restarts':>10}{'shown-wrong':>13}{'raw: verified':>15}{'steps ok':>10}"
+        f"{'retries':>10}{'shown-wrong':>13}{'raw: verified':>15}{'steps ok':>10}"
     )
     lines = [title, head, "-" * len(head)]
     rows = sorted(by_family.items()) + [("ALL", list(range(len(items))))]
