@@ -205,7 +205,8 @@ class LocalEngine(Engine):
             if explaining:
                 run.handle.put(text)
             if finish_reason is not None or run.steps.answered:
-                self._end_run(run)
+                self._drop(run)
+                run.handle.finish("stop")  # checked stays None: nothing was enforced
             return None
         run.pending += text
         if action is not None and action.insert and finish_reason is None:
@@ -266,11 +267,17 @@ class LocalEngine(Engine):
             run.handle.finish("stop")
             return
         # Back to the last good line: a fresh sequence continues from the accepted text.
-        run.pending = ""
+        from inference.steps.stream import reduction_step
+
+        last_line = run.steps.lines[-2] if len(run.steps.lines) > 1 else ""
+        # An answer right in value but not reduced: the CAS starts the missing step.
+        run.pending = reduction_step(failed, last_line) if hasattr(failed, "kind") else ""
         run.steps = self._new_steps(run.steps.problem)
         if run.accepted:
             run.steps.feed(run.accepted)
-        prompt = run.prompt + self.tokenizer.encode(run.accepted)
+        if run.pending:
+            run.steps.feed(run.pending)
+        prompt = run.prompt + self.tokenizer.encode(run.accepted + run.pending)
         self._start(run, prompt, self._tutor_sampling(run.request, run.handle.retries))
 
     def cancel(self, handle_id: int) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from math import gcd
 
 from .calc import calc_result
 from .check import LineChecker, StepVerdict, split_line
@@ -140,3 +141,23 @@ def hint_text(first_line: str) -> str:
     if lefts:
         text += ". Work out " + " and ".join(f"${left}$" for left in lefts)
     return text + "."
+
+
+_FRACTION = re.compile(r"\\frac\{(\d+)\}\{(\d+)\}")
+
+
+def reduction_step(failed: StepVerdict, last_line: str) -> str:
+    """The start of the step a solution skipped when its answer was right but not in lowest
+    terms: "Divide the numerator and the denominator by their greatest common factor $g$ (",
+    with g from the fraction of the last accepted line; "" when that does not apply. The engine
+    makes the model go on from there (it writes the divisions, the CAS their results)."""
+    if failed.kind != "answer" or "lowest terms" not in failed.reason:
+        return ""
+    state = split_line(last_line).state
+    found = _FRACTION.findall(state)
+    if len(found) != 1:
+        return ""
+    g = gcd(int(found[0][0]), int(found[0][1]))
+    if g <= 1:
+        return ""
+    return f"Divide the numerator and the denominator by their greatest common factor ${g}$ ("

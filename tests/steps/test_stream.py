@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from inference.steps.problems import read_problem
-from inference.steps.stream import StepStream, hint_start, hint_text
+from inference.steps.check import StepVerdict
+from inference.steps.stream import StepStream, hint_start, hint_text, reduction_step
 
 PROBLEM = read_problem("Solve $-8x - 3 = 5$.")
 
@@ -111,3 +112,21 @@ def test_an_insert_arriving_token_by_token_fires_once():
         assert steps.feed(piece).insert == ""
     assert steps.feed("$): $-8x = 8$.\n").failed is None
     assert steps.lines == ["Add $3$ to both sides ($5 + 3 = 8$): $-8x = 8$."]
+
+
+def test_reduction_step_starts_the_skipped_step():
+    problem = read_problem("Compute $\\frac{3}{4} \\cdot \\frac{2}{9}$.")
+    steps = StepStream(problem)
+    line = (
+        "Multiply the numerators and the denominators ($3 \\cdot 2 = 6$, $4 \\cdot 9 = 36$): "
+        "$\\frac{6}{36}$."
+    )
+    assert steps.feed(line + "\n").failed is None
+    steps.feed("Answer: $\\boxed{\\frac{6}{36}}$")
+    failed = steps.finish().failed
+    assert failed is not None and "lowest terms" in failed.reason
+    assert reduction_step(failed, line) == (
+        "Divide the numerator and the denominator by their greatest common factor $6$ ("
+    )
+    # Nothing to add for other failures.
+    assert reduction_step(StepVerdict(False, "step", "does not follow"), line) == ""
