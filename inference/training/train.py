@@ -64,6 +64,8 @@ class TrainConfig:
     model: dict | None = None
     tiny: bool = False  # a seconds-long run for tests
     resume_from: Path | None = None  # a checkpoint of this script to train further
+    stop_after: int | None = None  # end after this many steps, schedule unchanged (to reproduce
+    # a run that --max-minutes stopped)
 
 
 def encode_examples(tk, texts: list[tuple[str, str]], end_id: int) -> list[tuple[list[int], int]]:
@@ -184,6 +186,8 @@ def train(cfg: TrainConfig) -> dict:
             window_loss, window_n = 0.0, 0
             if not cfg.tiny:
                 print(json.dumps(point), flush=True)
+        if cfg.stop_after is not None and steps_done >= cfg.stop_after:
+            break
         if time.monotonic() - started > cfg.max_minutes * 60:
             stopped_early = True
             print(
@@ -243,6 +247,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--resume-from", type=Path, help="train this checkpoint further (its tokenizer, new data)"
     )
+    ap.add_argument(
+        "--stop-after", type=int, help="end after this many steps (the schedule is unchanged)"
+    )
     a = ap.parse_args(argv)
     model = {"hidden_size": a.hidden_size, "intermediate_size": 4 * a.hidden_size}
     log = train(
@@ -257,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
             threads=a.threads,
             model=model,
             resume_from=a.resume_from,
+            stop_after=a.stop_after,
         )
     )
     print(
