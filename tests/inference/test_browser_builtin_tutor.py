@@ -29,12 +29,6 @@ def default_engine(settings):
     engines.reset_engine()
 
 
-def test_defaults_serve_the_built_in_model():
-    assert django_settings.TUTOR_ENGINE == "local"
-    assert Path(django_settings.TUTOR_MODEL_PATH) == django_settings.BUILTIN_TUTOR_MODEL
-    assert (django_settings.BUILTIN_TUTOR_MODEL / "config.json").exists()
-
-
 def test_built_in_model_explains_live_and_is_checked(
     page, default_engine, live_daphne, celery_worker_session, demo, student
 ):

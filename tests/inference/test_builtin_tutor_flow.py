@@ -4,7 +4,9 @@ the student is, never the answer; a plain sentence for a problem it does not cov
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -27,6 +29,17 @@ def builtin_engine(settings):
     engines.reset_engine()
     yield settings
     engines.reset_engine()
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TUTOR_ENGINE") or os.environ.get("TUTOR_MODEL_PATH")),
+    reason="the environment chooses another model",
+)
+def test_defaults_serve_the_built_in_model():
+    """What a fresh `make run` gets with no TUTOR_* variables (CI sets none)."""
+    assert django_settings.TUTOR_ENGINE == "local"
+    assert Path(django_settings.TUTOR_MODEL_PATH) == django_settings.BUILTIN_TUTOR_MODEL
+    assert (django_settings.BUILTIN_TUTOR_MODEL / "config.json").exists()
 
 
 def _finished(generation: Generation, timeout: float = 60) -> Generation:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inference.steps.problems import read_problem
 from inference.steps.check import StepVerdict
+from inference.steps.problems import read_problem
 from inference.steps.stream import StepStream, hint_start, hint_text, reduction_step
 
 PROBLEM = read_problem("Solve $-8x - 3 = 5$.")
