@@ -13,9 +13,15 @@ fake_server = fake_openai.fake_server  # the fixture, shared with the browser te
 @pytest.fixture(scope="session")
 def tiny_checkpoint(tmp_path_factory):
     """A tiny random SambaY checkpoint in the official layout, written by the test."""
-    from inference.sambay import write_random_checkpoint
+    from inference.sambay import SambaYConfig, write_random_checkpoint
 
-    return write_random_checkpoint(tmp_path_factory.mktemp("ckpt") / "tiny-sambay", seed=3)
+    # No practical length limit: tests that need a generation still running when they look
+    # (a queue place, an unwatched cancel) set a huge max_new_tokens, and on an idle machine
+    # this tiny model writes 4,096 tokens in a fraction of a second.
+    config = SambaYConfig.tiny(max_position_embeddings=1_000_000)
+    return write_random_checkpoint(
+        tmp_path_factory.mktemp("ckpt") / "tiny-sambay", config=config, seed=3
+    )
 
 
 @pytest.fixture
