@@ -6,124 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("curriculum", "0002_content_model"),
+        ('curriculum', '0002_content_model'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Generation",
+            name='Generation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "purpose",
-                    models.CharField(
-                        choices=[
-                            ("hint", "Hint from the tutor"),
-                            ("explanation", "Full explanation"),
-                            ("follow_up", "Follow-up question"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "question",
-                    models.TextField(blank=True, help_text="The student's follow-up question."),
-                ),
-                ("engine", models.CharField(max_length=20)),
-                ("model_name", models.CharField(blank=True, max_length=200)),
-                (
-                    "prompt",
-                    models.JSONField(
-                        default=list, help_text="The chat messages sent to the model."
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("running", "Running"),
-                            ("done", "Done"),
-                            ("cancelled", "Cancelled"),
-                            ("failed", "Failed"),
-                        ],
-                        db_index=True,
-                        default="queued",
-                        max_length=10,
-                    ),
-                ),
-                ("text", models.TextField(blank=True, help_text="Everything the model wrote.")),
-                (
-                    "shown_text",
-                    models.TextField(
-                        blank=True, help_text="What the student was shown at the end."
-                    ),
-                ),
-                ("error", models.TextField(blank=True)),
-                ("prompt_tokens", models.PositiveIntegerField(default=0)),
-                ("completion_tokens", models.PositiveIntegerField(default=0)),
-                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
-                ("started_at", models.DateTimeField(blank=True, null=True)),
-                ("first_token_at", models.DateTimeField(blank=True, null=True)),
-                ("finished_at", models.DateTimeField(blank=True, null=True)),
-                ("queue_wait_ms", models.PositiveIntegerField(blank=True, null=True)),
-                ("time_to_first_token_ms", models.PositiveIntegerField(blank=True, null=True)),
-                ("tokens_per_second", models.FloatField(blank=True, null=True)),
-                ("final_answer", models.TextField(blank=True)),
-                (
-                    "answer_check",
-                    models.CharField(
-                        choices=[
-                            ("unchecked", "Not checked"),
-                            ("agrees", "Agrees with the answer key"),
-                            ("disagrees", "Disagrees with the answer key"),
-                            ("no_answer", "No final answer found"),
-                            ("hidden", "Did not reveal the answer"),
-                            ("revealed", "Revealed the answer (withheld)"),
-                        ],
-                        default="unchecked",
-                        max_length=12,
-                    ),
-                ),
-                ("answer_check_detail", models.TextField(blank=True)),
-                (
-                    "flagged",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Shown to teachers: the explanation disagreed with the key.",
-                    ),
-                ),
-                (
-                    "problem",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="generations",
-                        to="curriculum.problem",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="generations",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('purpose', models.CharField(choices=[('hint', 'Hint from the tutor'), ('explanation', 'Full explanation'), ('follow_up', 'Follow-up question')], max_length=20)),
+                ('question', models.TextField(blank=True, help_text="The student's follow-up question.")),
+                ('engine', models.CharField(max_length=20)),
+                ('model_name', models.CharField(blank=True, max_length=200)),
+                ('prompt', models.JSONField(default=list, help_text='The chat messages sent to the model.')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('cancelled', 'Cancelled'), ('failed', 'Failed')], db_index=True, default='queued', max_length=10)),
+                ('text', models.TextField(blank=True, help_text='Everything the model wrote.')),
+                ('shown_text', models.TextField(blank=True, help_text='What the student was shown at the end.')),
+                ('error', models.TextField(blank=True)),
+                ('prompt_tokens', models.PositiveIntegerField(default=0)),
+                ('completion_tokens', models.PositiveIntegerField(default=0)),
+                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
+                ('started_at', models.DateTimeField(blank=True, null=True)),
+                ('first_token_at', models.DateTimeField(blank=True, null=True)),
+                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ('queue_wait_ms', models.PositiveIntegerField(blank=True, null=True)),
+                ('time_to_first_token_ms', models.PositiveIntegerField(blank=True, null=True)),
+                ('tokens_per_second', models.FloatField(blank=True, null=True)),
+                ('final_answer', models.TextField(blank=True)),
+                ('answer_check', models.CharField(choices=[('unchecked', 'Not checked'), ('agrees', 'Agrees with the answer key'), ('disagrees', 'Disagrees with the answer key'), ('no_answer', 'No final answer found'), ('hidden', 'Did not reveal the answer'), ('revealed', 'Revealed the answer (withheld)')], default='unchecked', max_length=12)),
+                ('answer_check_detail', models.TextField(blank=True)),
+                ('flagged', models.BooleanField(default=False, help_text='Shown to teachers: the explanation disagreed with the key.')),
+                ('problem', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='generations', to='curriculum.problem')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='generations', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["-created_at", "-id"],
-                "indexes": [
-                    models.Index(fields=["user", "status"], name="inference_g_user_id_84a31b_idx")
-                ],
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['user', 'status'], name='inference_g_user_id_84a31b_idx')],
             },
         ),
     ]
