@@ -246,7 +246,7 @@ def read_pool(root: Path, *, limit: int | None = None) -> tuple[list[RawPackage]
     pool = _read_pool_files(root)
     # Keys that fail are counted and reported below; the checker's own traceback per key
     # would bury the report.
-    checker_log = logging.getLogger("curriculum.answers.checker")
+    checker_log = logging.getLogger("curriculum.answers")
     level = checker_log.level
     checker_log.setLevel(logging.CRITICAL)
     try:

@@ -12,8 +12,10 @@ on student input. See docs/answers.md.
 
 from __future__ import annotations
 
+from .choices import TEXT_KINDS, check_text_kind
 from .errors import ParseError
 from .extract import extract_answer
+from .inputs import MAX_LENGTH, precheck
 from .lexer import ParseOptions
 from .parsing import Parsed, parse
 from .pool import CheckerPool, default_pool
@@ -27,6 +29,7 @@ __all__ = [
     "CheckerPool",
     "FORMS",
     "KINDS",
+    "MAX_LENGTH",
     "ParseError",
     "ParseOptions",
     "Parsed",
@@ -63,19 +66,11 @@ def check(raw, spec, *, deadline: float | None = None) -> Verdict:
             "This problem's answer key could not be read, so your answer was not counted.",
             details={"spec_error": str(e)},
         )
-    if raw is None:
-        raw = ""
-    if not isinstance(raw, str):
-        raw = str(raw)
-    max_len = spec_obj.opt("max_length", 1000)
-    if spec_obj.opt("extract"):
-        max_len = 100_000
-    if len(raw) > max_len:
-        return make(
-            "too_long", f"Your answer is too long ({len(raw)} characters; at most {max_len})."
-        )
-    if not raw.strip():
-        return make("empty")
-    if spec_obj.kind in ("multiple_choice", "string"):
-        return check_inline(raw, spec_obj)  # no SymPy: cheap and bounded
-    return default_pool().check(raw, spec_obj.to_dict(), deadline=deadline)
+    pre = precheck(raw, spec_obj)
+    if isinstance(pre, Verdict):
+        return pre  # too long or empty: no worker needed
+    if spec_obj.kind in TEXT_KINDS:
+        return check_text_kind(pre.raw, spec_obj)  # no SymPy: cheap and bounded
+    # the worker runs the same pre-checks (and extraction) on the text as typed
+    text = pre.raw if pre.original is None else pre.original
+    return default_pool().check(text, spec_obj.to_dict(), deadline=deadline)

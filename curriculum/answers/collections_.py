@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from .compare import equivalent
+from .context import Ctx, Wrong, expand_pm, num_equal, tolerance, value_node
 from .convert import NotAnExpression
+from .forms import canon
 from .nodes import Node, walk
+from .parsing import Parsed
+from .relations import rel_equivalent
 from .verdict import Verdict, make
 
 
@@ -24,21 +28,17 @@ def _elements(node: Node, kind: str) -> tuple[list[Node], str]:
 
 
 def _expand_elements(items: list[Node]) -> list[Node]:
-    from .checker import expand_pm, value_node
-
     out = []
     for it in items:
         if it.op == "rel" or any(n.op in ("pm", "upm") for n in walk(it)):
             out.extend(expand_pm(it))
         else:
             out.append(it)
-    del value_node
     return out
 
 
-def elem_equal(a: Node, b: Node, ctx) -> bool:
-    from .checker import Ctx, _num_equal, _tolerance, value_node
-
+def elem_equal(a: Node, b: Node, ctx: Ctx) -> bool:
+    """Two entries of a set or list equal (values, tuples, nested sets/lists, relations)."""
     spec = ctx.spec
     a = value_node(a, spec, []) if a.op in ("rel", "seq") else a
     b = value_node(b, spec, []) if b.op in ("rel", "seq") else b
@@ -58,23 +58,19 @@ def elem_equal(a: Node, b: Node, ctx) -> bool:
     a = value_node(a, spec, [])
     b = value_node(b, spec, [])
     if a.op == "rel" or b.op == "rel":
-        from .checker import rel_equivalent
-
         return rel_equivalent(a, b, ctx, Ctx(spec))
     try:
         va = ctx.value(a)
         vb = Ctx(spec).value(b)
     except NotAnExpression:
-        from .forms import canon
-
         return canon(a) == canon(b)
-    tol = _tolerance(spec)
+    tol = tolerance(spec)
     if tol is not None:
-        return _num_equal(va, vb, tol)
-    return equivalent(va, vb) or _num_equal(va, vb, None)
+        return num_equal(va, vb, tol)
+    return equivalent(va, vb) or num_equal(va, vb, None)
 
 
-def _match(sa: list[Node], ka: list[Node], ctx) -> int:
+def _match(sa: list[Node], ka: list[Node], ctx: Ctx) -> int:
     used = [False] * len(ka)
     n = 0
     for s in sa:
@@ -86,7 +82,7 @@ def _match(sa: list[Node], ka: list[Node], ctx) -> int:
     return n
 
 
-def _dedupe(items: list[Node], ctx) -> list[Node]:
+def _dedupe(items: list[Node], ctx: Ctx) -> list[Node]:
     out: list[Node] = []
     for it in items:
         if not any(elem_equal(it, o, ctx) for o in out):
@@ -94,9 +90,7 @@ def _dedupe(items: list[Node], ctx) -> list[Node]:
     return out
 
 
-def check_collection(parsed, keys, ctx) -> Verdict:
-    from .checker import _Wrong
-
+def check_collection(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     spec = ctx.spec
     kind = spec.kind
     partial = spec.opt("partial_credit", True)
@@ -107,11 +101,11 @@ def check_collection(parsed, keys, ctx) -> Verdict:
         sel, sc = _elements(parsed.node, kind)
         kel, sel = _expand_elements(kel), _expand_elements(sel)
         if spec.opt("strict_type") and kind == "set" and sc not in ("set",):
-            raise _Wrong(
+            raise Wrong(
                 "wrong_type", "Your answer should be a set, written with braces like {1, 2}."
             )
         if kc == "tuple" and sc == "set":
-            raise _Wrong(
+            raise Wrong(
                 "wrong_type",
                 "Your answer should be an ordered pair (or list) in brackets, not a set.",
             )

@@ -11,14 +11,35 @@ Only when too few points can be evaluated does it fall back to ``simplify(a - b)
 from __future__ import annotations
 
 import cmath
+import logging
 import math
 import random
 
 import mpmath
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
+
+log = logging.getLogger(__name__)
 
 REL_TOL = 1e-9
 N_POINTS = 8
+
+# What a SymPy routine raises when it cannot do a job (an unsupported expression, a domain
+# it does not handle, a coercion that fails). Caught where the routine is one optional way
+# to decide; RecursionError and MemoryError are not here: they mean "too complex".
+SYMPY_ERRORS: tuple[type[BaseException], ...] = (
+    ArithmeticError,
+    AttributeError,
+    BasePolynomialError,
+    NotImplementedError,
+    TypeError,
+    ValueError,
+)
+
+
+def sympy_gave_up(what: str, e: BaseException) -> None:
+    """Log a SymPy routine that failed where the checker falls back to another way."""
+    log.info("%s failed (%s: %s); falling back", what, type(e).__name__, str(e)[:200])
 
 
 class Undefined(Exception):
@@ -128,7 +149,9 @@ def mp_eval(e, env: dict):
     )
 
 
-def _eval(e, env):
+def eval_at(e, env: dict):
+    """The value of ``e`` at a point, in floating point (arbitrary precision when that
+    overflows); raises :class:`Undefined` where it has no finite value."""
     try:
         v = num_eval(e, env)
         if cmath.isfinite(v):
@@ -139,7 +162,8 @@ def _eval(e, env):
             return mp_eval(e, env)
         except Undefined:
             raise
-        except Exception:
+        except SYMPY_ERRORS as err:
+            sympy_gave_up("arbitrary-precision evaluation", err)
             raise Undefined from None
     except Undefined:
         raise
@@ -184,11 +208,11 @@ def _numeric_compare(a, b, syms, n, rel, positive):
     one_sided = 0
     for env in points(syms, n, positive=positive):
         try:
-            va = _eval(a, env)
+            va = eval_at(a, env)
         except Undefined:
             va = None
         try:
-            vb = _eval(b, env)
+            vb = eval_at(b, env)
         except Undefined:
             vb = None
         if va is None and vb is None:
@@ -253,8 +277,8 @@ def equivalent(a, b) -> bool:
     try:
         if (a - b) == 0:
             return True
-    except Exception:  # pragma: no cover
-        pass
+    except SYMPY_ERRORS as e:  # pragma: no cover
+        sympy_gave_up("subtraction", e)
     res = numeric_compare(a, b, syms)
     if res is True:
         return _confirm(a, b, syms)
@@ -262,7 +286,8 @@ def equivalent(a, b) -> bool:
         return res
     try:
         return sp.simplify(a - b) == 0
-    except Exception:
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("simplify", e)
         return False
 
 
@@ -278,8 +303,8 @@ def _confirm(a, b, syms) -> bool:
         ):
             if d.is_rational_function(*syms) and sp.count_ops(d) < 400:
                 return sp.cancel(d) == 0
-    except Exception:
-        pass
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("cancel", e)
     # otherwise: the same points at 50 digits
     for env in points(syms, 3, seed=11):
         try:

@@ -25,7 +25,10 @@ from math import gcd
 
 import sympy as sp
 
+from .compare import SYMPY_ERRORS, sympy_gave_up
+from .convert import Converter
 from .nodes import Node, walk
+from .parsing import parse
 
 MESSAGES = {
     "as_key": "Your answer is equivalent to the correct answer, but not written in the form asked for.",
@@ -310,7 +313,8 @@ def is_factored(value, var=None) -> bool:
             continue
         try:
             _, fl = sp.factor_list(f, *gens)
-        except Exception:
+        except SYMPY_ERRORS as e:
+            sympy_gave_up("factor_list", e)
             return False
         nontrivial = [(g, m) for g, m in fl if g.has(*gens)]
         if len(nontrivial) != 1 or nontrivial[0][1] != 1:
@@ -350,8 +354,6 @@ def _factored_tree(n: Node, value, var) -> bool:
 
 def _written_value(n: Node):
     """SymPy value built factor by factor, keeping the typed products (no 2*(x+1) -> 2x+2)."""
-    from .convert import Converter
-
     conv = Converter()
 
     def build(m: Node):
@@ -467,7 +469,8 @@ def is_simplified(n: Node, value, key_nodes=()) -> bool:
     occ = _occurrences(n)
     try:
         best = min(_sym_count(value), _sym_count(sp.cancel(value)))
-    except Exception:
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("cancel", e)
         best = _sym_count(value)
     return occ <= best
 
@@ -487,11 +490,9 @@ def _sym_count(v) -> int:
 def _var_of(spec, value):
     v = spec.opt("var")
     if v:
-        from .parsing import parse
-
         try:
             return parse(v, syntax="text").sympy()
-        except Exception:
+        except ValueError:  # not an expression (ParseError, NotAnExpression): a plain name
             return sp.Symbol(v)
     vs = spec.opt("variables")
     if vs and len(vs) == 1:

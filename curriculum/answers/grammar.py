@@ -15,7 +15,7 @@ from lark import Lark, Transformer, UnexpectedInput
 from lark.lexer import Lexer
 
 from .errors import ParseError
-from .nodes import Node
+from .nodes import Node, to_text
 
 GRAMMAR = r"""
 %declare NUMBER NAME FUNC CONST LOGBASE MIXED SPECIAL PLUS MINUS STAR SLASH CARET BANG PERCENT PM RELOP COMMA SEMI LPAR RPAR LSQB RSQB LBRACE RBRACE LBAR RBAR OR AND UNION COLON
@@ -349,8 +349,6 @@ class _Reject(Exception):
 
 
 def _inner_text(n: Node) -> str:
-    from .nodes import to_text
-
     if n.op == "tuple":
         return ", ".join(to_text(a) for a in n.args)
     return to_text(n)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from .errors import ParseError
+from .inputs import MAX_LENGTH
 
 # ------------------------------------------------------------------ whitelists
 FUNCTIONS = {
@@ -247,7 +248,7 @@ class ParseOptions:
     number_grouping: bool = False  # 1,000 and 1 000 as thousands
     decimal_comma: bool = False  # 1,5 as 1.5
     mixed_numbers: bool = True  # 1 1/2 as 1 + 1/2
-    max_length: int = 1000
+    max_length: int = MAX_LENGTH
     max_depth: int = 40
     max_tokens: int = 600
     max_number_digits: int = 60

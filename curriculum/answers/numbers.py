@@ -1,11 +1,33 @@
-"""Numbers judged on the digits typed: significant figures and decimal places."""
+"""Numbers: their value (exact, within a tolerance, or compared with > / >=), percentages,
+± values, and the digits typed (significant figures and decimal places)."""
 
 from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import sympy as sp
+
+from . import forms as formtests
+from .compare import to_float
+from .context import (
+    NOT_SINGLE_VALUE,
+    Ctx,
+    Wrong,
+    describe,
+    expand_pm,
+    expr_value,
+    fmt,
+    free_names,
+    has_op,
+    num_equal,
+    tolerance,
+    value_list,
+    value_node,
+)
+from .expressions import check_pm
 from .nodes import Node
+from .parsing import Parsed
 from .verdict import Verdict, make
 
 
@@ -85,8 +107,6 @@ def _value(info) -> Decimal:
 
 
 def _exact_decimal(key) -> Decimal:
-    import sympy as sp
-
     return Decimal(str(sp.N(key, 40)))
 
 
@@ -184,3 +204,76 @@ def check_decimal_places(raw: str, node: Node, key, dp: int) -> Verdict:
     if ta != 0 and abs(sa - ta) <= abs(ta) * Decimal("0.02"):
         return make("close", normalized=str(sa))
     return make("wrong", normalized=str(sa))
+
+
+def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
+    spec = ctx.spec
+    node = value_node(parsed.node, spec, ctx.notes)
+    key_nodes = [value_node(k.node, spec, []) for k in keys]
+    if node.op in ("pm", "upm") or has_op(node, ("pm", "upm")):
+        return check_pm(expand_pm(node), key_nodes, ctx)
+    key_pm = any(has_op(k, ("pm", "upm")) for k in key_nodes)
+    vals = value_list(node)
+    if key_pm and vals is not None:
+        return check_pm([a for v in vals for a in expand_pm(v)], key_nodes, ctx)
+    if node.op in NOT_SINGLE_VALUE + ("matrix",):
+        raise Wrong("wrong_type", f"Your answer should be a number, not {describe(node)}.")
+    s_pct = node.op == "pct"
+    sv = expr_value(node, ctx, "a number")
+    if sv.free_symbols:
+        raise Wrong(
+            "wrong_type",
+            f"Your answer should be a number; it contains {', '.join(sorted(free_names(sv)))}.",
+        )
+    if spec.opt("numeric_only") and literal_info(node) is None:
+        raise Wrong(
+            "wrong_type", "Please type your answer as a number (like 2.5), not as a calculation."
+        )
+    tol = tolerance(spec)
+    sig = spec.opt("sig_figs")
+    dp = spec.opt("decimal_places")
+    best: Verdict | None = None
+    for knode in key_nodes:
+        kv = expr_value(knode, Ctx(spec), "a number")
+        if sv.has(sp.zoo, sp.nan) or kv.has(sp.zoo, sp.nan):
+            # undefined values (12:00 read as 12/0) are only equal as written
+            if formtests.canon(node) == formtests.canon(knode):
+                return make("correct", normalized=fmt(sv))
+            continue
+        # key "28%": the student may type 28 (meaning percent) or 0.28
+        svs = [sv / 100, sv] if knode.op == "pct" and not s_pct else [sv]
+        if spec.opt("compare"):
+            fs, fk = to_float(sv), to_float(kv)
+            if fs is None or fk is None or fs.imag or fk.imag:
+                raise Wrong("wrong_type", "Your answer should be a real number.")
+            ok = {
+                ">": fs.real > fk.real,
+                ">=": fs.real >= fk.real,
+                "<": fs.real < fk.real,
+                "<=": fs.real <= fk.real,
+            }[spec.opt("compare")]
+            v = make("correct" if ok else "wrong", normalized=fmt(sv))
+        elif sig is not None:
+            v = check_sig_figs(parsed.raw, node, kv, sig)
+        elif dp is not None:
+            v = check_decimal_places(parsed.raw, node, kv, dp)
+        else:
+            v = next(
+                (make("correct", normalized=fmt(s)) for s in svs if num_equal(s, kv, tol)), None
+            )
+            if v is None:
+                v = _near_miss(svs[0], kv)
+        if v.correct:
+            return v
+        best = best or v
+    return best or make("wrong")
+
+
+def _near_miss(s, k) -> Verdict:
+    fs, fk = to_float(s), to_float(k)
+    if fs is not None and fk is not None:
+        if fk != 0 and abs(fs + fk) <= 1e-9 * abs(fk):
+            return make("sign_error", normalized=fmt(s))
+        if fk != 0 and abs(fs - fk) <= 0.01 * abs(fk):
+            return make("close", normalized=fmt(s))
+    return make("wrong", normalized=fmt(s))

@@ -6,7 +6,11 @@ import math
 
 import sympy as sp
 
+from .compare import SYMPY_ERRORS, sympy_gave_up
+from .context import Ctx, Wrong, tolerance
 from .nodes import Node, to_text
+from .parsing import Parsed
+from .relations import rel_equivalent
 from .verdict import Verdict, make
 
 _OPS = {"<": sp.Lt, "<=": sp.Le, ">": sp.Gt, ">=": sp.Ge, "=": sp.Eq, "!=": sp.Ne}
@@ -223,7 +227,8 @@ def _relation_set(op: str, a, b, var) -> RealSet:
         return RealSet.from_sympy(sp.solveset(rel, var, sp.S.Reals))
     except NotASet:
         raise
-    except Exception as e:  # the solver gave up
+    except SYMPY_ERRORS as e:  # the solver gave up
+        sympy_gave_up("solveset", e)
         raise NotASet(str(e)) from None
 
 
@@ -380,9 +385,7 @@ def sets_equal(a: RealSet, b: RealSet) -> bool:
     return a == b
 
 
-def check_inequality(parsed, keys, ctx) -> Verdict:
-    from .checker import _Wrong
-
+def check_inequality(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     spec = ctx.spec
     var = None
     v = spec.opt("var") or (spec.opt("variables") or [None])[0]
@@ -391,24 +394,20 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
     snode = parsed.node
     notation = spec.opt("notation", "any")
     if notation == "interval" and _uses_relation(snode):
-        raise _Wrong(
+        raise Wrong(
             "wrong_form",
             "Please write your answer in interval notation, like [1, 3).",
             form="interval",
         )
     if notation == "inequality" and not _uses_relation(snode) and snode.op != "special":
-        raise _Wrong(
+        raise Wrong(
             "wrong_form",
             "Please write your answer as an inequality, like 1 <= x < 3.",
             form="inequality",
         )
     best = None
-    from .checker import _tolerance
-
-    tol = _tolerance(spec)
+    tol = tolerance(spec)
     for k in keys:
-        from .checker import Ctx, rel_equivalent
-
         kctx = Ctx(spec)
         ksyms, ssyms = set(_syms(k.node)), set(_syms(snode))
         kvar = svar = var
@@ -436,7 +435,7 @@ def check_inequality(parsed, keys, ctx) -> Verdict:
         try:
             ss = node_to_set(snode, svar, ctx.value)
         except NotASet:
-            raise _Wrong(
+            raise Wrong(
                 "wrong_type",
                 "Your answer should be an inequality or an interval, like x > 2 or (2, oo).",
             ) from None

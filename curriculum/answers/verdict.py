@@ -93,3 +93,11 @@ def make(
         valid=valid,
         **kw,
     )
+
+
+def with_messages(v: Verdict, spec) -> Verdict:
+    """The spec's own feedback (``options.messages``, by code) in place of ours."""
+    msgs = spec.opt("messages") or {}
+    if v.code in msgs:
+        v.feedback = msgs[v.code]
+    return v

@@ -1,0 +1,81 @@
+"""Equations and inequalities compared as relations: the same up to a constant factor
+(``2x = 6`` is ``x = 3``; ``3x < 9`` is ``x < 3``, ``a < b`` is ``b > a``)."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .compare import SYMPY_ERRORS, Undefined, equivalent, eval_at, points, sympy_gave_up, to_float
+from .context import Ctx
+from .nodes import Node
+
+
+def ratio_constant(f, g, positive: bool = False) -> bool:
+    """f/g is a nonzero constant (positive when asked) at random points."""
+    ratio = f / g
+    syms = ratio.free_symbols
+    if not syms:
+        c = to_float(ratio)
+        return c is not None and c != 0 and (not positive or (abs(c.imag) < 1e-12 and c.real > 0))
+    vals = []
+    for env in points(syms, 8, seed=7):
+        try:
+            vals.append(eval_at(ratio, env))
+        except Undefined:
+            continue
+    if len(vals) < 3:
+        return False
+    v0 = vals[0]
+    if abs(v0) < 1e-12:
+        return False
+    if positive and not (abs(v0.imag) < 1e-9 and v0.real > 0):
+        return False
+    return all(abs(v - v0) <= 1e-8 * max(1, abs(v0)) for v in vals)
+
+
+def eq_equivalent(l1, r1, l2, r2) -> bool:
+    """One equation vs another: same solution set with multiplicity (proportional sides)."""
+    f, g = l1 - r1, l2 - r2
+    if f == 0 or g == 0:
+        return (f == 0) == (g == 0)
+    if equivalent(f, g) or equivalent(f, -g):
+        return True
+    if ratio_constant(f, g):
+        return True
+    # 1/x + 1/y = 2 and y = x/(2x - 1): compare the numerators over a common denominator
+    try:
+        fn = sp.together(f).as_numer_denom()[0]
+        gn = sp.together(g).as_numer_denom()[0]
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("together", e)
+        return False
+    if (fn, gn) != (f, g) and ratio_constant(fn, gn):
+        return True
+    return False
+
+
+_FLIP = {">": "<", ">=": "<=", "<": "<", "<=": "<="}
+
+
+def rel_equivalent(a: Node, b: Node, ctx_a: Ctx, ctx_b: Ctx) -> bool:
+    """Single inequalities (or equations) in any number of variables: a<b is b>a, 3x<9 is x<3."""
+    if a.op != "rel" or b.op != "rel" or len(a.value) != 1 or len(b.value) != 1:
+        return False
+    oa, ob = a.value[0], b.value[0]
+    if oa == "=" or ob == "=":
+        if oa != ob:
+            return False
+        return eq_equivalent(
+            ctx_a.value(a.args[0]),
+            ctx_a.value(a.args[1]),
+            ctx_b.value(b.args[0]),
+            ctx_b.value(b.args[1]),
+        )
+    if oa not in _FLIP or ob not in _FLIP or _FLIP[oa] != _FLIP[ob]:
+        return False
+
+    def side(n: Node, ctx: Ctx):  # f with the relation read as f < 0 (or <=)
+        lhs, rhs = ctx.value(n.args[0]), ctx.value(n.args[1])
+        return lhs - rhs if n.value[0] in ("<", "<=") else rhs - lhs
+
+    return ratio_constant(side(a, ctx_a), side(b, ctx_b), positive=True)
