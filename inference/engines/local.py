@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +100,8 @@ class LocalEngine(Engine):
         # can still use the public methods.
         self._lock = threading.RLock()
         self._work = threading.Condition(self._lock)
+        self._callers = 0  # threads waiting in paused(): the loop steps aside for them
+        self._callers_lock = threading.Lock()
         self._runs: dict[int, _Run] = {}  # by sequence id
         self._by_handle: dict[int, int] = {}
         self._closed = False
@@ -107,6 +111,27 @@ class LocalEngine(Engine):
     @property
     def stats(self):
         return self.decoder.stats
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Hold the engine between two steps: a consistent view, and a safe time to change it.
+
+        Python's locks are not fair: the loop releases its lock and takes it again at once, so
+        a thread that only waited for it could wait for as long as sequences keep decoding (a
+        cancel that never lands). A caller announces itself first and the loop steps aside.
+        """
+        with self._callers_lock:
+            self._callers += 1
+        try:
+            self._work.acquire()
+        finally:
+            with self._callers_lock:
+                self._callers -= 1
+        try:
+            yield
+        finally:
+            self._work.notify_all()
+            self._work.release()
 
     def submit(self, request: GenerationRequest) -> Handle:
         if self.tutor_format:
@@ -119,7 +144,7 @@ class LocalEngine(Engine):
             max_new_tokens=request.max_new_tokens,
             seed=request.seed,
         )
-        with self._work:
+        with self.paused():
             if self._closed:
                 raise EngineError("the engine is shut down")
             self._start(_Run(handle, self.tokenizer.detokenizer()), prompt, sampling)
@@ -168,7 +193,7 @@ class LocalEngine(Engine):
         handle.prompt_tokens = len(prompt)
         run = _Run(handle, self.tokenizer.detokenizer(), request=request, prompt=prompt)
         run.steps = self._new_steps(problem)
-        with self._work:
+        with self.paused():
             if self._closed:
                 raise EngineError("the engine is shut down")
             self._start(run, prompt, self._tutor_sampling(request, 0))
@@ -281,7 +306,7 @@ class LocalEngine(Engine):
         self._start(run, prompt, self._tutor_sampling(run.request, run.handle.retries))
 
     def cancel(self, handle_id: int) -> None:
-        with self._work:
+        with self.paused():
             seq_id = self._by_handle.pop(handle_id, None)
             if seq_id is None:
                 return
@@ -291,19 +316,20 @@ class LocalEngine(Engine):
             run.handle.finish("cancelled")
 
     def waiting_position(self, handle_id: int) -> int | None:
-        with self._work:
+        with self.paused():
             seq_id = self._by_handle.get(handle_id)
             return None if seq_id is None else self.decoder.waiting_position(seq_id)
 
     def close(self) -> None:
-        with self._work:
+        with self.paused():
             self._closed = True
-            self._work.notify()
         self._thread.join(timeout=10)
 
     def _loop(self) -> None:
         while True:
             with self._work:
+                while self._callers and not self._closed:
+                    self._work.wait(0.001)  # a caller is waiting in paused(): let it in first
                 while not self.decoder.has_work and not self._closed:
                     self._work.wait()
                 if self._closed:

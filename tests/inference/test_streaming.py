@@ -118,7 +118,7 @@ def test_engine_drops_a_cancelled_sequence_within_one_step(local_engine):
         GenerationRequest([{"role": "user", "content": "hi"}], max_new_tokens=10**8, temperature=0)
     )
     assert handle.next_delta(timeout=30) is not None
-    with engine._work:  # between two steps: nothing runs while we hold the engine's lock
+    with engine.paused():  # between two steps: nothing runs while we hold the engine
         steps_before = engine.decoder.stats.decode_calls
         tokens_before = handle.completion_tokens
         engine.decoder.cancel(next(iter(engine._runs)))
@@ -276,9 +276,37 @@ def test_engine_reports_each_waiting_requests_place(tiny_checkpoint):
         )
         handles = [engine.submit(request) for _ in range(3)]
         assert handles[0].next_delta(timeout=30) is not None
-        with engine._work:  # a consistent view between two steps
+        with engine.paused():  # a consistent view between two steps
             positions = [engine.waiting_position(h.id) for h in handles]
         assert positions == [None, 1, 2]
+    finally:
+        for handle in handles:
+            engine.cancel(handle.id)
+        engine.close()
+
+
+def test_callers_get_in_between_steps_while_sequences_decode(tiny_checkpoint):
+    """Python's locks are not fair: the loop takes its lock back right after each step, so a
+    caller (a cancel, a submit) could wait hundreds of steps, or for as long as sequences keep
+    decoding. Count the steps that pass while each call waits."""
+    from inference.engines import GenerationRequest
+    from inference.engines.local import LocalEngine
+
+    engine = LocalEngine(tiny_checkpoint, max_batch_size=4, torch_threads=1)
+    handles = []
+    try:
+        request = GenerationRequest(
+            [{"role": "user", "content": "x"}], max_new_tokens=10**8, temperature=0
+        )
+        handles = [engine.submit(request) for _ in range(4)]
+        assert handles[0].next_delta(timeout=30) is not None
+        steps_waited, start = [], engine.stats.steps
+        while engine.stats.steps - start < 300:
+            before = engine.stats.steps
+            engine.waiting_position(handles[0].id)
+            steps_waited.append(engine.stats.steps - before)
+        # Two steps at most once announced; allow for the OS pausing this thread before that.
+        assert max(steps_waited) <= 20, sorted(steps_waited)[-5:]
     finally:
         for handle in handles:
             engine.cancel(handle.id)
