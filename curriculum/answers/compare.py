@@ -17,6 +17,7 @@ import random
 
 import mpmath
 import sympy as sp
+from sympy.core.evalf import PrecisionExhausted
 from sympy.polys.polyerrors import BasePolynomialError
 
 log = logging.getLogger(__name__)
@@ -234,27 +235,64 @@ def _undefined(v) -> bool:
     return v.has(sp.zoo, sp.nan)
 
 
+def number_sign(d) -> int | None:
+    """The sign (-1, 0, 1) of a real constant, decided with arbitrary precision, or None
+    (complex, or not a number).
+
+    SymPy's evalf finds 30 correct digits of a nonzero number whatever its size (``e^999``,
+    ``e^-999``: no overflow to infinity, no underflow to zero) and finds none only when
+    the number is zero to its working precision (``log(8)/log(2) - 3``); that case is
+    settled symbolically, and an undecided one is not zero.
+    """
+    if d == 0:
+        return 0
+    try:
+        v = d.evalf(30, strict=True)
+    except PrecisionExhausted:
+        try:
+            return 0 if d.equals(0) is True else None
+        except SYMPY_ERRORS as e:
+            sympy_gave_up("equals", e)
+            return None
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("evalf", e)
+        return None
+    if not v.is_number or v.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        return None
+    re_, im_ = v.as_real_imag()
+    if im_ != 0:
+        return None
+    return 0 if re_ == 0 else (1 if re_ > 0 else -1)
+
+
+def is_zero_number(d) -> bool:
+    """A constant is exactly zero (see :func:`number_sign`); complex ones part by part."""
+    if d == 0:
+        return True
+    try:
+        re_, im_ = d.as_real_imag()
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("as_real_imag", e)
+        return False
+    return number_sign(re_) == 0 and number_sign(im_) == 0
+
+
 def numbers_equal(a, b) -> bool:
+    """Two constants are equal: exactly, never through floating point (``e^999`` is not
+    ``7``, ``e^-999`` is not ``10^-300``)."""
     if _undefined(a) or _undefined(b):
         return False
     if a == b:
         return True
     if a.is_Rational and b.is_Rational:
         return False
-    try:
-        if a.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or b.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
-            return sp.simplify(a - b) == 0 if a.is_finite == b.is_finite else False
-        va = complex(sp.N(a, 30))
-        vb = complex(sp.N(b, 30))
-    except (TypeError, ValueError):
-        return sp.simplify(a - b) == 0
-    if not close(va, vb, 1e-12):
-        return False
-    d = sp.N(a - b, 50)
-    try:
-        return abs(complex(d)) <= 1e-40 * max(1.0, abs(va))
-    except (TypeError, ValueError):  # pragma: no cover
-        return True
+    inf = (sp.oo, -sp.oo, sp.zoo, sp.nan)
+    if a.has(*inf) or b.has(*inf):
+        return sp.simplify(a - b) == 0 if a.is_finite == b.is_finite else False
+    d = a - b
+    if not d.is_number:
+        return sp.simplify(d) == 0
+    return is_zero_number(d)
 
 
 def equivalent(a, b) -> bool:
@@ -280,12 +318,18 @@ def equivalent(a, b) -> bool:
     except SYMPY_ERRORS as e:  # pragma: no cover
         sympy_gave_up("subtraction", e)
     res = numeric_compare(a, b, syms)
+    if res is True and (has_extreme(a) or has_extreme(b)):
+        return _simplifies_to_zero(a - b)  # x + e^-999 is not x, however close in floats
     if res is True:
         return _confirm(a, b, syms)
     if res is not None:
         return res
+    return _simplifies_to_zero(a - b)
+
+
+def _simplifies_to_zero(d) -> bool:
     try:
-        return sp.simplify(a - b) == 0
+        return sp.simplify(d) == 0
     except SYMPY_ERRORS as e:
         sympy_gave_up("simplify", e)
         return False
@@ -322,11 +366,53 @@ def _confirm(a, b, syms) -> bool:
     return True
 
 
+_HUGE = mpmath.mpf(10) ** 300
+_TINY = mpmath.mpf(10) ** -300
+
+
+def has_extreme(e) -> bool:
+    """A constant inside ``e`` too large or too small for floating point (``e^999``,
+    ``e^-999``): random points in floating point cannot judge an expression with one."""
+    for s in sp.preorder_traversal(e):
+        if not s.is_number or s.is_NumberSymbol or s is sp.I:
+            continue
+        if s.is_Rational:
+            p, q = abs(s.p), s.q
+            if p and (p > q * 10**300 or q > p * 10**300):
+                return True
+            continue
+        v = to_mp(s)
+        if v is not None and v != 0 and not (_TINY < abs(v) < _HUGE):
+            return True
+    return False
+
+
 def to_float(v) -> complex | None:
+    """``v`` as a Python complex, or None where floating point cannot hold it (it overflows,
+    or a nonzero value underflows to 0)."""
     try:
-        c = complex(sp.N(v, 30))
+        x = sp.N(v, 30)
+        c = complex(x)
     except (TypeError, ValueError):
         return None
-    if not cmath.isfinite(c):
+    if not cmath.isfinite(c) or (c == 0 and x != 0):
         return None
     return c
+
+
+def to_mp(v) -> mpmath.mpc | None:
+    """``v`` to 30 digits as an mpmath number, whose exponent is unbounded (no overflow,
+    no underflow), or None when it is not a finite number."""
+    try:
+        x = sp.N(v, 30)
+    except SYMPY_ERRORS as e:
+        sympy_gave_up("evalf", e)
+        return None
+    if not x.is_number or x.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        return None
+    re_, im_ = x.as_real_imag()
+    try:
+        with mpmath.workdps(30):
+            return mpmath.mpc(mpmath.mpf(str(re_)), mpmath.mpf(str(im_)))
+    except (TypeError, ValueError):
+        return None

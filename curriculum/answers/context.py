@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 import sympy as sp
 
-from .compare import SYMPY_ERRORS, equivalent, to_float
+from .compare import SYMPY_ERRORS, equivalent, to_mp
 from .convert import Converter, NotAnExpression
 from .errors import ParseError
 from .inputs import EXTRACT_MAX_LENGTH, MAX_LENGTH
@@ -76,20 +76,21 @@ def tolerance(spec: AnswerSpec) -> dict[str, float] | None:
 
 def num_equal(s, k, tol: dict[str, float] | None) -> bool:
     """Two values equal: exactly, or within the spec's tolerance (a default relative 1e-6
-    for plain numbers when the spec gives none)."""
+    for plain numbers when the spec gives none). Compared with arbitrary precision, so a
+    value too large or too small for floating point never passes for a finite key."""
     if tol is None:
         if s.free_symbols or k.free_symbols:
             return equivalent(s, k)
         if equivalent(s, k):
             return True
-        fs, fk = to_float(s), to_float(k)
+        fs, fk = to_mp(s), to_mp(k)
         if fs is None or fk is None:
             return False
-        return abs(fs - fk) <= DEFAULT_REL_TOL * max(abs(fk), 1e-300)
-    fs, fk = to_float(s), to_float(k)
+        return abs(fs - fk) <= DEFAULT_REL_TOL * abs(fk)
+    fs, fk = to_mp(s), to_mp(k)
     if fs is None or fk is None or fs.imag or fk.imag:
         return equivalent(s, k)
-    return abs(fs - fk) <= max(tol["abs"], tol["rel"] * abs(fk)) * (1 + 1e-12) + 1e-300
+    return abs(fs - fk) <= max(tol["abs"], tol["rel"] * abs(fk)) * (1 + 1e-12)
 
 
 def match_unordered(svals: list, kvals: list, eq: Callable[..., bool] | None = None) -> int:

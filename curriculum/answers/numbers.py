@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import sympy as sp
 
 from . import forms as formtests
-from .compare import to_float
+from .compare import to_float, to_mp
 from .context import (
     NOT_SINGLE_VALUE,
     Ctx,
@@ -243,7 +243,7 @@ def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
         # key "28%": the student may type 28 (meaning percent) or 0.28
         svs = [sv / 100, sv] if knode.op == "pct" and not s_pct else [sv]
         if spec.opt("compare"):
-            fs, fk = to_float(sv), to_float(kv)
+            fs, fk = to_mp(sv), to_mp(kv)
             if fs is None or fk is None or fs.imag or fk.imag:
                 raise Wrong("wrong_type", "Your answer should be a real number.")
             ok = {

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .compare import SYMPY_ERRORS, Undefined, equivalent, eval_at, points, sympy_gave_up, to_float
+from .compare import (
+    SYMPY_ERRORS,
+    Undefined,
+    equivalent,
+    eval_at,
+    has_extreme,
+    number_sign,
+    points,
+    sympy_gave_up,
+    to_float,
+)
 from .context import Ctx
 from .nodes import Node
 
@@ -30,7 +40,17 @@ def ratio_constant(f, g, positive: bool = False) -> bool:
         return False
     if positive and not (abs(v0.imag) < 1e-9 and v0.real > 0):
         return False
-    return all(abs(v - v0) <= 1e-8 * max(1, abs(v0)) for v in vals)
+    if not all(abs(v - v0) <= 1e-8 * max(1, abs(v0)) for v in vals):
+        return False
+    if has_extreme(ratio):
+        # x - e^-999 is not a multiple of x, however close in floating point: decide exactly
+        try:
+            r = sp.simplify(ratio)
+        except SYMPY_ERRORS as e:
+            sympy_gave_up("simplify", e)
+            return False
+        return not r.free_symbols and number_sign(r) in ((1,) if positive else (1, -1))
+    return True
 
 
 def eq_equivalent(l1, r1, l2, r2) -> bool:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import sympy as sp
 
-from .compare import SYMPY_ERRORS, sympy_gave_up
+from .compare import SYMPY_ERRORS, number_sign, sympy_gave_up
 from .context import Ctx, Wrong, tolerance
 from .nodes import Node, to_text
 from .parsing import Parsed
@@ -22,27 +20,25 @@ class NotASet(ValueError):
 
 
 # ---------------------------------------------------------------- a small set-of-reals type
-def _num(v) -> float:
-    if v is sp.oo:
-        return float("inf")
-    if v is sp.S.NegativeInfinity:
-        return float("-inf")
-    return float(sp.N(v, 30))
+def _num(v):
+    """An endpoint as a number to sort by: a 30-digit SymPy Float (its exponent is
+    unbounded, so e^999 and e^1000, or e^-999 and 0, stay apart), or +-oo."""
+    if v is sp.oo or v is sp.S.NegativeInfinity:
+        return v
+    return sp.N(v, 30)
 
 
 def _cmp(a, b) -> int:
+    """Compare two endpoints exactly (arbitrary precision, never floating point)."""
     if a == b:
         return 0
-    fa, fb = _num(a), _num(b)
-    if fa == fb:
-        return 0
-    if (
-        math.isfinite(fa)
-        and math.isfinite(fb)
-        and abs(fa - fb) <= 1e-25 * max(1.0, abs(fa), abs(fb))
-    ):
-        return 0
-    return -1 if fa < fb else 1
+    if a.is_finite is False or b.is_finite is False:
+        fa, fb = _num(a), _num(b)
+        return 0 if fa == fb else (-1 if fa < fb else 1)
+    sign = number_sign(a - b)
+    if sign is None:
+        raise NotASet("endpoints that cannot be compared")
+    return sign
 
 
 class RealSet:
@@ -293,7 +289,9 @@ def _sign_chart(op: str, f, var):
     pieces = []
     fl = [_num(c) for c in crit]
     tests = (
-        [fl[0] - 1.0] + [(fl[i] + fl[i + 1]) / 2 for i in range(len(fl) - 1)] + [fl[-1] + 1.0]
+        [fl[0] - max(1, abs(fl[0]))]
+        + [(fl[i] + fl[i + 1]) / 2 for i in range(len(fl) - 1)]
+        + [fl[-1] + max(1, abs(fl[-1]))]
         if fl
         else [0.0]
     )
