@@ -1919,12 +1919,21 @@ def is_heldout(example: Example) -> bool:
     return problem_hash(f"{example.family}|{example.key}") % 1000 < HELDOUT_PERMILLE
 
 
-def stream(n: int, seed: int = 0, split: str = "train") -> Iterator[Example]:
-    """n examples, a deterministic weighted mix of all families, from one split."""
+def stream(
+    n: int, seed: int = 0, split: str = "train", weights: dict[str, float] | None = None
+) -> Iterator[Example]:
+    """n examples, a deterministic weighted mix of all families, from one split.
+
+    ``weights`` overrides the share of some families (a run that works on the weak ones).
+    """
     if split not in ("train", "heldout"):
         raise ValueError("split is 'train' or 'heldout'")
+    unknown = set(weights or {}) - set(WEIGHTS)
+    if unknown:
+        raise ValueError(f"unknown families: {', '.join(sorted(unknown))}")
     rng = random.Random(f"tutor-data:{split}:{seed}")
-    fams, weights = list(WEIGHTS), list(WEIGHTS.values())
+    mix = {**WEIGHTS, **(weights or {})}
+    fams, weights = list(mix), list(mix.values())
     want = split == "heldout"
     made = 0
     while made < n:

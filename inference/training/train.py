@@ -66,6 +66,7 @@ class TrainConfig:
     resume_from: Path | None = None  # a checkpoint of this script to train further
     stop_after: int | None = None  # end after this many steps, schedule unchanged (to reproduce
     # a run that --max-minutes stopped)
+    family_weights: dict[str, float] | None = None  # data mix overrides (data.WEIGHTS)
 
 
 def encode_examples(tk, texts: list[tuple[str, str]], end_id: int) -> list[tuple[list[int], int]]:
@@ -112,7 +113,10 @@ def train(cfg: TrainConfig) -> dict:
     started = time.monotonic()
 
     t0 = time.monotonic()
-    pairs = [(ex.prompt, ex.solution) for ex in tutor_data.stream(cfg.examples, cfg.seed, "train")]
+    pairs = [
+        (ex.prompt, ex.solution)
+        for ex in tutor_data.stream(cfg.examples, cfg.seed, "train", cfg.family_weights)
+    ]
     data_seconds = time.monotonic() - t0
     if cfg.resume_from:
         # Go on training a checkpoint of this script: its tokenizer and weights, new data.
@@ -217,6 +221,7 @@ def train(cfg: TrainConfig) -> dict:
         "stopped_early": stopped_early,
         "batch_size": cfg.batch_size,
         "lr": cfg.lr,
+        "family_weights": cfg.family_weights,
         "examples": len(pairs),
         "example_tokens": tokens_total,
         "data_seconds": round(data_seconds, 1),
@@ -250,7 +255,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--stop-after", type=int, help="end after this many steps (the schedule is unchanged)"
     )
+    ap.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="FAMILY=W",
+        help="a family's share of the data instead of data.WEIGHTS (repeatable)",
+    )
     a = ap.parse_args(argv)
+    weights = {}
+    for item in a.weight:
+        family, _, value = item.partition("=")
+        try:
+            weights[family] = float(value)
+        except ValueError:
+            ap.error(f"--weight wants FAMILY=NUMBER, got {item!r}")
     model = {"hidden_size": a.hidden_size, "intermediate_size": 4 * a.hidden_size}
     log = train(
         TrainConfig(
@@ -265,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
             model=model,
             resume_from=a.resume_from,
             stop_after=a.stop_after,
+            family_weights=weights or None,
         )
     )
     print(

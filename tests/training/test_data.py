@@ -354,3 +354,14 @@ def test_verifier_systems_and_values():
     ex = generate("foil", rng)
     bad = ex.solution.replace(ex.answer, ex.answer + " + 1")
     assert verify(dataclasses.replace(ex, solution=bad))
+
+
+def test_family_weights_change_the_mix_and_unknown_families_are_refused():
+    from collections import Counter
+
+    plain = Counter(ex.family for ex in stream(400, seed=5))
+    focused = Counter(ex.family for ex in stream(400, seed=5, weights={"elimination": 200}))
+    assert focused["elimination"] > 3 * max(plain["elimination"], 1)
+    assert all(not is_heldout(ex) for ex in stream(50, seed=5, weights={"factor": 50}))
+    with pytest.raises(ValueError, match="unknown families: nope"):
+        next(stream(1, weights={"nope": 1}))
