@@ -16,6 +16,7 @@ from curriculum import selectors, services
 from curriculum.exporter import export_bytes
 from curriculum.forms import UploadForm
 from curriculum.models import Course, ImportJob
+from tutor.selectors import visible_courses
 
 
 def staff_required(view):
@@ -102,7 +103,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def figure(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     found = selectors.figure(slug, path)
-    if found is None:
+    # Figures are content: the same rights as the course's problems (tutor.selectors).
+    if found is None or not visible_courses(request.user).filter(pk=found.course_id).exists():
         raise Http404("No such figure.")
     response = HttpResponse(bytes(found.content), content_type=found.content_type)
     # Uploaded SVG could carry script: never let a figure run anything if opened directly.

@@ -8,15 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from curriculum.models import Problem
 from inference import services
 from inference.models import Generation
+from tutor import selectors
 
 
 @login_required
 @require_POST
 def explain(request: HttpRequest, problem_id: int) -> HttpResponse:
-    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
     try:
         generation = services.request_explanation(
             user=request.user,

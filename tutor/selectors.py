@@ -9,10 +9,45 @@ from django.db.models import Count, Q, QuerySet
 from curriculum.models import Course, Hint, Problem, Skill
 from tutor.models import Attempt, Classroom, HintReveal, User
 
+# --- Rights to content: the one place that decides who may see a course or a problem. ------
+# A published course is open to every signed-in user; an unpublished one only to admins and
+# to the students and teachers of a class that uses it. Every view, consumer and service that
+# takes a course slug, skill id or problem id goes through these querysets.
+
+
+def visible_courses(user: User) -> QuerySet[Course]:
+    """Courses the user may open (nothing for anonymous users)."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    if user.is_staff:
+        return Course.objects.all()
+    return Course.objects.filter(
+        Q(is_published=True)
+        | Q(classrooms__enrollments__student=user)
+        | Q(classrooms__teacher=user)
+    ).distinct()
+
+
+def visible_problems(user: User) -> QuerySet[Problem]:
+    """Active problems of active skills in courses the user may open."""
+    return Problem.objects.filter(
+        skill__is_active=True, skill__course__in=visible_courses(user).values("pk")
+    ).select_related("skill__course")
+
+
+def visible_skills(user: User) -> QuerySet[Skill]:
+    return Skill.objects.filter(course__in=visible_courses(user).values("pk")).select_related(
+        "course"
+    )
+
+
+def can_see_problem(user: User, problem: Problem) -> bool:
+    return visible_problems(user).filter(pk=problem.pk).exists()
+
 
 def courses_for(user: User) -> QuerySet[Course]:
-    """Every published course (classes do not restrict what a student may practise)."""
-    return Course.objects.filter(is_published=True).order_by("title")
+    """Every course the user may open (classes do not restrict published courses)."""
+    return visible_courses(user).order_by("title")
 
 
 @dataclass(frozen=True)

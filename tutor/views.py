@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from curriculum.models import Course, Problem, Skill
 from curriculum.rendering import render_markdown
 from inference import engines
 from inference.models import Generation
@@ -60,7 +59,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(Course, slug=slug, is_published=True)
+    course = get_object_or_404(selectors.visible_courses(request.user), slug=slug)
     mastery = {row.skill: row for row in learning.course_progress(request.user, course)}
     rows = [
         (p, mastery.get(str(p.skill.pk))) for p in selectors.skill_progress(request.user, course)
@@ -91,7 +90,7 @@ def _serve(request: HttpRequest, choice) -> HttpResponse:
 
 @login_required
 def course_next(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(Course, slug=slug, is_published=True)
+    course = get_object_or_404(selectors.visible_courses(request.user), slug=slug)
     choice = learning.choose_next(request.user, course)
     if choice.complete and choice.problem_id is None:
         return render(request, "tutor/course_complete.html", {"course": course, "choice": choice})
@@ -100,7 +99,7 @@ def course_next(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def practise_skill(request: HttpRequest, skill_id: int) -> HttpResponse:
-    skill = get_object_or_404(Skill, pk=skill_id, course__is_published=True)
+    skill = get_object_or_404(selectors.visible_skills(request.user), pk=skill_id)
     choice = learning.choose_next(request.user, skill.course, skill=skill)
     if choice.problem_id is None:
         return render(request, "tutor/skill_complete.html", {"skill": skill, "choice": choice})
@@ -109,12 +108,7 @@ def practise_skill(request: HttpRequest, skill_id: int) -> HttpResponse:
 
 @login_required
 def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
-    problem = get_object_or_404(
-        Problem.objects.select_related("skill__course"),
-        pk=problem_id,
-        is_active=True,
-        skill__course__is_published=True,
-    )
+    problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
     hints = selectors.revealed_hints(request.user, problem)
     return render(
         request,
@@ -143,7 +137,7 @@ def _time_taken_ms(token: str) -> int | None:
 @login_required
 @require_POST
 def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
-    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
     form = AnswerForm(request.POST)
     if len(choices := request.POST.getlist("answer")) > 1:  # multiple-choice checkboxes
         raw = ",".join(choices)
@@ -180,7 +174,7 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reveal_hint(request: HttpRequest, problem_id: int) -> HttpResponse:
-    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
     services.reveal_next_hint(learner=request.user, problem=problem)
     hints = selectors.revealed_hints(request.user, problem)
     context = {
@@ -197,7 +191,7 @@ def reveal_hint(request: HttpRequest, problem_id: int) -> HttpResponse:
 @require_POST
 def check_scaffold(request: HttpRequest, problem_id: int, hint_id: int) -> HttpResponse:
     """Check the answer to a scaffold's own sub-question (only once it has been revealed)."""
-    problem = get_object_or_404(Problem, pk=problem_id, is_active=True)
+    problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
     hint = get_object_or_404(problem.hints.all(), pk=hint_id, kind="scaffold")
     if hint not in selectors.revealed_hints(request.user, problem) or not hint.answer_spec:
         raise PermissionDenied("Reveal this step first.")
