@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ TUTOR_LINE_RETRIES = 12
 TUTOR_MAX_NEW_TOKENS = 512
 # A rejected line is written again by sampling: greedy would repeat the same line.
 RETRY_TEMPERATURE = 0.7
+# After this many rejected attempts at a line that began with the same token, a retry may not
+# begin with it (a confident wrong choice, e.g. subtracting equations that must be added).
+SAME_START_LIMIT = 2
 FOLLOW_UP_NOTE = (
     "The built-in tutor cannot answer questions in words yet; here is its worked solution.\n\n"
 )
@@ -51,6 +55,10 @@ class _Run:
     prompt: list[int] = field(default_factory=list)
     accepted: str = ""  # the lines that passed their checks (shown)
     pending: str = ""  # the line being written (held back until it is checked)
+    line_start: bool = True  # the next token the model writes begins a line
+    line_first_token: int | None = None  # the model's first token of the current line
+    # (line number, first token) of rejected lines, to keep retries off a start that keeps failing
+    failed_starts: Counter = field(default_factory=Counter)
 
 
 class LocalEngine(Engine):
@@ -223,6 +231,9 @@ class LocalEngine(Engine):
         text = run.detok.push(token_id)
         if finish_reason is not None:
             text += run.detok.flush()
+        if run.line_start and not run.pending:
+            run.line_first_token = token_id
+        run.line_start = "\n" in text
         explaining = run.request.purpose != "hint"
         action = run.steps.feed(text) if text else None
         if not self.exact_arithmetic:
@@ -294,6 +305,10 @@ class LocalEngine(Engine):
         # Back to the last good line: a fresh sequence continues from the accepted text.
         from inference.steps.stream import reduction_step
 
+        line_number = run.accepted.count("\n")
+        if run.line_first_token is not None:
+            run.failed_starts[line_number, run.line_first_token] += 1
+
         last_line = run.steps.lines[-2] if len(run.steps.lines) > 1 else ""
         # An answer right in value but not reduced: the CAS starts the missing step.
         run.pending = reduction_step(failed, last_line) if hasattr(failed, "kind") else ""
@@ -304,6 +319,15 @@ class LocalEngine(Engine):
             run.steps.feed(run.pending)
         prompt = run.prompt + self.tokenizer.encode(run.accepted + run.pending)
         self._start(run, prompt, self._tutor_sampling(run.request, run.handle.retries))
+        run.line_start, run.line_first_token = True, None
+        if not run.pending:
+            worn_out = [
+                token
+                for (line, token), count in run.failed_starts.items()
+                if line == line_number and count >= SAME_START_LIMIT
+            ]
+            if worn_out:
+                self.decoder.ban_next(run.seq_id, worn_out)
 
     def cancel(self, handle_id: int) -> None:
         with self.paused():

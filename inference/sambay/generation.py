@@ -68,6 +68,7 @@ class _Sequence:
     prefill_pos: int = 0
     cache: SambaYCache | None = None  # own cache while prefilling
     forced: deque[int] = field(default_factory=deque)  # tokens to emit instead of sampling
+    banned_next: frozenset[int] = frozenset()  # ids the next sampled token may not be
 
     def accept(self, token: int) -> str | None:
         self.generated.append(token)
@@ -166,6 +167,15 @@ class BatchDecoder:
         seq.forced.extend(int(t) for t in token_ids)
         return True
 
+    def ban_next(self, seq_id: int, token_ids: Sequence[int]) -> bool:
+        """Keep ``token_ids`` out of the sequence's next sampled token (once): a retry that must
+        not start the way every rejected attempt started."""
+        seq = self._by_id.get(seq_id)
+        if seq is None:
+            return False
+        seq.banned_next = frozenset(int(t) for t in token_ids)
+        return True
+
     def cancel(self, seq_id: int) -> bool:
         """Drop a sequence wherever it is; it produces no further events. False if unknown."""
         seq = self._by_id.pop(seq_id, None)
@@ -249,6 +259,12 @@ class BatchDecoder:
 
     # ------------------------------------------------------------------ internals
     def _sample(self, logits: torch.Tensor, seqs: list[_Sequence]) -> list[int]:
+        banned = [i for i, s in enumerate(seqs) if s.banned_next and not s.forced]
+        if banned:
+            logits = logits.clone()
+            for i in banned:
+                logits[i, sorted(seqs[i].banned_next)] = float("-inf")
+                seqs[i].banned_next = frozenset()
         if all(s.params.greedy for s in seqs):
             tokens = torch.argmax(logits, dim=-1).tolist()
         else:

@@ -194,3 +194,22 @@ def test_forced_tokens_replace_sampling_and_feed_the_model(tiny_model, tiny_conf
     rest = _solo(tiny_model, prompt + out[:4], SamplingParams(max_new_tokens=4))
     assert out[4:] == rest
     assert not dec.force(12345, [1])  # unknown sequence
+
+
+def test_a_banned_token_is_not_sampled_next_and_the_ban_lasts_one_token(tiny_model, tiny_config):
+    """A retry that must not start the way rejected attempts started (the tutor engine)."""
+    prompt = rand_ids(5, tiny_config.vocab_size, seed=8)[0].tolist()
+    params = SamplingParams(max_new_tokens=3)
+    greedy = _solo(tiny_model, prompt, params)
+    dec = BatchDecoder(tiny_model, eos_token_ids=[])
+    sid = dec.add(prompt, params)
+    other = dec.add(prompt, params)  # same batch, no ban: unchanged
+    assert dec.ban_next(sid, [greedy[0]])
+    out: dict[int, list[int]] = dec.run()
+    assert out[other] == greedy
+    assert out[sid][0] != greedy[0]
+    # The second token is the model's greedy choice after the first, with no ban left.
+    assert out[sid][1:] == _solo(
+        tiny_model, prompt + out[sid][:1], SamplingParams(max_new_tokens=2)
+    )
+    assert not dec.ban_next(12345, [1])
