@@ -30,6 +30,22 @@ def _hint(h: Hint, slug: str) -> Any:
     return out
 
 
+def _authored_spec(spec: dict[str, Any], statement: str) -> dict[str, Any]:
+    """The spec as its author wrote it: without the ``given`` the loader derived from the
+    statement (loading the export derives it again)."""
+    options = spec.get("options") or {}
+    if "given" not in options:
+        return spec
+    from curriculum.answers.statements import with_given
+
+    bare = {**spec, "options": {k: v for k, v in options.items() if k != "given"}}
+    if not bare["options"]:
+        del bare["options"]
+    if with_given(bare, statement) == spec:
+        return bare
+    return spec
+
+
 def export_course(course: Course) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The package of a loaded course (active items only) and its figures."""
     slug = course.slug
@@ -60,7 +76,7 @@ def export_course(course: Course) -> tuple[dict[str, Any], dict[str, bytes]]:
             "slug": p.slug,
             "title": p.title,
             "statement": unlink_figures(p.statement, slug),
-            "answer": p.answer_spec,
+            "answer": _authored_spec(p.answer_spec, p.statement),
             "difficulty": p.difficulty,
             "hints": [_hint(h, slug) for h in hints[p.pk]],
             "solution": unlink_figures(p.solution, slug),

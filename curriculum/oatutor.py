@@ -35,6 +35,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from curriculum.answers.tasks import infer_task
 from curriculum.package import Issue, PackageError, RawPackage
 from curriculum.validation import FORMAT, HTML_TAG, spec_problems
 
@@ -421,6 +422,23 @@ def _used_files(data: dict, files: dict[str, bytes]) -> dict[str, bytes]:
     return {path: content for path, content in files.items() if path in text}
 
 
+def _with_task(answer: dict[str, Any], step: dict, problem: dict, stats: Counter) -> dict[str, Any]:
+    """The answer spec with the task its step states ("Solve", "Simplify", "Factor", ...;
+    else the problem's text), when the key itself is in that form."""
+    if answer["kind"] in ("multiple_choice", "string"):
+        return answer
+    text = " ".join(_s(step.get(k, "")) for k in ("stepTitle", "stepBody"))
+    task = infer_task(text) or infer_task(_s(problem.get("body", "")))
+    if task is None:
+        return answer
+    candidate = {**answer, "options": {**answer.get("options", {}), "task": task}}
+    if spec_problems(candidate):
+        stats["task stated but the key is not in that form (task left out)"] += 1
+        return answer
+    stats[f"task inferred: {task}"] += 1
+    return candidate
+
+
 def _map_problem(pid, pool, skill_model, stats, notes, failures) -> list[tuple[str, dict]]:
     problem = pool.problems[pid]
     figures = pool.figures.get(pid, {})
@@ -448,6 +466,7 @@ def _map_problem(pid, pool, skill_model, stats, notes, failures) -> list[tuple[s
             answer = map_answer(s, text_of, stats, where, failures)
             if answer is None:
                 continue
+            answer = _with_task(answer, s, p, stats)
             statement = "\n\n".join(
                 text_of(t)
                 for t in (p.get("body", ""), s.get("stepTitle", ""), s.get("stepBody", ""))

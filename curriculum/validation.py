@@ -227,6 +227,27 @@ def spec_problems(spec: dict[str, Any]) -> list[str]:
     return list(_spec_problems_cached(json.dumps(spec, sort_keys=True)))
 
 
+def _with_statement(out: _Collector, path: tuple, statement: str, spec: dict) -> dict:
+    """The spec with the statement's own expressions as ``given`` (an answer restating one
+    is told so), and a warning for any statement span still accepted as the answer."""
+    from curriculum.answers.statements import accepted_spans, with_given
+
+    try:
+        spec = with_given(spec, statement)
+        accepted = accepted_spans(statement, spec)
+    except Exception as exc:  # noqa: BLE001 - a checker crash is reported, never fatal here
+        out.warning(path, f"the statement could not be checked against the answer: {exc}")
+        return spec
+    for a in accepted:
+        if not a.legitimate:
+            out.warning(
+                path,
+                f"the statement's own ${a.span}$ is accepted as the answer: "
+                "set the answer's task (solve, compute, simplify, factor, expand, lowest_terms)",
+            )
+    return spec
+
+
 # ------------------------------------------------------------------ text
 
 
@@ -393,6 +414,8 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
         check_text((*path, "title"), problem.get("title", ""))
         check_text((*path, "solution"), problem.get("solution", ""))
         spec = check_answer((*path, "answer"), problem["answer"])
+        if not spec_problems(spec):
+            spec = _with_statement(out, (*path, "answer"), problem["statement"], spec)
         source = problem.get("source", {})
         problems.append(
             {

@@ -28,6 +28,7 @@ from .numbers import check_number
 from .parsing import Parsed, parse
 from .sets import check_inequality
 from .spec import AnswerSpec
+from .tasks import restates, task_failure
 from .verdict import CODES, Verdict, make, with_messages
 
 log = logging.getLogger(__name__)
@@ -121,17 +122,37 @@ def _parse_answer(pre: Prepared, spec: AnswerSpec) -> Parsed:
     return parse(number, "text", opts)
 
 
+def _given(spec: AnswerSpec, sj: str) -> list[Parsed]:
+    out = []
+    for g in spec.opt("given") or ():
+        try:
+            out.append(_parse_key(g, sj))
+        except ParseError:
+            continue  # validated at load; an unreadable one cannot be restated anyway
+    return out
+
+
 def _check(pre: Prepared, spec: AnswerSpec, sj: str) -> Verdict:
     parsed = _parse_answer(pre, spec)
     keys = [_parse_key(k, sj) for k in spec.key]
+    key_nodes = [k.node for k in keys]
     ctx = Ctx(spec)
     kind = spec.kind
+    task = spec.opt("task")
+    given = _given(spec, sj)
     try:
-        v = KIND_CHECKERS[kind](parsed, keys, ctx)
+        if given and restates(parsed.node, [g.node for g in given], key_nodes):
+            v = make("restated", details={"task": task} if task else {})
+        else:
+            v = KIND_CHECKERS[kind](parsed, keys, ctx)
         if v.correct and spec.forms and kind != "expression":
-            failed = formtests.check_structure_forms(spec, parsed.node, [k.node for k in keys])
+            failed = formtests.check_structure_forms(spec, parsed.node, key_nodes)
             if failed:
                 v = make("wrong_form", failed[1], details={"form": failed[0]})
+        if v.correct and task:
+            failed = task_failure(task, kind, parsed.node, key_nodes)
+            if failed:
+                v = make("wrong_form", failed[1], details={"form": failed[0], "task": task})
     except Wrong as w:
         v = make(w.code, w.feedback, score=w.score, correct=False, details=w.details)
     v.parsed_as = v.parsed_as or parsed.text

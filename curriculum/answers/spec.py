@@ -27,6 +27,17 @@ FORMS = (
     "partial_fractions",
 )
 
+# What the problem asks the student to do (options.task): see tasks.py.
+TASKS = ("solve", "compute", "simplify", "factor", "expand", "lowest_terms")
+# The form each task asks of an expression answer.
+TASK_FORMS = {
+    "compute": "simplified",
+    "simplify": "simplified",
+    "factor": "factored",
+    "expand": "expanded",
+    "lowest_terms": "lowest_terms",
+}
+
 # option name -> (validator, description)
 _OPTION_DOC = {
     "tolerance": "number (relative) or {'rel': r, 'abs': a}",
@@ -54,6 +65,10 @@ _OPTION_DOC = {
     "strict_type": "bool: refuse an answer of a different type (e.g. x = 3 for 3)",
     "multiplicity": "equation kind: roots must match with multiplicity ((x-1)^2 = 0 is not x = 1)",
     "compare": "number kind: '>' or '>=' (the answer must exceed the key) instead of equality",
+    "task": f"what the problem asks: one of {', '.join(TASKS)}; an answer equal in value but "
+    "not doing it (the unsolved equation, the uncomputed sum) is not correct",
+    "given": "list of the question's own expressions (filled from the statement at load): "
+    "an answer restating one is told so and not counted correct",
 }
 _BOOL_OPTS = {
     "ordered",
@@ -119,10 +134,14 @@ class AnswerSpec:
 
     @property
     def forms(self) -> list[str]:
+        """The forms asked for: the ``form`` option, and the form the task implies for an
+        expression answer ("factor" -> factored, "compute" -> simplified, ...)."""
         f = self.options.get("form")
-        if f is None:
-            return []
-        return [f] if isinstance(f, str) else list(f)
+        out = [] if f is None else [f] if isinstance(f, str) else list(f)
+        implied = TASK_FORMS.get(self.options.get("task", ""))
+        if self.kind == "expression" and implied and implied not in out:
+            out.append(implied)
+        return out
 
 
 def _validate_options(kind: str, o: dict) -> None:
@@ -192,6 +211,12 @@ def _validate_options(kind: str, o: dict) -> None:
         o["log_base"] = str(o["log_base"])
         if o["log_base"] not in ("e", "10"):
             raise ValueError("option 'log_base' must be 'e' or '10'")
+    if "task" in o and o["task"] not in TASKS:
+        raise ValueError(f"option 'task' must be one of {', '.join(TASKS)}")
+    if "given" in o:
+        g = o["given"]
+        if not isinstance(g, list) or not all(isinstance(x, str) and x.strip() for x in g):
+            raise ValueError("option 'given' must be a list of expressions from the statement")
     if "compare" in o and o["compare"] not in (">", ">=", "<", "<="):
         raise ValueError("option 'compare' must be one of '>', '>=', '<', '<='")
     if "notation" in o and o["notation"] not in ("any", "interval", "inequality"):

@@ -20,6 +20,7 @@ CODES = {
     "unexpected_variable": "Your answer uses a variable that this problem does not use.",
     "wrong_type": "Your answer is not the kind of answer the question asks for.",
     "wrong_length": "Your answer has the wrong number of entries.",
+    "restated": "That is the question itself; carry out the steps.",
     # the answer could not be read (valid=False: stored as an invalid attempt)
     "empty": "Please enter an answer.",
     "too_long": "Your answer is too long.",

@@ -53,7 +53,12 @@ def test_steps_scaffolds_and_sub_hints(imported):
     first = Problem.objects.get(slug="aaadd1a")
     assert first.title == "Adding whole numbers"
     assert first.statement == "Add the numbers.\n\nWhat is $12+30$?"
-    assert first.answer_spec == {"kind": "expression", "key": ["42"]}
+    # the statement's own sum is kept as `given`: typing it back is "the question itself"
+    assert first.answer_spec == {
+        "kind": "expression",
+        "key": ["42"],
+        "options": {"given": ["12+30"]},
+    }
     assert first.extra["oatutor_problem"] == "aaadd1" and first.extra["parts"] == 2
     assert first.source_url.startswith("https://openstax.org/") and "CC BY 4.0" in first.license
     hint, scaffold = first.hints.all()
