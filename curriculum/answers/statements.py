@@ -17,7 +17,8 @@ from .tasks import math_spans, worth_comparing
 
 
 def given_from_statement(statement: str, spec: AnswerSpec) -> list[str]:
-    """The statement's math spans that do something (``2 + 3``, ``x - 4 = 0``), read as the
+    """The statement's math spans that do something (``2 + 3``, ``x - 4 = 0``), or that equal
+    a key in value without being written as one (``-27`` for the key ``-27/1``), read as the
     spec reads its keys, leaving out any that is a key itself. Empty for text kinds."""
     if spec.kind in TEXT_KINDS:
         return []
@@ -35,7 +36,12 @@ def given_from_statement(statement: str, spec: AnswerSpec) -> list[str]:
             node = parse(span, syntax, opts).node
         except ParseError:
             continue
-        if worth_comparing(node) and canon(node) not in keys and span not in out:
+        if canon(node) in keys or span in out:
+            continue
+        # a span that does something (2 + 3) is the question; a lone number only when it is
+        # the answer in another form ("write -27 as a ratio of integers"): typing back 7 from
+        # "move 7 steps" is just wrong, not the question itself
+        if worth_comparing(node) or check_inline(span, spec).correct:
             out.append(span)
     return out
 
