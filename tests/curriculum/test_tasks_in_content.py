@@ -58,6 +58,14 @@ def test_validation_warns_when_a_statement_span_is_accepted(mini_data):
     problem["statement"] = "Write $0.50$ as a fraction."
     problem["answer"] = {"kind": "number", "key": ["1/2"]}
     result = validate(RawPackage(mini_data, "course.yaml", {"figures/line.png": b""}))
+    # the loader keeps 0.50 as given (the key in another form): typing it back is restating
+    assert not [i for i in result.issues if "accepted as the answer" in i.message]
+    spec = result.plans[0].problems[0]["answer_spec"]
+    assert spec["options"]["given"] == ["0.50"]
+    assert check_inline("0.50", spec).code == "restated"
+    # an author who turns given off hears about it
+    problem["answer"] = {"kind": "number", "key": ["1/2"], "options": {"given": []}}
+    result = validate(RawPackage(mini_data, "course.yaml", {"figures/line.png": b""}))
     warnings = [i.message for i in result.issues if "accepted as the answer" in i.message]
     assert warnings and "$0.50$" in warnings[0]
 
