@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 
+import redis
 import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -17,6 +18,9 @@ from inference.models import Generation
 RESUME_WAIT_SECONDS = 2.0
 WATCH_REFRESH_SECONDS = 10.0
 STATUS_REFRESH_SECONDS = 1.0
+# While the stream is silent, how often the database is asked whether the generation ended
+# without an end entry (stream expired, or lost or cut short by a Redis restart).
+DATABASE_CHECK_SECONDS = 5.0
 
 
 class GenerationConsumer(AsyncWebsocketConsumer):
@@ -80,31 +84,78 @@ class GenerationConsumer(AsyncWebsocketConsumer):
             await asyncio.wait_for(self.resumed.wait(), RESUME_WAIT_SECONDS)
         except TimeoutError:
             pass  # an old client that does not resume: start from the beginning
-        key = streams.stream_key(self.gen_id)
-        next_watch = next_status = 0.0
-        still_queued = True
+        self.next_watch = self.next_status = 0.0
+        self.next_db_check = time.monotonic() + DATABASE_CHECK_SECONDS
+        self.still_queued = True
         while True:
-            now = time.monotonic()
-            if now >= next_watch:
-                await self.redis.set(
-                    streams.watch_key(self.gen_id), "1", ex=streams.WATCH_TTL_SECONDS
-                )
-                next_watch = now + WATCH_REFRESH_SECONDS
-            result = await self.redis.xread({key: self.last}, block=500, count=200)
-            for _, entries in result or []:
-                for sid, fields in entries:
-                    self.last = sid
-                    await self.send(text_data=_fragment(self.gen_id, sid, fields))
-                    if fields.get("type") == "end":
-                        await self.close(code=1000)
-                        return
-            if not result and still_queued and time.monotonic() >= next_status:
-                next_status = time.monotonic() + STATUS_REFRESH_SECONDS
-                text = await self._waiting_status()
-                if text:
-                    await self.send(text_data=fragments.status(self.gen_id, text, state="queued"))
-                else:
-                    still_queued = False  # the worker reports from now on: stop asking the DB
+            try:
+                if await self._step(streams.stream_key(self.gen_id)):
+                    return
+            except (redis.ConnectionError, redis.TimeoutError):
+                # Redis restarting: keep the socket and try again shortly.
+                await asyncio.sleep(1.0)
+
+    async def _step(self, key: str) -> bool:
+        """One round of tailing; True once the end was sent and the socket closed."""
+        now = time.monotonic()
+        if now >= self.next_watch:
+            await self.redis.set(streams.watch_key(self.gen_id), "1", ex=streams.WATCH_TTL_SECONDS)
+            self.next_watch = now + WATCH_REFRESH_SECONDS
+        result = await self.redis.xread({key: self.last}, block=500, count=200)
+        for _, entries in result or []:
+            for sid, fields in entries:
+                self.last = sid
+                await self.send(text_data=self._fragment(sid, fields))
+                if fields.get("type") == "end":
+                    await self.close(code=1000)
+                    return True
+        if result or time.monotonic() < self.next_status:
+            return False
+        self.next_status = time.monotonic() + STATUS_REFRESH_SECONDS
+        # The stream expired, or a Redis restart lost or cut it short: a finished generation
+        # is rendered from the database instead of "Loading…" for ever.
+        silent_long = time.monotonic() >= self.next_db_check
+        if silent_long:
+            self.next_db_check = time.monotonic() + DATABASE_CHECK_SECONDS
+        if (silent_long or not await self.redis.exists(key)) and await self._from_database():
+            return True
+        if self.still_queued:
+            text = await self._waiting_status()
+            if text:
+                await self.send(text_data=fragments.status(self.gen_id, text, state="queued"))
+            else:
+                self.still_queued = False  # the worker reports from now on: stop asking the DB
+        return False
+
+    def _fragment(self, sid: str, fields: dict[str, str]) -> str:
+        if fields.get("type") == "end":
+            return fragments.end(self.gen_id, sid, fields, retry=self._retry(fields))
+        return _fragment(self.gen_id, sid, fields)
+
+    def _retry(self, fields: dict[str, str]) -> dict | None:
+        """What the Retry button posts: only the owner, only after a failure."""
+        if not self.is_owner or fields.get("status") != Generation.Status.FAILED:
+            return None
+        return {"problem_id": self.generation.problem_id, "purpose": self.generation.purpose}
+
+    async def _from_database(self) -> bool:
+        generation = await database_sync_to_async(
+            lambda: Generation.objects.filter(pk=self.gen_id).first()
+        )()
+        if generation is None or generation.is_active:
+            return False
+        sid = "0-1"  # a stand-in id: nothing follows it
+        think, answer = _parts(generation)
+        for part, text in (("think", think), ("answer", answer)):
+            await self.send(text_data=fragments.replace(self.gen_id, sid, part, text))
+        fields = {"type": "end", "status": generation.status}
+        if generation.status == Generation.Status.DONE:
+            fields.update(check=generation.answer_check, detail=generation.answer_check_detail)
+        elif generation.status == Generation.Status.FAILED:
+            fields["detail"] = f"The tutor could not finish: {generation.error or 'unknown error'}."
+        await self.send(text_data=self._fragment(sid, fields))
+        await self.close(code=1000)
+        return True
 
     @database_sync_to_async
     def _waiting_status(self) -> str | None:
@@ -119,6 +170,21 @@ class GenerationConsumer(AsyncWebsocketConsumer):
             if position == 1
             else f"Waiting for the tutor: number {position} in line."
         )
+
+
+def _parts(generation: Generation) -> tuple[str, str]:
+    """The reasoning and the answer as the stream showed them, from the database."""
+    splitter = streams.ThinkSplitter()
+    think = answer = ""
+    for part, text in splitter.feed(generation.text) + splitter.flush():
+        if part == "think":
+            think += text
+        else:
+            answer += text
+    if generation.purpose == Generation.Purpose.HINT:
+        # Hints are shown only once checked: what the student was shown, or nothing.
+        return "", generation.shown_text if generation.status == Generation.Status.DONE else ""
+    return think, generation.shown_text or answer
 
 
 def _valid_stream_id(value: str) -> bool:

@@ -32,7 +32,8 @@ def last_id(gen_id: int, sid: str) -> str:
     return f'<span id="gen-{gen_id}-last" data-sid="{sid}" hidden hx-swap-oob="outerHTML"></span>'
 
 
-def end(gen_id: int, sid: str, fields: dict[str, str]) -> str:
+def end(gen_id: int, sid: str, fields: dict[str, str], retry: dict | None = None) -> str:
+    """The end of a generation; `retry` ({problem_id, purpose}) adds a Retry button."""
     return render_to_string(
-        "inference/_end.html", {"gen_id": gen_id, "sid": sid, "fields": fields}
+        "inference/_end.html", {"gen_id": gen_id, "sid": sid, "fields": fields, "retry": retry}
     ) + last_id(gen_id, sid)

@@ -46,6 +46,12 @@ class Generation(models.Model):
     text = models.TextField(blank=True, help_text="Everything the model wrote.")
     shown_text = models.TextField(blank=True, help_text="What the student was shown at the end.")
     error = models.TextField(blank=True)
+    worker = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The worker process instance running it (tutor.heartbeat.INSTANCE); the "
+        "sweeper fails a running generation whose instance no longer beats.",
+    )
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import redis
@@ -18,6 +19,11 @@ from tutor.models import Attempt, User
 from tutor.permissions import can_view_student
 
 GPU_QUEUE = "gpu"
+
+log = logging.getLogger(__name__)
+
+WORKER_LOST = "the tutor's worker stopped while writing this. Press Retry to ask again"
+QUEUE_TIMEOUT = "the tutor did not start in time. Press Retry to ask again"
 
 
 class ExplanationRefused(Exception):
@@ -52,10 +58,14 @@ def request_explanation(
             "No model is configured, so the tutor cannot explain yet. Hints written by your "
             "teachers still work."
         )
+    if not selectors.can_see_problem(user, problem):
+        raise ExplanationRefused("This problem is not available.")
     if not tutor_online():
         raise ExplanationRefused(
             "The tutor is offline right now. Try again in a few minutes; the written hints work."
         )
+    # A request stranded by a vanished worker must not block a new one.
+    fail_stranded_generations(user=user)
     with transaction.atomic():
         # Lock the user's row so two quick clicks cannot both start a generation.
         User.objects.select_for_update().filter(pk=user.pk).first()
@@ -91,7 +101,13 @@ def request_explanation(
                 question=question,
             ),
         )
-        streams.reset(redis_client(), generation.pk)
+        try:
+            streams.reset(redis_client(), generation.pk)
+        except redis.RedisError as exc:
+            raise ExplanationRefused(
+                "The tutor is offline right now. Try again in a few minutes; the written hints "
+                "work."
+            ) from exc
         transaction.on_commit(lambda: _enqueue(generation.pk))
     return generation
 
@@ -103,17 +119,100 @@ def _enqueue(generation_id: int) -> None:
 
 
 def stop_generation(*, user: User, generation: Generation) -> Generation:
-    """Ask the worker to stop; a generation still queued ends at once."""
-    client = redis_client()
-    streams.request_cancel(client, generation.pk)
-    with transaction.atomic():
-        updated = Generation.objects.filter(
-            pk=generation.pk, status=Generation.Status.QUEUED
-        ).update(status=Generation.Status.CANCELLED, finished_at=timezone.now())
-    if updated:
-        streams.StreamWriter(client, generation.pk).end(Generation.Status.CANCELLED)
+    """Stop a generation. Always ends one nobody is running: still queued, claimed by a worker
+    that no longer beats, or when Redis cannot be reached (the worker could not carry on
+    anyway). A running one on a live worker is asked to stop and ends within one step."""
+    try:
+        client = redis_client()
+        streams.request_cancel(client, generation.pk)
+        live = heartbeat.live_instances(client)
+    except redis.RedisError:
+        client, live = None, set()
+    ended = Generation.objects.filter(pk=generation.pk, status=Generation.Status.QUEUED)
+    if client is None:
+        ended = Generation.objects.filter(pk=generation.pk, status__in=Generation.ACTIVE)
+    else:
+        ended = ended | Generation.objects.filter(
+            pk=generation.pk, status=Generation.Status.RUNNING
+        ).exclude(worker__in=live)
+    if ended.update(status=Generation.Status.CANCELLED, finished_at=timezone.now()):
+        _end_stream(client, generation.pk, Generation.Status.CANCELLED)
     generation.refresh_from_db()
     return generation
+
+
+def _end_stream(client: redis.Redis | None, generation_id: int, status: str, **fields) -> None:
+    """Write the end entry for a generation ended outside its worker. Redis may be away: the
+    page then renders the end from the database (inference.consumers)."""
+    if client is None:
+        return
+    try:
+        streams.StreamWriter(client, generation_id).end(status, **fields)
+    except redis.RedisError:
+        log.warning("could not write the end of generation %s to Redis", generation_id)
+
+
+def fail_generation(generation_id: int, reason: str) -> bool:
+    """Fail a running generation (if it still is) and end its stream, best effort."""
+    updated = Generation.objects.filter(pk=generation_id, status=Generation.Status.RUNNING).update(
+        status=Generation.Status.FAILED, error=reason, finished_at=timezone.now()
+    )
+    if updated:
+        try:
+            client = redis_client()
+        except redis.RedisError:
+            client = None
+        _end_stream(
+            client,
+            generation_id,
+            Generation.Status.FAILED,
+            detail=f"The tutor could not finish: {reason}.",
+        )
+    return bool(updated)
+
+
+def fail_stranded_generations(*, user: User | None = None) -> list[int]:
+    """The sweeper: fail running generations whose worker instance no longer beats, and
+    queued ones that waited longer than TUTOR_QUEUE_TIMEOUT_SECONDS (their task was lost, e.g.
+    with a Redis restart). Each gets an end entry, so a watching page says so at once and
+    offers Retry. Returns the ids failed. Does nothing when Redis cannot be reached: without
+    heartbeats no worker can be called gone."""
+    try:
+        client = redis_client()
+        live = heartbeat.live_instances(client)
+    except redis.RedisError:
+        return []
+    rows = Generation.objects.filter(status__in=Generation.ACTIVE)
+    if user is not None:
+        rows = rows.filter(user=user)
+    grace = timezone.now() - timedelta(seconds=settings.TUTOR_WORKER_HEARTBEAT_SECONDS * 3)
+    queue_deadline = timezone.now() - timedelta(seconds=settings.TUTOR_QUEUE_TIMEOUT_SECONDS)
+    failed: list[int] = []
+    for gen_id, status, worker, started_at, created_at in rows.values_list(
+        "pk", "status", "worker", "started_at", "created_at"
+    ):
+        if status == Generation.Status.RUNNING:
+            # A row claimed before workers recorded their instance: judged by its age.
+            lost = worker not in live if worker else started_at and started_at < grace
+            reason = WORKER_LOST
+        else:
+            lost, reason = created_at < queue_deadline, QUEUE_TIMEOUT
+        if not lost:
+            continue
+        updated = Generation.objects.filter(pk=gen_id, status=status, worker=worker).update(
+            status=Generation.Status.FAILED, error=reason, finished_at=timezone.now()
+        )
+        if updated:
+            failed.append(gen_id)
+            _end_stream(
+                client,
+                gen_id,
+                Generation.Status.FAILED,
+                detail=f"The tutor could not finish: {reason}.",
+            )
+    if failed:
+        log.warning("failed stranded generations %s", failed)
+    return failed
 
 
 def queue_position(generation: Generation) -> int:

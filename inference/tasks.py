@@ -6,15 +6,18 @@ import logging
 import threading
 import time
 
+import redis
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_ready
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from inference import engines, streams, verify
+from inference import engines, services, streams, verify
 from inference.models import Generation
 from inference.services import redis_client
+from tutor import heartbeat
 from tutor.models import Attempt
 from tutor.services import reveal_next_hint
 
@@ -40,6 +43,9 @@ def _warm_up_engine(sender, **kwargs) -> None:
     queues = {q.name for q in sender.task_consumer.queues} if sender.task_consumer else set()
     if "gpu" not in queues or not engines.is_configured():
         return
+    # A restarted worker first fails what its previous process left running (the beat sweeper
+    # would too, a few seconds later).
+    threading.Thread(target=_sweep_quietly, name="sweep-on-start", daemon=True).start()
 
     def build() -> None:
         try:
@@ -49,6 +55,20 @@ def _warm_up_engine(sender, **kwargs) -> None:
             log.error("engine could not start: %s", exc)
 
     threading.Thread(target=build, name="engine-warm-up", daemon=True).start()
+
+
+def _sweep_quietly() -> None:
+    try:
+        services.fail_stranded_generations()
+    except Exception:  # noqa: BLE001 - start-up must not fail because of the sweep
+        log.exception("sweep on start failed")
+
+
+@shared_task(name="inference.sweep_stranded", ignore_result=True)
+def sweep_stranded() -> list[int]:
+    """Celery beat runs this every few seconds on the `default` queue (see settings): fail
+    generations whose worker vanished, and tell their pages."""
+    return services.fail_stranded_generations()
 
 
 @shared_task(
@@ -61,10 +81,19 @@ def _warm_up_engine(sender, **kwargs) -> None:
 def generate(generation_id: int) -> str:
     # Claim the row: a redelivered task (acks_late) or a stop while queued does nothing.
     claimed = Generation.objects.filter(pk=generation_id, status=Generation.Status.QUEUED).update(
-        status=Generation.Status.RUNNING, started_at=timezone.now()
+        status=Generation.Status.RUNNING, started_at=timezone.now(), worker=heartbeat.INSTANCE
     )
     if not claimed:
         return "skipped"
+    try:
+        return _generate(generation_id)
+    except Exception as exc:  # noqa: BLE001 - whatever broke, the student must not be stranded
+        log.exception("generation %s failed", generation_id)
+        services.fail_generation(generation_id, f"an error in the tutor ({type(exc).__name__})")
+        return Generation.Status.FAILED
+
+
+def _generate(generation_id: int) -> str:
     gen = Generation.objects.select_related("problem").get(pk=generation_id)
     client = redis_client()
     writer = streams.StreamWriter(client, gen.pk)
@@ -125,6 +154,19 @@ def generate(generation_id: int) -> str:
         gen.completion_tokens = handle.completion_tokens
         return _finish(
             gen, writer, Generation.Status.FAILED, "".join(pieces), error="took too long"
+        )
+    except redis.RedisError as exc:
+        # Redis went away (a restart): nobody can watch or stop this any more. Fail it in the
+        # database; the page renders the end from there once Redis is back.
+        engine.cancel(handle.id)
+        log.warning("generation %s: Redis lost (%s)", gen.pk, exc)
+        gen.completion_tokens = handle.completion_tokens
+        return _finish(
+            gen,
+            writer,
+            Generation.Status.FAILED,
+            "".join(pieces),
+            error="the connection to the stream was lost. Press Retry to ask again",
         )
     end = time.monotonic()
     gen.prompt_tokens = handle.prompt_tokens
@@ -221,7 +263,16 @@ def _finish(
         fields = {"check": gen.answer_check, "detail": gen.answer_check_detail}
     elif status == Generation.Status.FAILED:
         fields = {"detail": f"The tutor could not finish: {error or 'unknown error'}."}
-    gen.save()
-    writer.end(status, **fields)
+    with transaction.atomic():
+        # Stop or the sweeper may have ended the row already (a stranded-looking worker):
+        # theirs is the word the page has seen, keep it.
+        current = Generation.objects.select_for_update().filter(pk=gen.pk).first()
+        if current is None or current.status != Generation.Status.RUNNING:
+            return current.status if current else status
+        gen.save()
+    try:
+        writer.end(status, **fields)
+    except redis.RedisError:
+        log.warning("generation %s ended %s; Redis unreachable for its end entry", gen.pk, status)
     log.info("generation %s %s (%s tokens)", gen.pk, status, gen.completion_tokens)
     return status

@@ -7,14 +7,20 @@ with a short expiry; a worker that dies simply stops refreshing its key.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
+import uuid
 
 import redis
 from celery import bootsteps
 from django.conf import settings
 
 KEY_PREFIX = "tutor:worker:"
+
+# This process's identity in heartbeats. A restarted worker keeps its hostname but gets a new
+# instance, so work claimed by the old process is known to be orphaned at once.
+INSTANCE = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
 
 
 def redis_client() -> redis.Redis:
@@ -23,7 +29,9 @@ def redis_client() -> redis.Redis:
 
 def beat_once(client: redis.Redis, hostname: str, queues: list[str]) -> None:
     period = settings.TUTOR_WORKER_HEARTBEAT_SECONDS
-    payload = json.dumps({"hostname": hostname, "queues": queues, "time": time.time()})
+    payload = json.dumps(
+        {"hostname": hostname, "queues": queues, "time": time.time(), "instance": INSTANCE}
+    )
     client.set(KEY_PREFIX + hostname, payload, px=int(period * 3 * 1000))
 
 
@@ -36,6 +44,11 @@ def live_workers(client: redis.Redis | None = None) -> list[dict]:
         if raw:
             workers.append(json.loads(raw))
     return sorted(workers, key=lambda w: w["hostname"])
+
+
+def live_instances(client: redis.Redis | None = None) -> set[str]:
+    """The process instances of the live workers (see INSTANCE)."""
+    return {w["instance"] for w in live_workers(client) if w.get("instance")}
 
 
 def live_queues(client: redis.Redis | None = None) -> set[str]:

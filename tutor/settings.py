@@ -189,6 +189,13 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "tutor.tasks.clear_expired_sessions", "schedule": 24 * 3600},
     "refit-adaptive-model": {"task": "tutor.tasks.refit_adaptive_model", "schedule": 24 * 3600},
+    # Fails generations whose worker vanished (no heartbeat) so the student is told and can
+    # retry: heartbeat expiry (3 periods, 15 s) + this period stays under 30 s.
+    "sweep-stranded-generations": {
+        "task": "inference.sweep_stranded",
+        "schedule": float(os.environ.get("TUTOR_SWEEP_SECONDS", "5")),
+        "options": {"queue": "default", "expires": 30},
+    },
 }
 
 # Seconds between worker heartbeats written to Redis; /healthz calls a worker alive when its
@@ -218,6 +225,9 @@ TUTOR_TEMPERATURE = float(os.environ.get("TUTOR_TEMPERATURE", "0.6"))
 # which a running generation is cancelled.
 TUTOR_EXPLANATIONS_PER_HOUR = int(os.environ.get("TUTOR_EXPLANATIONS_PER_HOUR", "30"))
 TUTOR_UNWATCHED_CANCEL_SECONDS = int(os.environ.get("TUTOR_UNWATCHED_CANCEL_SECONDS", "30"))
+# A generation still queued after this long is failed by the sweeper (its task was lost, e.g.
+# in a Redis restart without persistence); the student gets a Retry button.
+TUTOR_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("TUTOR_QUEUE_TIMEOUT_SECONDS", "600"))
 TUTOR_MAX_ANSWER_LENGTH = 2000
 
 LOGGING = {
