@@ -23,6 +23,8 @@ def _hint(h: Hint, slug: str) -> Any:
         out["title"] = h.title
     if h.source_id:
         out["source_id"] = h.source_id
+    if h.kind == Hint.Kind.BOTTOM_OUT:
+        out["bottom_out"] = True
     if h.kind == Hint.Kind.SCAFFOLD and h.answer_spec:
         out["answer"] = h.answer_spec
         if h.subhints:

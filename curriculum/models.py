@@ -178,6 +178,8 @@ class Hint(models.Model):
     class Kind(models.TextChoices):
         HINT = "hint", "Hint"
         SCAFFOLD = "scaffold", "Scaffold"
+        # The last hint, marked by its author as the one that may state the answer.
+        BOTTOM_OUT = "bottom_out", "Bottom-out hint"
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="hints")
     order = models.PositiveIntegerField(default=0)

@@ -42,7 +42,11 @@ def _bare(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def restatement_report(
-    source: str, packages: Iterable[RawPackage], *, compare_bare: bool = True
+    source: str,
+    packages: Iterable[RawPackage],
+    *,
+    compare_bare: bool = True,
+    source_format: str = "native",
 ) -> RestatementReport:
     """Every statement span of every valid package's problems, checked as the answer."""
     from curriculum.answers.statements import accepted_spans
@@ -52,7 +56,7 @@ def restatement_report(
     start = time.perf_counter()
     for raw in packages:
         out.packages += 1
-        result = validate(raw)
+        result = validate(raw, source_format=source_format)
         if not result.ok:
             out.packages_invalid += 1
             continue

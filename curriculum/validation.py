@@ -64,7 +64,7 @@ def normalize_hint(hint: Any) -> Any:
     if isinstance(hint, str):
         return hint
     out = {"text": hint["text"]}
-    for name in ("title", "source_id"):
+    for name in ("title", "source_id", "bottom_out"):
         if hint.get(name):
             out[name] = hint[name]
     if "answer" in hint:
@@ -248,6 +248,43 @@ def _with_statement(out: _Collector, path: tuple, statement: str, spec: dict) ->
     return spec
 
 
+def _check_hints_reveal(
+    out: _Collector, path: tuple, hints: list[Any], spec: dict, source_format: str
+) -> None:
+    """The reveal check the tutor model's hints get, on every authored hint: a hint before the
+    last that states the answer is an error; the last may only when marked `bottom_out`.
+    (Imported content whose authors did not know the rule gets warnings, not errors.)"""
+    from curriculum.answers.hints import reveals_answer
+
+    report = out.error if source_format == "native" else out.warning
+    for i, hint in enumerate(hints):
+        text = hint if isinstance(hint, str) else hint["text"]
+        last = i == len(hints) - 1
+        if not last and not isinstance(hint, str) and hint.get("bottom_out"):
+            out.error((*path, i), "only the last hint can be the bottom-out hint")
+        if not isinstance(hint, str) and hint.get("bottom_out"):
+            continue
+        try:
+            shown = reveals_answer(text, spec)
+        except Exception as exc:  # noqa: BLE001 - a checker crash is reported, never fatal here
+            out.warning((*path, i), f"the hint could not be checked against the answer: {exc}")
+            continue
+        if shown is None:
+            continue
+        if last:
+            report(
+                (*path, i),
+                f"the last hint states the answer (${shown}$): teach the step instead, "
+                "or mark it `bottom_out: true`",
+            )
+        else:
+            report(
+                (*path, i),
+                f"hint {i + 1} of {len(hints)} gives the answer away (${shown}$): "
+                "teach the step instead",
+            )
+
+
 # ------------------------------------------------------------------ text
 
 
@@ -390,7 +427,11 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
             flatten_hints((*hpath, "hints"), hint.get("hints", []))
             flat.append(
                 {
-                    "kind": "scaffold" if spec else "hint",
+                    "kind": "scaffold"
+                    if spec
+                    else "bottom_out"
+                    if hint.get("bottom_out")
+                    else "hint",
                     "text": hint["text"],
                     "title": hint.get("title", ""),
                     "answer_spec": spec,
@@ -416,6 +457,9 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
         spec = check_answer((*path, "answer"), problem["answer"])
         if not spec_problems(spec):
             spec = _with_statement(out, (*path, "answer"), problem["statement"], spec)
+            _check_hints_reveal(
+                out, (*path, "hints"), problem.get("hints", []), spec, source_format
+            )
         source = problem.get("source", {})
         problems.append(
             {

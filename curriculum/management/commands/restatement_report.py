@@ -41,7 +41,11 @@ class Command(BaseCommand):
         pool = Path(o["oatutor"]) if o["oatutor"] else None
         if pool and (pool / "coursePlans.json").exists():
             packages, _ = read_pool(pool, limit=o["limit"])
-            reports.append(restatement_report("oatutor", packages, compare_bare=not o["no_bare"]))
+            reports.append(
+                restatement_report(
+                    "oatutor", packages, compare_bare=not o["no_bare"], source_format="oatutor"
+                )
+            )
         elif pool:
             self.stderr.write(f"OATutor pool not found at {pool} (skipped; see ../shared/data)")
         if o["json"]:
