@@ -95,13 +95,70 @@ def _error(file: str, message: str, location: str = "", line: int | None = None)
     return PackageError([Issue("error", file, location, message, line)])
 
 
+# Deeper nesting than any course needs; parsers recurse per level, so a hostile package could
+# otherwise crash them with RecursionError (issue 13).
+MAX_NESTING = 64
+
+
+def _too_deep(name: str, depth: int | None = None) -> PackageError:
+    found = f" (found {depth})" if depth else ""
+    return _error(name, f"the document is nested more than {MAX_NESTING} levels deep{found}")
+
+
+def _bracket_depth(text: str) -> int:
+    """The deepest nesting of [ and { outside quoted strings: JSON and YAML flow style."""
+    depth = deepest = 0
+    quote = ""
+    escaped = False
+    for char in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _data_depth(data: Any) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 def load_document(text: bytes | str, name: str) -> tuple[Any, dict[tuple, int]]:
-    """Parse YAML or JSON text; returns the data and a map of document paths to line numbers."""
+    """Parse YAML or JSON text; returns the data and a map of document paths to line numbers.
+    Nesting deeper than MAX_NESTING is refused with a clear error."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise _error(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if (depth := _bracket_depth(text)) > MAX_NESTING:
+        raise _too_deep(name, depth)
+    try:
+        data, lines = _parse(text, name)
+    except RecursionError:  # block-style YAML nesting the scan above cannot see
+        raise _too_deep(name) from None
+    if (depth := _data_depth(data)) > MAX_NESTING:
+        raise _too_deep(name, depth)
+    return data, lines
+
+
+def _parse(text: str, name: str) -> tuple[Any, dict[tuple, int]]:
     if name.endswith(".json"):
         try:
             return json.loads(text), {}

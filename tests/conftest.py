@@ -58,6 +58,16 @@ def _clean_redis(redis_client):
     redis_client.flushdb()
 
 
+@pytest.fixture(autouse=True)
+def _clear_throttles(redis_client):
+    """Abuse-limit counters (tutor.throttle) live in the shared cache: each test starts fresh,
+    or the suite's own log-ins and sign-ups from 127.0.0.1 would add up."""
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_timeout=5)
+    keys = list(client.scan_iter(match="*throttle:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def demo(db):
     from tutor.demo import seed_demo

@@ -2,10 +2,50 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
 
 from curriculum.models import Course
+from tutor import throttle
 from tutor.models import User
+
+
+class ThrottledLoginMixin:
+    """Failed log-ins are limited per account and per address (tutor.throttle). A locked
+    account is refused even with the right password until its window ends, with a sentence
+    that says so and for how long."""
+
+    def clean(self):
+        username = self.data.get("username", "")
+        address = throttle.client_address(self.request)
+        for limit, subject, whose in (
+            (throttle.login_account_limit(), username, "this account"),
+            (throttle.login_address_limit(), address, "your network address"),
+        ):
+            if wait := throttle.blocked(limit, subject):
+                raise ValidationError(
+                    f"Too many failed log-ins for {whose}. Try again in "
+                    f"{throttle.minutes(wait)}, or reset your password.",
+                    code="throttled",
+                )
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "invalid_login" or any(
+                getattr(e, "code", None) == "invalid_login" for e in exc.error_list
+            ):
+                throttle.hit(throttle.login_account_limit(), username)
+                throttle.hit(throttle.login_address_limit(), address)
+            raise
+
+
+class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    pass
 
 
 class SignUpForm(UserCreationForm):

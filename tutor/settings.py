@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tutor.middleware.StaffOnlyAdminMiddleware",
+    "tutor.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "tutor.urls"
@@ -150,10 +151,52 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 X_FRAME_OPTIONS = "DENY"
+# Behind HTTPS (SECURE_COOKIES=1) also redirect plain HTTP and send HSTS; each can be set
+# on its own. /healthz stays reachable over plain HTTP for the container healthcheck.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", env_bool("SECURE_COOKIES"))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SECURE_HSTS_SECONDS", "31536000" if env_bool("SECURE_COOKIES") else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# The preload directive does nothing until the domain is submitted to the browsers' list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", env_bool("SECURE_COOKIES"))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The TLS proxy in front says the original scheme and the client address; trust those
+# headers only when such a proxy is really there.
+if env_bool("TRUST_X_FORWARDED_PROTO", env_bool("SECURE_COOKIES")):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR")
+# Scripts, styles, fonts and images from our own origin only (KaTeX and MathLive are served
+# from static/vendor/). The admin keeps inline styles its templates use.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-elem 'self'; "
+    "style-src-attr 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; media-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- Abuse limits (tutor/throttle.py), counted in the shared cache -------------------------
+TUTOR_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("TUTOR_LOGIN_FAILURES_PER_ACCOUNT", "5"))
+TUTOR_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("TUTOR_LOGIN_FAILURES_PER_ADDRESS", "30"))
+TUTOR_JOIN_FAILURES_PER_HOUR = int(os.environ.get("TUTOR_JOIN_FAILURES_PER_HOUR", "10"))
+# A whole class may sign up from one school address: generous by default.
+TUTOR_SIGNUPS_PER_HOUR_PER_ADDRESS = int(os.environ.get("TUTOR_SIGNUPS_PER_HOUR_PER_ADDRESS", "60"))
 
 # --- Redis: broker, channel layer, streams -------------------------------------------------
 TUTOR_REDIS_PORT = int(os.environ.get("TUTOR_REDIS_PORT", "6399"))
 REDIS_URL = os.environ.get("REDIS_URL", f"redis://127.0.0.1:{TUTOR_REDIS_PORT}/0")
+
+# The cache is shared by every web process (throttling counters live there).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "tutor",
+        "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
+    }
+}
 
 CHANNEL_LAYERS = {
     "default": {

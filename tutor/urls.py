@@ -2,12 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tutor import views
+from tutor.forms import ThrottledAdminAuthenticationForm
+
+# The admin's log-in is limited like the site's.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("", include("inference.urls")),

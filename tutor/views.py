@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from curriculum.rendering import render_markdown
 from inference import engines
 from inference.models import Generation
-from tutor import heartbeat, learning, selectors, services
+from tutor import heartbeat, learning, selectors, services, throttle
 from tutor.dashboards.selectors import assignments_for_student
-from tutor.forms import AnswerForm, JoinClassForm, SignUpForm
+from tutor.forms import AnswerForm, JoinClassForm, SignUpForm, ThrottledAuthenticationForm
 from tutor.models import User
 from tutor.permissions import can_view_student, is_teacher
 
@@ -34,10 +36,32 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("courses")
 
 
+class LoginView(auth_views.LoginView):
+    """Django's log-in with failed attempts limited per account and per address (429)."""
+
+    form_class = ThrottledAuthenticationForm
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="throttled"):
+            response.status_code = 429
+        return response
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
+    address = throttle.client_address(request)
+    if request.method == "POST" and (wait := throttle.blocked(throttle.signup_limit(), address)):
+        form.is_valid()  # keep what was typed on the page
+        form.add_error(
+            None,
+            "Too many accounts were made from your network address recently. Try again in "
+            f"{throttle.minutes(wait)}, or ask your teacher.",
+        )
+        return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
+        throttle.hit(throttle.signup_limit(), address)
         user = services.make_student(user=form.save())
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome! Your account is ready.")
@@ -205,12 +229,22 @@ def check_scaffold(request: HttpRequest, problem_id: int, hint_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def join_class(request: HttpRequest) -> HttpResponse:
     form = JoinClassForm(request.POST or request.GET or None)
+    subject = str(request.user.pk)
+    if request.method == "POST" and (wait := throttle.blocked(throttle.join_limit(), subject)):
+        form.is_valid()
+        form.add_error(
+            "code",
+            f"Too many wrong class codes. Try again in {throttle.minutes(wait)}, or ask your "
+            "teacher for the link.",
+        )
+        return render(request, "tutor/join_class.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             classroom = services.join_classroom(
                 student=request.user, code=form.cleaned_data["code"]
             )
         except ValidationError as exc:
+            throttle.hit(throttle.join_limit(), subject)
             form.add_error("code", exc)
         else:
             messages.success(request, f"You joined {classroom.name}.")
@@ -260,4 +294,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["workers"] = {"ok": False, "alive": [], "queues": []}
     healthy = checks["database"]["ok"] and checks["redis"]["ok"]
     status = "ok" if healthy and checks["workers"]["ok"] else ("degraded" if healthy else "down")
-    return JsonResponse({"status": status, "checks": checks}, status=200 if healthy else 503)
+    body: dict = {"status": status}
+    # Details (database vendor, worker host names, errors) only for admins and callers on
+    # this machine (the container healthcheck), never through a proxy.
+    if request.user.is_staff or _local_caller(request):
+        body["checks"] = checks
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _local_caller(request: HttpRequest) -> bool:
+    if "HTTP_X_FORWARDED_FOR" in request.META:
+        return False
+    try:
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
