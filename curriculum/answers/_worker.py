@@ -51,6 +51,10 @@ def main() -> int:
     # nothing else may write to our stdout: it is the channel
     sys.stdout = sys.stderr
     _limit_memory()
+    # A 1,000-character answer can be a 500-term sum: a tree 500 levels deep, more than the
+    # default recursion limit allows the parser and SymPy; the worker's main thread has the
+    # stack for it (and the pool's deadline and memory limit bound the work).
+    sys.setrecursionlimit(20_000)
     from curriculum.answers.checker import check_inline, warm_up
     from curriculum.answers.verdict import make
 

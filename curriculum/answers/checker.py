@@ -24,6 +24,7 @@ from .errors import ParseError
 from .expressions import check_expression
 from .extract import fallback_number
 from .inputs import Prepared, precheck
+from .notation import notation_problem
 from .numbers import check_number
 from .parsing import Parsed, parse
 from .sets import check_inequality
@@ -74,24 +75,42 @@ def check_inline(raw, spec) -> Verdict:
             "This problem's answer key could not be read, so your answer was not counted.",
             details={"spec_error": str(e)},
         )
+    v, pre = _judge(raw, spec_obj, sj)
+    if not v.correct and v.code in _RETHINK and pre is not None and pre.original is None:
+        # 5 cm, 45°, three, 2,75: not wrong, written in a way we do not read
+        note = notation_problem(pre.raw, spec_obj)
+        if note:
+            return with_messages(make("notation", note), spec_obj)
+    return v
+
+
+# Verdicts that may come from an answer written in a notation we do not read.
+_RETHINK = frozenset(
+    {"wrong", "wrong_type", "unknown_word", "syntax_error", "unexpected_variable", "partial"}
+)
+
+
+def _judge(raw, spec_obj: AnswerSpec, sj: str) -> tuple[Verdict, Prepared | None]:
+    """The verdict, and the answer as read after the pre-checks (None when they decided)."""
+    pre = None
     try:
         pre = precheck(raw, spec_obj)
         if isinstance(pre, Verdict):
-            return pre
+            return pre, None
         if spec_obj.kind in TEXT_KINDS:
-            return check_text_kind(pre.raw, spec_obj)
-        return _check(pre, spec_obj, sj)
+            return check_text_kind(pre.raw, spec_obj), None
+        return _check(pre, spec_obj, sj), pre
     except ParseError as e:
-        return _invalid(e)
+        return _invalid(e), pre
     except Wrong as w:
-        return with_messages(
-            make(w.code, w.feedback, score=w.score, correct=False, details=w.details), spec_obj
-        )
+        v = make(w.code, w.feedback, score=w.score, correct=False, details=w.details)
+        return with_messages(v, spec_obj), pre
     except (RecursionError, MemoryError, OverflowError):
-        return make("too_complex", "Your answer is too large or too complex to check.")
+        return make("too_complex", "Your answer is too large or too complex to check."), pre
     except Exception as e:  # never raise on student input
         log.exception("answer check failed for %r", raw if isinstance(raw, str) else type(raw))
-        return make("internal_error", details={"error": f"{type(e).__name__}: {e}"[:300]})
+        v = make("internal_error", details={"error": f"{type(e).__name__}: {e}"[:300]})
+        return v, pre
 
 
 def _invalid(e: ParseError) -> Verdict:

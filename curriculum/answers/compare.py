@@ -204,22 +204,41 @@ def numeric_compare(a, b, symbols=None, n=N_POINTS, rel=REL_TOL):
     return _numeric_compare(a, b, syms, n, rel, positive=False)
 
 
+def _is_real(v) -> bool:
+    return abs(v.imag) <= 1e-9 * max(1.0, abs(v))
+
+
 def _numeric_compare(a, b, syms, n, rel, positive):
+    """Values at random points. With logarithms, when either side takes real values, the
+    comparison is over the real domain: points where both sides are non-real are outside it
+    and skipped (ln(x^3) and 3 ln(x) agree wherever they are defined), points where only one
+    side is real show different domains (log(x^2) is real at x < 0, 2 log(x) is not)."""
+    vals = []
+    for env in points(syms, n, positive=positive):
+        pair = []
+        for e in (a, b):
+            try:
+                pair.append(eval_at(e, env))
+            except Undefined:
+                pair.append(None)
+        vals.append(pair)
+    # Only logarithms: a power of a negative base is a complex number in its own right
+    # ((a^b)^c is not a^(bc) there), a logarithm of one is outside its real domain.
+    real_domain = (a.has(sp.log) or b.has(sp.log)) and any(
+        v is not None and _is_real(v) for pair in vals for v in pair
+    )
     ok = 0
     one_sided = 0
-    for env in points(syms, n, positive=positive):
-        try:
-            va = eval_at(a, env)
-        except Undefined:
-            va = None
-        try:
-            vb = eval_at(b, env)
-        except Undefined:
-            vb = None
-        if va is None and vb is None:
-            continue
-        if va is None or vb is None:
-            one_sided += 1
+    for va, vb in vals:
+        if real_domain:
+            ra, rb = va is not None and _is_real(va), vb is not None and _is_real(vb)
+            if not ra and not rb:
+                continue
+            if ra != rb:
+                one_sided += 1
+                continue
+        elif va is None or vb is None:
+            one_sided += va is not vb
             continue
         if not close(va, vb, rel):
             return False
@@ -228,6 +247,9 @@ def _numeric_compare(a, b, syms, n, rel, positive):
         return True
     if one_sided > ok and one_sided >= 3:
         return False
+    if real_domain and not positive and one_sided == 0:
+        # the common real domain held too few points (ln(x^3), 3 ln(x)): positive values
+        return _numeric_compare(a, b, syms, n, rel, positive=True)
     return None
 
 
@@ -349,21 +371,46 @@ def _confirm(a, b, syms) -> bool:
                 return sp.cancel(d) == 0
     except SYMPY_ERRORS as e:
         sympy_gave_up("cancel", e)
-    # otherwise: the same points at 50 digits
-    for env in points(syms, 3, seed=11):
+    # otherwise: the same points at 50 digits (over the real domain when there is one,
+    # as in _numeric_compare: points where both sides are non-real are skipped)
+    checked = 0
+    for env in points(syms, 3, seed=11) + points(syms, 3, seed=11, positive=True):
+        if checked >= 3:
+            break
         try:
             xs = {k: sp.Float(v.real, 50) for k, v in env.items()}
             va = sp.N(a.xreplace(xs), 50)
             vb = sp.N(b.xreplace(xs), 50)
             if not (va.is_number and vb.is_number):
                 continue
+            ca, cb = complex(sp.N(va, 15)), complex(sp.N(vb, 15))
+            if (
+                not _is_real(ca)
+                and not _is_real(cb)
+                and (a.has(sp.log) or b.has(sp.log))
+                and _real_somewhere(a, b, syms)
+            ):
+                continue
             dv = abs(complex(sp.N(va - vb, 30)))
-            scale = max(1.0, abs(complex(sp.N(va, 15))), abs(complex(sp.N(vb, 15))))
+            scale = max(1.0, abs(ca), abs(cb))
         except (TypeError, ValueError, OverflowError):
             continue
+        checked += 1
         if dv > 1e-35 * scale:
             return False
     return True
+
+
+def _real_somewhere(a, b, syms) -> bool:
+    """Either side takes a real value at one of the random points (it has a real domain)."""
+    for env in points(syms, N_POINTS) + points(syms, N_POINTS, positive=True):
+        for e in (a, b):
+            try:
+                if _is_real(eval_at(e, env)):
+                    return True
+            except Undefined:
+                continue
+    return False
 
 
 _HUGE = mpmath.mpf(10) ** 300

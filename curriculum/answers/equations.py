@@ -126,6 +126,8 @@ def check_equation(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
 
 def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     spec = ctx.spec
+    if knode.op == "special":
+        return _against_special_key(snode, knode, ctx)
     keqs = _equations(knode)
     if keqs is None:
         # the key is a value (e.g. 3): compare values
@@ -259,6 +261,30 @@ def _special_equation(snode: Node, keqs: list[Node], ctx: Ctx) -> Verdict:
     want = sp.S.Reals if snode.value == "allreal" else sp.S.EmptySet
     got = ks if ks == sp.S.Reals else (sp.FiniteSet(*ks) if ks else sp.S.EmptySet)
     return make("correct" if got == want else "wrong")
+
+
+def _against_special_key(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
+    """The key is "no solution" or "all real numbers": the answer says the same, or is an
+    equation with that solution set (x + 1 = x has none)."""
+    want_all = knode.value == "allreal"
+    if snode.op == "special":
+        return make("correct" if (snode.value == "allreal") == want_all else "wrong")
+    seqs = _equations(snode)
+    if seqs is None:
+        return make("wrong")
+    try:
+        pairs = [(ctx.value(e.args[0]), ctx.value(e.args[1])) for e in _expand_eqs(seqs)]
+    except NotAnExpression:
+        return make("wrong")
+    syms = set().union(*((a - b).free_symbols for a, b in pairs))
+    var = _main_var(ctx.spec, syms) or (sp.Symbol("x") if not syms else None)
+    if var is None:
+        return make("wrong")
+    got = _solution_set(pairs, var)
+    if got is None:
+        return make("wrong")
+    ok = got == sp.S.Reals if want_all else (got != sp.S.Reals and not got)
+    return make("correct" if ok else "wrong")
 
 
 def _has_collection_side(eqs: list[Node]) -> bool:

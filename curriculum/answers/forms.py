@@ -186,6 +186,33 @@ def _numeric_coeff(n: Node) -> int | None:
     return None
 
 
+def _sum_content(n: Node) -> int | None:
+    """The gcd of the integer coefficients of a sum as written (2x + 6 -> 2), or None when
+    a term has none (x/2 + 1, 0.5x + 1)."""
+    terms: list[Node] = []
+    stack = [_strip(n)]
+    while stack:
+        m = stack.pop()
+        if m.op in ("add", "sub"):
+            stack.extend(_strip(a) for a in m.args)
+        elif m.op == "neg":
+            stack.append(_strip(m.args[0]))
+        else:
+            terms.append(m)
+    content = 0
+    for t in terms:
+        c = _numeric_coeff(t)
+        if c is None:
+            if t.op in ("sym", "func", "pow", "abs") or (
+                t.op in ("mul", "imul") and all(a.op != "num" for a in t.args)
+            ):
+                c = 1  # x, x^2, xy: coefficient 1
+            else:
+                return None
+        content = gcd(content, abs(c))
+    return content or None
+
+
 def _has_surd_or_i(n: Node) -> bool:
     for m in walk(n):
         if m.op == "const" and m.value == "i":
@@ -242,6 +269,8 @@ def is_lowest_terms(n: Node) -> bool:
         d = _int_literal(den)
         if d is not None:
             c = _numeric_coeff(num)
+            if c is None and _is_sum(num):
+                c = _sum_content(num)  # (2x + 6)/4: 2 divides every term and the 4
             if c is not None and d != 0 and (gcd(abs(c), abs(d)) != 1 or (d < 0 and c < 0)):
                 return False
             continue
@@ -500,6 +529,20 @@ def _var_of(spec, value):
     return None
 
 
+FRACTION_FORMS = ("lowest_terms", "single_fraction")
+DECIMAL_MESSAGE = "Your answer is equivalent, but write it as a fraction (like 3/4), not a decimal."
+
+
+def _decimal_for_fraction(node: Node, keys) -> bool:
+    """A decimal typed where the keys are fractions: 0.75 is not a fraction in lowest terms."""
+    has_decimal = any(m.op == "num" and "." in m.value for m in walk(node))
+    return (
+        has_decimal
+        and any(any(m.op == "div" for m in walk(k)) for k in keys)
+        and not any(any(m.op == "num" and "." in m.value for m in walk(k)) for k in keys)
+    )
+
+
 def check_forms(spec, node: Node, value, key_node: Node, key_value, key_nodes=None):
     """None when every requested form holds, else (form, message)."""
     forms = spec.forms
@@ -507,6 +550,8 @@ def check_forms(spec, node: Node, value, key_node: Node, key_value, key_nodes=No
         return None
     keys = key_nodes if key_nodes is not None else [key_node]
     for form in forms:
+        if form in FRACTION_FORMS and _decimal_for_fraction(node, keys):
+            return form, DECIMAL_MESSAGE
         ok = _check_one(form, spec, node, value, key_node, keys)
         if not ok:
             return form, MESSAGES[form]
@@ -543,6 +588,8 @@ STRUCTURE_FORMS = ("as_key", "identical", "lowest_terms")
 def check_structure_forms(spec, node: Node, key_nodes):
     """Forms for answers that are not single expressions (equations, sets, lists...)."""
     for form in spec.forms:
+        if form in FRACTION_FORMS and _decimal_for_fraction(node, key_nodes):
+            return form, DECIMAL_MESSAGE
         if form == "as_key":
             c = canon(node)
             ok = any(c == canon(k) for k in key_nodes)

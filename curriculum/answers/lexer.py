@@ -250,7 +250,7 @@ class ParseOptions:
     mixed_numbers: bool = True  # 1 1/2 as 1 + 1/2
     max_length: int = MAX_LENGTH
     max_depth: int = 40
-    max_tokens: int = 600
+    max_tokens: int = MAX_LENGTH  # a character makes at most one token: the length limit rules
     max_number_digits: int = 60
     extra_functions: tuple[str, ...] = ()
 

@@ -28,6 +28,7 @@ CODES = {
     "unknown_word": "Your answer contains a word we do not know.",
     "unknown_command": "Your answer contains a LaTeX command we do not accept.",
     "too_complex": "Your answer is too large or too complex to check.",
+    "notation": "Please write your answer in the form asked for.",
     "timeout": "Sorry, we could not check in time whether your answer is right. Please try again, "
     "or write your answer more simply.",
     "busy": "The checker is busy. Please try again in a moment.",
@@ -42,6 +43,7 @@ INVALID_CODES = frozenset(
         "unknown_word",
         "unknown_command",
         "too_complex",
+        "notation",
         "timeout",
         "busy",
         "internal_error",
