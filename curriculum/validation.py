@@ -9,6 +9,7 @@ location, and, when there are no errors, a `CoursePlan` ready for `curriculum.im
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -180,6 +181,8 @@ class ValidationResult:
     plans: list[CoursePlan] = field(default_factory=list)
     # How many problems of each answer kind failed the checker (reported, e.g. for OATutor).
     stats: dict[str, Any] = field(default_factory=dict)
+    # What the package holds as written (reported when it is rejected and has no plan).
+    raw_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Issue]:
@@ -194,6 +197,8 @@ class ValidationResult:
         return not self.errors
 
     def counts(self) -> dict[str, int]:
+        if not self.plans and self.raw_counts:
+            return dict(self.raw_counts)
         return {
             "courses": len(self.plans),
             "units": sum(len(p.units) for p in self.plans),
@@ -203,6 +208,63 @@ class ValidationResult:
             "hints": sum(len(pr["hints"]) for p in self.plans for pr in p.problems),
             "figures": sum(len(p.figures) for p in self.plans),
         }
+
+
+# ------------------------------------------------------------------ malformed packages
+_ITEM_LISTS = ("units", "skills", "problems", "templates", "hints")
+
+
+def _prune(
+    data: dict[str, Any], paths: list[tuple]
+) -> tuple[dict[str, Any], dict[tuple, set[int]]] | None:
+    """A copy without the list items (unit, skill, problem, template, hint) that hold the
+    given schema errors, and which were left out (parent path -> indices, as written); None
+    when an error is outside any item (course, format)."""
+    doomed: set[tuple] = set()
+    for path in paths:
+        cut = None
+        for i in range(len(path) - 1):
+            if path[i] in _ITEM_LISTS and isinstance(path[i + 1], int):
+                cut = path[: i + 2]
+        if cut is None:
+            return None
+        doomed.add(cut)
+    out = copy.deepcopy(data)
+    for cut in sorted(doomed, key=lambda c: (len(c), c[-1]), reverse=True):
+        parent = out
+        for key in cut[:-1]:
+            parent = parent[key]
+        if cut[-1] < len(parent):
+            del parent[cut[-1]]
+    gone: dict[tuple, set[int]] = {}
+    for cut in doomed:
+        gone.setdefault(cut[:-1], set()).add(cut[-1])
+    return out, gone
+
+
+def _raw_counts(data: Any) -> dict[str, int]:
+    """Courses, units, skills, templates, problems and hints as written in the package."""
+
+    def items(d: Any, key: str) -> list:
+        v = d.get(key) if isinstance(d, dict) else None
+        return [x for x in v if isinstance(x, dict)] if isinstance(v, list) else []
+
+    units = items(data, "units")
+    skills = [s for u in units for s in items(u, "skills")]
+    problems = [p for s in skills for p in items(s, "problems")]
+    templates = [t for s in skills for t in items(s, "templates")]
+    return {
+        "courses": int(isinstance(data, dict) and isinstance(data.get("course"), dict)),
+        "units": len(units),
+        "skills": len(skills),
+        "templates": len(templates),
+        "problems": len(problems)
+        + sum(int(t.get("count") or 0) for t in templates if isinstance(t.get("count"), int)),
+        "hints": sum(
+            len(p.get("hints") or []) for p in problems if isinstance(p.get("hints"), list)
+        ),
+        "figures": 0,
+    }
 
 
 # ------------------------------------------------------------------ answer specs
@@ -313,13 +375,33 @@ class _Collector:
     def __init__(self, raw: RawPackage):
         self.raw = raw
         self.issues: list[Issue] = []
+        # list parent (as written) -> indices of malformed items left out (see _prune)
+        self.pruned: dict[tuple, set[int]] = {}
 
     def add(self, level: str, path: tuple, message: str) -> None:
+        path = self._as_written(path)
         self.issues.append(
             Issue(
                 level, self.raw.origin_of(path), format_path(path), message, self.raw.line_of(path)
             )
         )
+
+    def _as_written(self, path: tuple) -> tuple:
+        """A path into the pruned package as a path into the package as written."""
+        if not self.pruned:
+            return path
+        out: list = []
+        for i, key in enumerate(path):
+            if isinstance(key, int) and i and path[i - 1] in _ITEM_LISTS:
+                gone = self.pruned.get(tuple(out), set())
+                index = -1
+                for _ in range(key + 1):
+                    index += 1
+                    while index in gone:
+                        index += 1
+                key = index
+            out.append(key)
+        return tuple(out)
 
     def error(self, path: tuple, message: str) -> None:
         self.add("error", path, message)
@@ -351,7 +433,12 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
     if len(schema_errors) > 200:
         out.error((), f"... and {len(schema_errors) - 200} more schema errors")
     if schema_errors:
-        return ValidationResult(out.issues)
+        # Go on with the items that are well formed, so that one upload reports every error
+        # (the malformed items are left out; nothing is written either way).
+        pruned = _prune(data, [tuple(e.absolute_path) for e in schema_errors])
+        if pruned is None or next(schema_validator().iter_errors(pruned[0]), None) is not None:
+            return ValidationResult(out.issues, raw_counts=_raw_counts(data))
+        data, out.pruned = pruned
 
     stats = {"answers_checked": 0, "answers_failed": 0}
     course_slug = data["course"]["slug"]
@@ -574,7 +661,7 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
     unused = sorted(set(raw.files) - referenced)
     for path in unused:
         out.warning((), f"file {path!r} is in the package but no text refers to it")
-    result = ValidationResult(out.issues, stats=stats)
+    result = ValidationResult(out.issues, stats=stats, raw_counts=_raw_counts(raw.data))
     if result.ok:
         normalized = normalize(data)
         figures = {p: raw.files[p] for p in sorted(referenced)}
