@@ -50,7 +50,15 @@ def test_dockerfile_copies_only_files_that_exist():
 
 def test_commands_point_at_real_entry_points():
     web = " ".join(SERVICES["web"]["command"])
-    module, attr = re.search(r"(\S+):(\w+)", web.split("daphne")[1]).groups()
+    # The web service runs tutor.serve, which starts daphne processes on the ASGI app.
+    assert "-m tutor.serve" in web
+    import socket
+
+    from tutor import serve
+
+    with socket.socket() as sock:
+        daphne = " ".join(serve.daphne_command(sock, []))
+    module, attr = daphne.split()[-1].split(":")
     assert hasattr(importlib.import_module(module), attr)
     assert "migrate" in web
     for name in ["worker", "worker-gpu", "beat"]:
@@ -116,5 +124,5 @@ def test_docker_compose_config_when_the_client_exists(tmp_path):
 def test_procfile_runs_web_worker_and_private_redis():
     procfile = (ROOT / "Procfile").read_text()
     assert "tutor.embedded_redis serve" in procfile
-    assert "daphne" in procfile and "tutor.asgi:application" in procfile
+    assert "-m tutor.serve" in procfile  # several daphne processes on tutor.asgi:application
     assert re.search(r"celery -A tutor worker -Q default,gpu", procfile)

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
+import redis
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 2
 
 
 class StaffOnlyAdminMiddleware:
@@ -41,4 +50,30 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             patch_cache_control(response, private=True)
+        return response
+
+
+class OverloadMiddleware:
+    """No database connection free within the pool's timeout (or the database or Redis
+    briefly away): answer 503 with Retry-After, which the page resends by itself
+    (static/js/tutor.js), never a bare 500. Whatever the request wrote was rolled back with
+    its transaction, so the resend stores it once."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | redis.ConnectionError | redis.TimeoutError):
+            return None
+        log.warning("overloaded: %s %s: %s", request.method, request.path, exception)
+        response = HttpResponse(
+            "The tutor is very busy right now. Nothing was lost: your request is sent again in "
+            "a moment.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

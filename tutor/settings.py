@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tutor.middleware.StaffOnlyAdminMiddleware",
     "tutor.middleware.SecurityHeadersMiddleware",
+    "tutor.middleware.OverloadMiddleware",
 ]
 
 ROOT_URLCONF = "tutor.urls"
@@ -107,6 +108,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# PostgreSQL: a bounded connection pool per process (psycopg_pool), so a burst of requests
+# queues for a connection (up to DATABASE_POOL_TIMEOUT s, then a retryable 503) instead of
+# opening one connection per request in flight until the server refuses ("too many clients").
+# Size it so that (web processes + workers) x DATABASE_POOL_SIZE stays under max_connections.
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "8"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_POOL_SIZE:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "10")),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(

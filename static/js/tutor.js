@@ -38,8 +38,29 @@
     enhanceAnswerBox();
   });
   document.addEventListener("htmx:afterSwap", function (ev) { typeset(ev.detail.target); });
+  // Overloaded (503 with Retry-After): nothing was stored, so send the same request again
+  // after the pause, a few times, with the typed answer untouched in the box.
+  var RETRIES = 5;
+  function retryLater(ev) {
+    var xhr = ev.detail.xhr, elt = ev.detail.elt;
+    if (!xhr || xhr.status !== 503 || !elt) return false;
+    var tries = Number(elt.dataset.retries || 0);
+    if (tries >= RETRIES) { delete elt.dataset.retries; return false; }
+    elt.dataset.retries = String(tries + 1);
+    var wait = (Number(xhr.getResponseHeader("Retry-After")) || 2) * 1000 * (1 + Math.random() * 0.5);
+    var region = document.getElementById("verdict");
+    if (region && elt.closest("form") && elt.closest("form").querySelector("#answer-text")) {
+      region.innerHTML = '<div class="verdict verdict-invalid" role="status"><p>The tutor is very busy. Your answer is kept and is being sent again…</p></div>';
+    }
+    setTimeout(function () { htmx.trigger(elt, ev.detail.requestConfig.triggeringEvent ? ev.detail.requestConfig.triggeringEvent.type : "submit"); }, wait);
+    return true;
+  }
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    if (ev.detail.successful && ev.detail.elt) delete ev.detail.elt.dataset.retries;
+  });
   // A failed request must not lose what was typed: say so and keep the form as it is.
   document.addEventListener("htmx:responseError", function (ev) {
+    if (retryLater(ev)) return;
     var region = document.getElementById("verdict");
     if (region) region.innerHTML = '<div class="verdict verdict-invalid" role="alert"><p>The server could not check your answer right now (error ' + ev.detail.xhr.status + '). Your answer is still in the box: try again in a moment.</p></div>';
   });
