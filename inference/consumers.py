@@ -14,6 +14,7 @@ from django.conf import settings
 
 from inference import fragments, services, streams
 from inference.models import Generation
+from tutor.consumers import SocketCapMixin
 
 RESUME_WAIT_SECONDS = 2.0
 WATCH_REFRESH_SECONDS = 10.0
@@ -23,7 +24,7 @@ STATUS_REFRESH_SECONDS = 1.0
 DATABASE_CHECK_SECONDS = 5.0
 
 
-class GenerationConsumer(AsyncWebsocketConsumer):
+class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
     """`/ws/generations/<id>/`. The browser first sends `{"action": "resume", "last": id}`
     (the last stream id it has, `0-0` for none), then receives fragments; `{"action": "stop"}`
     from the owner stops the generation."""
@@ -36,6 +37,8 @@ class GenerationConsumer(AsyncWebsocketConsumer):
         self.generation = await self._load(user, gen_id)
         if self.generation is None:
             await self.close(code=4403)
+            return
+        if not await self.claim_socket(user):
             return
         self.gen_id = gen_id
         self.is_owner = self.generation.user_id == user.pk
@@ -74,6 +77,7 @@ class GenerationConsumer(AsyncWebsocketConsumer):
             )
 
     async def disconnect(self, code: int) -> None:
+        await self.release_socket()
         if self.tail_task is not None:
             self.tail_task.cancel()
         if self.redis is not None:

@@ -2,12 +2,68 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
+import redis.asyncio as aioredis
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+CAP_CLOSE_CODE = 4429
+CAP_REASON = "Too many open connections for this account; close other tabs and reload."
+# A socket whose process died without saying goodbye stops counting after this long.
+_CAP_STALE_SECONDS = 3600
+_clients: dict[int, aioredis.Redis] = {}
 
 
-class PingConsumer(AsyncWebsocketConsumer):
+def _redis() -> aioredis.Redis:
+    """One client per event loop (a daphne process has one)."""
+    loop = asyncio.get_running_loop()
+    client = _clients.get(id(loop))
+    if client is None:
+        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+        _clients[id(loop)] = client
+    return client
+
+
+class SocketCapMixin:
+    """Per-user cap on open websockets across every web process (a sorted set in Redis:
+    member = channel name, score = when it opened). Over the cap, the socket is accepted and
+    closed at once with 4429 and a reason the page can show."""
+
+    _cap_key: str | None = None
+
+    async def claim_socket(self, user) -> bool:
+        key = f"tutor:sockets:{user.pk}"
+        now = time.time()
+        try:
+            pipe = _redis().pipeline(transaction=True)
+            pipe.zremrangebyscore(key, 0, now - _CAP_STALE_SECONDS)
+            pipe.zadd(key, {self.channel_name: now})
+            pipe.zcard(key)
+            pipe.expire(key, _CAP_STALE_SECONDS)
+            _, _, count, _ = await pipe.execute()
+        except (aioredis.ConnectionError, aioredis.TimeoutError):
+            return True  # Redis away: the socket's own work fails clearly, do not block here
+        if count > settings.TUTOR_MAX_SOCKETS_PER_USER:
+            await _redis().zrem(key, self.channel_name)
+            await self.accept()
+            await self.close(code=CAP_CLOSE_CODE, reason=CAP_REASON)
+            return False
+        self._cap_key = key
+        return True
+
+    async def release_socket(self) -> None:
+        if self._cap_key is not None:
+            try:
+                await _redis().zrem(self._cap_key, self.channel_name)
+            except (aioredis.ConnectionError, aioredis.TimeoutError):
+                pass
+            self._cap_key = None
+
+
+class PingConsumer(SocketCapMixin, AsyncWebsocketConsumer):
     """Liveness of the websocket path for signed-in users: echoes through the channel layer.
 
     A message sent by the browser goes out through a group on the Redis channel layer and comes
@@ -19,11 +75,14 @@ class PingConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
+        if not await self.claim_socket(user):
+            return
         self.group = f"ping.{user.pk}"
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
+        await self.release_socket()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -211,9 +211,16 @@ CACHES = {
     }
 }
 
+# Connections per web process for the channel layer (one is held by its blocking receive).
+CHANNEL_LAYER_POOL_SIZE = int(os.environ.get("CHANNEL_LAYER_POOL_SIZE", "32"))
+CHANNEL_LAYER_POOL_TIMEOUT = float(os.environ.get("CHANNEL_LAYER_POOL_TIMEOUT", "10"))
+# Websockets one user may hold open at once (all web processes together); more are closed
+# with code 4429 and a reason.
+TUTOR_MAX_SOCKETS_PER_USER = int(os.environ.get("TUTOR_MAX_SOCKETS_PER_USER", "20"))
+
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "tutor.channel_layer.BoundedRedisChannelLayer",
         "CONFIG": {
             # redis-py 8 defaults socket_timeout to 5 s, which breaks the layer's blocking
             # BZPOPMIN and drops idle websockets (channels_redis#422): keep it unbounded.

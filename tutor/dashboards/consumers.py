@@ -5,13 +5,14 @@ from __future__ import annotations
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from tutor.consumers import SocketCapMixin
 from tutor.dashboards import live
 from tutor.dashboards.events import classroom_group
 from tutor.models import Classroom
 from tutor.permissions import can_view_classroom
 
 
-class ClassDashboardConsumer(AsyncWebsocketConsumer):
+class ClassDashboardConsumer(SocketCapMixin, AsyncWebsocketConsumer):
     """`/ws/classes/<id>/`: the class's teacher (or an admin) receives fragments as students
     answer. Anyone else is closed with 4403 before joining the group."""
 
@@ -22,6 +23,8 @@ class ClassDashboardConsumer(AsyncWebsocketConsumer):
         self.classroom = await self._load(self.scope.get("user"), classroom_id)
         if self.classroom is None:
             await self.close(code=4403)
+            return
+        if not await self.claim_socket(self.scope["user"]):
             return
         self.group = classroom_group(classroom_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -37,6 +40,7 @@ class ClassDashboardConsumer(AsyncWebsocketConsumer):
         return classroom
 
     async def disconnect(self, code: int) -> None:
+        await self.release_socket()
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
