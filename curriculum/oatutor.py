@@ -53,7 +53,7 @@ _FALLBACK_SHAPES = {
     ),
     "set": lambda k: "," in k or "{" in k,
     "list": lambda k: "," in k,
-    "equation": lambda k: "=" in k,
+    "equation": lambda k: "=" in k or bool(re.search(r"no (?:real )?solution|all real", k, re.I)),
 }
 _PATH = re.compile(
     r"(?:^|/)content-pool/(?P<pid>[^/]+)/(?:(?P=pid)\.json|steps/(?P<sid>[^/]+)/(?:(?P=sid)\.json|tutoring/(?P=sid)DefaultPathway\.json)|figures/(?P<fig>[^/]+))$"
@@ -149,6 +149,22 @@ def _strip_math(answer: str) -> str:
     return answer
 
 
+_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$", re.S)
+
+
+def _math_key(answer: str) -> str:
+    """An arithmetic key with `$$` inside, as the checker reads it: the math of `$$550$$ nm`
+    (a unit or label after it), or the text with its `$$` delimiters dropped."""
+    answer = _strip_math(answer)
+    spans = _MATH_SPAN.findall(answer)
+    if not spans:
+        return answer
+    rest = _MATH_SPAN.sub(" ", answer).strip()
+    if len(spans) == 1 and (not rest or re.fullmatch(r"[A-Za-z°% ]+", rest)):
+        return spans[0].strip()
+    return " ".join(_MATH_SPAN.sub(r" \1 ", answer).split())
+
+
 def map_answer(
     item: dict, text_of, stats: Counter, where: str, failures: list[str]
 ) -> dict[str, Any] | None:
@@ -186,14 +202,18 @@ def map_answer(
     spec = {"kind": "expression", "key": keys}
     if not spec_problems(spec):
         return spec
-    for kind in _ARITHMETIC_FALLBACKS:
-        # Only the kinds the key could be (the inequality check solves; it is slow to fail).
-        if not _FALLBACK_SHAPES[kind](" ".join(keys)):
-            continue
-        candidate = {"kind": kind, "key": keys}
-        if not spec_problems(candidate):
-            stats[f"arithmetic answer read as {kind}"] += 1
-            return candidate
+    math_keys = [_math_key(a) for a in answers]
+    for attempt in [keys] + ([math_keys] if math_keys != keys else []):
+        for kind in ("expression", *_ARITHMETIC_FALLBACKS):
+            # Only the kinds the key could be (the inequality check solves; it is slow to fail).
+            if kind != "expression" and not _FALLBACK_SHAPES[kind](" ".join(attempt)):
+                continue
+            candidate = {"kind": kind, "key": attempt}
+            if not spec_problems(candidate):
+                if attempt is math_keys:
+                    stats["arithmetic answers with $$ inside, read as math"] += 1
+                stats[f"arithmetic answer read as {kind}"] += kind != "expression"
+                return candidate
     stats["arithmetic answers that fail to parse (kept as exact strings)"] += 1
     failures.append(f"{where}: {keys!r}: {spec_problems(spec)[0]}")
     return {"kind": "string", "key": keys}

@@ -315,7 +315,8 @@ def _check_hints_reveal(
 ) -> None:
     """The reveal check the tutor model's hints get, on every authored hint: a hint before the
     last that states the answer is an error; the last may only when marked `bottom_out`.
-    (Imported content whose authors did not know the rule gets warnings, not errors.)"""
+    (Imported content whose authors did not know the rule gets warnings, not errors, and its
+    last hint is its bottom-out hint, as OATutor pathways are written.)"""
     from curriculum.answers.hints import reveals_answer
 
     report = out.error if source_format == "native" else out.warning
@@ -333,6 +334,8 @@ def _check_hints_reveal(
             continue
         if shown is None:
             continue
+        if last and source_format != "native":
+            continue  # imported pathways end with their bottom-out hint by convention (OATutor)
         if last:
             report(
                 (*path, i),
@@ -348,6 +351,9 @@ def _check_hints_reveal(
 
 
 # ------------------------------------------------------------------ text
+
+
+_PLACEHOLDER = re.compile(r"@\{[A-Za-z_][A-Za-z0-9_]*(?:\|[a-z]+)?\}")
 
 
 def text_problems(text: str) -> list[str]:
@@ -458,6 +464,11 @@ def validate(raw: RawPackage, *, source_format: str = "native") -> ValidationRes
     def check_text(path: tuple, text: str) -> None:
         for message in text_problems(text):
             out.error(path, message)
+        placeholder = _PLACEHOLDER.search(text)
+        if placeholder:
+            out.warning(
+                path, f"unfilled variable placeholder {placeholder.group(0)} (shown literally)"
+            )
         for ref in image_refs(text):
             if "://" in ref or ref.startswith("/"):
                 if not ref.startswith(("https://", "http://", "/curriculum/figures/")):

@@ -161,3 +161,20 @@ def test_a_lesson_shared_by_two_courses_is_imported_into_both(imported):
     pool = report.mapping["oatutor_pool"]
     assert pool["problems in lessons shared by several courses (imported into each)"] == 2
     assert pool["problems mapped"] == 6  # each OATutor problem is mapped (and counted) once
+
+
+def test_keys_with_math_inside_are_read_as_math():
+    from collections import Counter
+
+    from curriculum.oatutor import map_answer
+
+    def mapped(key):
+        step = {"stepAnswer": [key], "answerType": "arithmetic", "problemType": "TextBox"}
+        return map_answer(step, str, Counter(), "here", [])
+
+    assert mapped("$$550$$ nm") == {"kind": "expression", "key": ["550"]}
+    assert mapped("$$x=3$$")["key"] == ["x=3"]
+    assert mapped("$$\\frac{1}{2}$$") == {"kind": "expression", "key": ["\\frac{1}{2}"]}
+    assert mapped("no solution")["kind"] == "equation"
+    # chemistry with math inside stays an exact string, as written
+    assert mapped("Zn(s) → $$Zn2+aq$$ + 2e")["kind"] == "string"

@@ -51,3 +51,10 @@ def test_an_error_outside_any_item_still_reports_and_counts(mini_data):
     result = validate(RawPackage(mini_data, "course.yaml", FIGURES))
     assert not result.ok
     assert result.counts()["units"] == 2  # not "0 courses, 0 units"
+
+
+def test_an_unfilled_placeholder_is_a_warning(mini_data):
+    mini_data["units"][0]["skills"][0]["problems"][0]["statement"] = "Compute $@{exponentt} + 1$."
+    result = validate(RawPackage(mini_data, "course.yaml", FIGURES))
+    warned = [i.message for i in result.warnings if "placeholder" in i.message]
+    assert warned == ["unfilled variable placeholder @{exponentt} (shown literally)"]
