@@ -8,6 +8,12 @@
   from the moment the request is sent to a ready worker). On overrun the worker is
   killed (SIGKILL), a fresh one is started in its place, and the verdict is
   ``timeout``. No ``signal.alarm``: this works from any thread.
+* Two lanes, so that slow answers do not delay others: at most ``size`` checks run in the
+  fast lane; a check still running after ``fast_budget`` seconds (ordinary ones take a few
+  milliseconds) moves to the slow lane (at most ``slow_lane`` at once, each on its own
+  extra worker) and gives its fast place to the next check; when the slow lane is full it
+  is stopped there (``timeout``). Three hostile answers at once then delay an ordinary
+  check by about ``fast_budget``, not by the deadline.
 * Memory: each worker sets RLIMIT_AS on itself (``memory_mb``); a check that runs
   out of memory comes back as ``too_complex``; a worker that dies is replaced.
 * Workers are plain subprocesses (``python -m curriculum.answers._worker``), not
@@ -29,11 +35,21 @@ import threading
 import time
 import weakref
 from pathlib import Path
+from typing import Any
 
 from .verdict import Verdict, make
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 _POOLS: weakref.WeakSet = weakref.WeakSet()
+
+
+def _env_float(name: str, default: float) -> float:
+    v = os.environ.get(name)
+    return float(v) if v else default
+
+
+def _default_slow_lane() -> int:
+    return max(0, int(os.environ.get("ANSWERS_SLOW_LANE", "2")))
 
 
 def _default_size() -> int:
@@ -93,10 +109,13 @@ class _Worker:
             self.ready = True
         return self.ready
 
-    def request(self, raw, spec, deadline: float) -> dict | None:
+    def send(self, raw, spec) -> None:
         data = json.dumps({"raw": raw, "spec": spec}).encode("utf-8")
         self.proc.stdin.write(struct.pack(">I", len(data)) + data)
         self.proc.stdin.flush()
+
+    def request(self, raw, spec, deadline: float) -> dict | None:
+        self.send(raw, spec)
         return self._read_message(deadline)
 
     def alive(self) -> bool:
@@ -140,8 +159,16 @@ class CheckerPool:
         memory_mb: int = 1536,
         start_timeout: float = 60.0,
         queue_timeout: float = 10.0,
+        slow_lane: int | None = None,
+        fast_budget: float | None = None,
     ):
         self.size = size or _default_size()
+        self.slow_lane = _default_slow_lane() if slow_lane is None else max(0, slow_lane)
+        self.fast_budget = (
+            _env_float("ANSWERS_FAST_BUDGET_S", 0.25) if fast_budget is None else fast_budget
+        )
+        self._fast = threading.BoundedSemaphore(self.size)
+        self._slow = threading.BoundedSemaphore(self.slow_lane) if self.slow_lane else None
         self.deadline = deadline
         self.memory_mb = memory_mb
         self.start_timeout = start_timeout
@@ -152,7 +179,7 @@ class CheckerPool:
         self._started = False
         self._closed = False
         self._pid = os.getpid()
-        self.stats = {"checks": 0, "timeouts": 0, "restarts": 0}
+        self.stats = {"checks": 0, "timeouts": 0, "restarts": 0, "slow": 0}
         _POOLS.add(self)
 
     # ------------------------------------------------------------------ lifecycle
@@ -163,6 +190,9 @@ class CheckerPool:
                     self._idle = queue.Queue()
                     self._all = set()
                     self._started = False
+                    self._fast = threading.BoundedSemaphore(self.size)
+                    if self.slow_lane:
+                        self._slow = threading.BoundedSemaphore(self.slow_lane)
                     self._pid = os.getpid()
         if self._started:
             return
@@ -171,11 +201,16 @@ class CheckerPool:
                 return
             if self._closed:
                 raise RuntimeError("the checker pool is closed")
-            for _ in range(self.size):
+            for _ in range(self.workers):
                 w = _Worker(self.memory_mb)
                 self._all.add(w)
                 self._idle.put(w)
             self._started = True
+
+    @property
+    def workers(self) -> int:
+        """Processes kept: one per fast place and one per slow place."""
+        return self.size + self.slow_lane
 
     def start(self, wait: bool = False) -> None:
         """Start the workers now (optional: the first check does it).
@@ -187,7 +222,7 @@ class CheckerPool:
         if wait:
             taken = []
             try:
-                for _ in range(self.size):
+                for _ in range(self.workers):
                     w = self._idle.get(timeout=self.start_timeout)
                     taken.append(w)
                     w.wait_ready(self.start_timeout)
@@ -222,21 +257,21 @@ class CheckerPool:
     def check(self, raw, spec, deadline: float | None = None) -> Verdict:
         deadline = self.deadline if deadline is None else deadline
         self._ensure_started()
-        try:
-            w = self._idle.get(timeout=self.queue_timeout)
-        except queue.Empty:
+        fast = self._fast
+        if not fast.acquire(timeout=self.queue_timeout):
             return make("busy")
+        holding_fast = True
         try:
-            if not w.wait_ready(self.start_timeout):
-                self._replace(w)
+            try:
+                w = self._idle.get(timeout=self.queue_timeout)
+            except queue.Empty:
                 return make("busy")
-            res = w.request(raw, spec, deadline)
-        except (EOFError, BrokenPipeError, OSError, ValueError):
-            self._replace(w)
-            return make("too_complex", "Your answer is too large or too complex to check.")
-        except BaseException:
-            self._replace(w)
-            raise
+            res, holding_fast = self._run(w, raw, spec, deadline, fast)
+        finally:
+            if holding_fast:
+                fast.release()
+        if isinstance(res, Verdict):
+            return res
         if res is None:
             self.stats["timeouts"] += 1
             self._replace(w)
@@ -248,6 +283,41 @@ class CheckerPool:
         self.stats["checks"] += 1
         self._idle.put(w)
         return Verdict.from_dict(res)
+
+    def _run(self, w: _Worker, raw, spec, deadline: float, fast) -> tuple[Any, bool]:
+        """(the worker's answer, None on overrun, or a Verdict; whether the fast place is
+        still held)."""
+        slow = self._slow
+        holding_slow = False
+        try:
+            if not w.wait_ready(self.start_timeout):
+                self._replace(w)
+                return make("busy"), True
+            w.send(raw, spec)
+            end = time.monotonic() + deadline
+            first = min(self.fast_budget, deadline) if slow is not None else deadline
+            res = w._read_message(first)
+            if res is not None or slow is None or time.monotonic() >= end:
+                return res, True
+            # still running: a slow check. Move it to the slow lane and let the next check
+            # have its fast place; when the slow lane is full, stop it here.
+            if not slow.acquire(blocking=False):
+                return None, True
+            holding_slow = True
+            fast.release()
+            self.stats["slow"] += 1
+            return w._read_message(max(0.0, end - time.monotonic())), False
+        except (EOFError, BrokenPipeError, OSError, ValueError):
+            self._replace(w)
+            return make(
+                "too_complex", "Your answer is too large or too complex to check."
+            ), not holding_slow
+        except BaseException:
+            self._replace(w)
+            raise
+        finally:
+            if holding_slow:
+                slow.release()
 
 
 _default: CheckerPool | None = None

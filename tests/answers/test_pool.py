@@ -117,3 +117,43 @@ def test_pool_after_fork_starts_its_own_workers():
     assert data == b"1"
     assert p.check("1+2", {"kind": "number", "key": ["3"]}).correct
     p.close()
+
+
+def test_slow_answers_do_not_delay_ordinary_ones():
+    # three answers that run to the deadline at once, then an ordinary one (issue 12)
+    p = CheckerPool(size=2, slow_lane=2, fast_budget=0.25, deadline=2.0, memory_mb=1536)
+    p.start(wait=True)
+    try:
+        verdicts = []
+        hostile = [
+            threading.Thread(target=lambda: verdicts.append(p.check(*RUNAWAY))) for _ in range(3)
+        ]
+        for t in hostile:
+            t.start()
+        time.sleep(0.05)
+        t0 = time.perf_counter()
+        v = p.check("2(x+1)", {"kind": "expression", "key": ["2x+2"]})
+        waited = time.perf_counter() - t0
+        for t in hostile:
+            t.join()
+        assert v.correct
+        assert waited < 1.0, waited  # about the fast budget, not the 2 s deadline
+        assert [x.code for x in verdicts] == ["timeout"] * 3
+        assert p.stats["slow"] == 2  # two ran on in the slow lane; the third was stopped
+    finally:
+        p.close()
+
+
+def test_without_a_slow_lane_a_slow_answer_holds_its_place():
+    p = CheckerPool(size=1, slow_lane=0, deadline=1.0, memory_mb=1536)
+    try:
+        assert p.workers == 1
+        t = threading.Thread(target=lambda: p.check(*RUNAWAY))
+        t.start()
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        assert p.check("1+1", {"kind": "number", "key": ["2"]}).correct
+        assert time.perf_counter() - t0 > 0.5  # it waited for the runaway's deadline
+        t.join()
+    finally:
+        p.close()
