@@ -48,16 +48,37 @@ class SecurityHeadersMiddleware:
                 policy = policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
             response["Content-Security-Policy"] = policy
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        try:
+            signed_in = user is not None and user.is_authenticated
+        except OperationalError:  # the session could not be read now: err on the safe side
+            signed_in = True
+        if signed_in:
             patch_cache_control(response, private=True)
         return response
 
 
+def is_overload(exception: BaseException | None) -> bool:
+    """No database connection free within the pool's timeout, or the database or Redis briefly
+    away: worth a retry, not a 500."""
+    return isinstance(exception, OperationalError | redis.ConnectionError | redis.TimeoutError)
+
+
+def overloaded_response() -> HttpResponse:
+    response = HttpResponse(
+        "The tutor is very busy right now. Nothing was lost: your request is sent again in "
+        "a moment.",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 class OverloadMiddleware:
-    """No database connection free within the pool's timeout (or the database or Redis
-    briefly away): answer 503 with Retry-After, which the page resends by itself
-    (static/js/tutor.js), never a bare 500. Whatever the request wrote was rolled back with
-    its transaction, so the resend stores it once."""
+    """An overload in a view (see is_overload) answers 503 with Retry-After, which the page
+    resends by itself (static/js/tutor.js). Whatever the request wrote was rolled back with
+    its transaction, so the resend stores it once. Overloads outside views (in middleware,
+    e.g. reading the session) are answered the same way by `tutor.views.server_error`."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,14 +87,7 @@ class OverloadMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | redis.ConnectionError | redis.TimeoutError):
+        if not is_overload(exception):
             return None
         log.warning("overloaded: %s %s: %s", request.method, request.path, exception)
-        response = HttpResponse(
-            "The tutor is very busy right now. Nothing was lost: your request is sent again in "
-            "a moment.",
-            status=503,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return overloaded_response()

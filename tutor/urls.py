@@ -33,3 +33,5 @@ urlpatterns = [
     path("students/<int:user_id>/attempts/", views.student_attempts, name="student_attempts"),
     path("teach/", include("tutor.dashboards.urls")),
 ]
+
+handler500 = "tutor.views.server_error"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import sys
 import time
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from inference.models import Generation
 from tutor import heartbeat, learning, selectors, services, throttle
 from tutor.dashboards.selectors import assignments_for_student
 from tutor.forms import AnswerForm, JoinClassForm, SignUpForm, ThrottledAuthenticationForm
+from tutor.middleware import is_overload, overloaded_response
 from tutor.models import User
 from tutor.permissions import can_view_student, is_teacher
 
@@ -309,3 +311,12 @@ def _local_caller(request: HttpRequest) -> bool:
         return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
     except ValueError:
         return False
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an overload anywhere (also in middleware) is a retryable 503."""
+    if is_overload(sys.exc_info()[1]):
+        return overloaded_response()
+    from django.views.defaults import server_error as default
+
+    return default(request)
