@@ -14,6 +14,14 @@
     ev.detail.socketWrapper.send(JSON.stringify({ action: "resume", last: last ? last.dataset.sid : "0-0" }));
   });
 
+  // Closed by the per-user socket cap (4429): say why instead of waiting for ever.
+  document.addEventListener("htmx:wsClose", function (ev) {
+    var e = ev.detail && ev.detail.event, section = generationOf(ev.target);
+    if (!e || e.code !== 4429 || !section) return;
+    var status = document.getElementById("gen-" + section.dataset.generation + "-status");
+    if (status) { status.textContent = e.reason || "Too many open connections: close other tabs and reload."; status.dataset.state = "refused"; }
+  });
+
   document.addEventListener("htmx:wsAfterMessage", function (ev) {
     var section = generationOf(ev.target);
     if (section) render(section);
