@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -204,6 +205,10 @@ def fail_stranded_generations(*, user: User | None = None) -> list[int]:
         )
         if updated:
             failed.append(gen_id)
+            # Should the worker be alive after all (heartbeats lost in a Redis blip), it stops
+            # writing at its next poll instead of streaming past the end.
+            with contextlib.suppress(redis.RedisError):
+                streams.request_cancel(client, gen_id)
             _end_stream(
                 client,
                 gen_id,

@@ -128,12 +128,12 @@ class Stack:
 def _name(cmdline: list[str]) -> str:
     text = " ".join(cmdline)
     for needle, name in (
+        ("tutor.supervise", "supervise"),
         ("redis-server", "redis"),
         ("tutor.serve", "web: tutor.serve"),
         ("daphne", "web: daphne"),
         ("celery -A tutor worker", "worker"),
         ("celery -A tutor beat", "beat"),
-        ("tutor.supervise", "supervise"),
         ("tutor.embedded_redis", "redis launcher"),
         ("multiprocessing", "answer checker"),
         ("curriculum.answers", "answer checker"),
