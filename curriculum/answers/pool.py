@@ -12,8 +12,8 @@
   fast lane; a check still running after ``fast_budget`` seconds (ordinary ones take a few
   milliseconds) moves to the slow lane (at most ``slow_lane`` at once, each on its own
   extra worker) and gives its fast place to the next check; when the slow lane is full it
-  is stopped there (``timeout``). Three hostile answers at once then delay an ordinary
-  check by about ``fast_budget``, not by the deadline.
+  keeps its fast place up to the deadline. Three hostile answers at once then delay an
+  ordinary check by about ``fast_budget``, not by the deadline.
 * Memory: each worker sets RLIMIT_AS on itself (``memory_mb``); a check that runs
   out of memory comes back as ``too_complex``; a worker that dies is replaced.
 * Workers are plain subprocesses (``python -m curriculum.answers._worker``), not
@@ -300,9 +300,10 @@ class CheckerPool:
             if res is not None or slow is None or time.monotonic() >= end:
                 return res, True
             # still running: a slow check. Move it to the slow lane and let the next check
-            # have its fast place; when the slow lane is full, stop it here.
+            # have its fast place. When the slow lane is full it keeps its fast place to the
+            # deadline (an ordinary check slowed down by a busy machine is not stopped).
             if not slow.acquire(blocking=False):
-                return None, True
+                return w._read_message(max(0.0, end - time.monotonic())), True
             holding_slow = True
             fast.release()
             self.stats["slow"] += 1
