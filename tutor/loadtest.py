@@ -576,14 +576,14 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("the load test runs against loopback addresses only")
     else:
         port, redis_port = _free_port(), _free_port()
-        env.update(
-            TUTOR_PORT=str(port),
-            TUTOR_REDIS_PORT=str(redis_port),
-            REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
-            PYTHONUNBUFFERED="1",
-        )
+        # As `make run`: the Procfile's private Redis (only started when REDIS_URL is unset).
+        env.pop("REDIS_URL", None)
+        env.update(TUTOR_PORT=str(port), TUTOR_REDIS_PORT=str(redis_port), PYTHONUNBUFFERED="1")
         base_url = f"http://127.0.0.1:{port}"
-    os.environ.update({k: env[k] for k in ("REDIS_URL", "DATABASE_URL") if k in env})
+    os.environ.pop("REDIS_URL", None)
+    os.environ.update(
+        {k: env[k] for k in ("REDIS_URL", "DATABASE_URL", "TUTOR_REDIS_PORT") if k in env}
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
     sampler = None
     try:
