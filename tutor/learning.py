@@ -200,18 +200,30 @@ def choose_next(
 ) -> adaptive.Choice:
     """The policy's next problem for the learner in the course (or within one skill)."""
     graph = course_graph(course)
+    state = learner_state(user)
+    params = active_params()
+    ts = (now or timezone.now()).timestamp()
+    locked: list[str] = []
     if skill is not None:
+        locked = adaptive.locked_by(state, graph, params, str(skill.pk), ts)
         graph = adaptive.CourseGraph(
             skills=[adaptive.Skill(str(skill.pk), skill.name)],
             problems=[p for p in graph.problems if p.skill == str(skill.pk)],
             name=skill.name,
         )
-    state = learner_state(user)
     # Seeded by how much the learner has done: reproducible, yet a different draw each time.
     rng = random.Random(f"{user.pk}:{state.n}:{len(state.recent)}")
-    return adaptive.choose_next(
-        state, graph, active_params(), now=(now or timezone.now()).timestamp(), rng=rng
-    )
+    choice = adaptive.choose_next(state, graph, params, now=ts, rng=rng)
+    if locked and choice.problem_id is not None:
+        # A locked skill opened by hand is served openly as a preview, never passed off as ready.
+        names = " and ".join(f"'{n}'" for n in locked)
+        choice.kind = "preview"
+        choice.details["locked_by"] = locked
+        choice.reason = (
+            f"Preview of '{skill.name}': {names} not mastered yet, so the tutor would not have "
+            f"chosen this skill for you. " + choice.reason
+        )
+    return choice
 
 
 def course_progress(user: User, course: Course) -> list[adaptive.SkillProgress]:

@@ -148,6 +148,8 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
             "tutor_configured": engines.is_configured(),
             # The latest explanation for this problem: a reload reconnects and replays it.
             "generation": Generation.objects.filter(user=request.user, problem=problem).first(),
+            # Why the tutor served it (a locked skill opened by hand says it is a preview).
+            "served": request.session.get(_SERVED_KEY, {}).get(str(problem.pk)),
         },
     )
 

@@ -32,7 +32,15 @@ def course(threshold=None, n=20):
 
 
 def mastered(t=NOW - 60, stability=3.0):
-    return SkillState(p_known=0.99, n=10, wins=10, last_t=t, stability=stability, mastered_t=t)
+    return SkillState(
+        p_known=0.99,
+        n=10,
+        wins=10,
+        last_t=t,
+        stability=stability,
+        mastered_t=t,
+        solved=[f"x{k}" for k in range(10)],
+    )
 
 
 PARAMS = default_params(["a", "b", "c"])
@@ -124,7 +132,8 @@ def test_review_after_an_answer_resets_the_clock():
 
 
 def test_per_course_threshold():
-    st = LearnerState(skills={"a": SkillState(p_known=0.9, n=5, wins=5, last_t=NOW)})
+    solved = ["a1", "a2", "a3", "a4", "a5"]
+    st = LearnerState(skills={"a": SkillState(p_known=0.9, n=5, wins=5, last_t=NOW, solved=solved)})
     assert choose_next(st, course(), PARAMS, NOW, 0).skill == "a"
     assert choose_next(st, course(threshold=0.85), PARAMS, NOW, 0).skill == "b"
 
@@ -189,3 +198,40 @@ def test_every_model_option_works():
     for m in ("combined", "elo", "bkt"):
         ch = choose_next(LearnerState(), course(), PARAMS, NOW, 0, PolicyConfig(model=m))
         assert ch.problem_id and ch.details["model"] == m
+
+
+def test_not_started_skills_have_no_estimate_and_locked_ones_say_why():
+    st = LearnerState(skills={"a": SkillState(p_known=0.5, n=3, wins=2, last_t=NOW, solved=["a1"])})
+    rows = {r.skill: r for r in progress(st, course(), PARAMS, NOW)}
+    b = rows["b"]
+    assert b.status == "not_started" and b.p_known is None and b.strength is None
+    assert "%" not in b.meaning and b.meaning.startswith("Not started.")
+    # locked, and it says by what and that opening it is a preview (never "opens once ...")
+    assert not b.ready and b.locked_by == ["Adding"]
+    assert "'Adding' must be mastered first" in b.meaning and "preview" in b.meaning
+    assert rows["a"].ready and rows["a"].locked_by == [] and "Locked" not in rows["a"].meaning
+    # a never-attempted first skill is ready and plainly not started
+    fresh = {r.skill: r for r in progress(LearnerState(), course(), PARAMS, NOW)}
+    assert fresh["a"].meaning == "Not started." and fresh["a"].p_known is None
+
+
+def test_meaning_has_no_article_before_a_percentage():
+    for pk in (0.18, 0.8, 0.11, 0.5):
+        st = LearnerState(skills={"a": SkillState(p_known=pk, n=2, wins=1, last_t=NOW)})
+        meaning = progress(st, course(), PARAMS, NOW)[0].meaning
+        assert f"estimated at {100 * pk:.0f}%" in meaning
+        assert " a 1" not in meaning and " a 8" not in meaning
+
+
+def test_high_estimate_without_evidence_is_learning_and_says_what_is_missing():
+    # P(known) above the threshold, but only two problems solved: not mastered anywhere
+    s = SkillState(p_known=0.97, n=2, wins=2, last_t=NOW, solved=["a1", "a2"])
+    st = LearnerState(skills={"a": s})
+    row = progress(st, course(), PARAMS, NOW)[0]
+    assert row.status == "learning" and row.evidence == 2 and row.evidence_needed == 3
+    assert "3 problems solved first time without hints (2 so far)" in row.meaning
+    assert choose_next(st, course(), PARAMS, NOW, 0, NO_EXPLORE).skill == "a"
+    s3 = SkillState(p_known=0.97, n=3, wins=3, last_t=NOW, solved=["a1", "a2", "a3"])
+    st3 = LearnerState(skills={"a": s3})
+    assert progress(st3, course(), PARAMS, NOW)[0].status == "mastered"
+    assert choose_next(st3, course(), PARAMS, NOW, 0, NO_EXPLORE).skill == "b"

@@ -40,7 +40,15 @@ def _local(dt) -> str:
 
 def _master(student: User, skill: Skill) -> None:
     now = timezone.now().timestamp()
-    state = SkillState(p_known=0.99, n=6, wins=6, last_t=now, stability=60.0, mastered_t=now)
+    state = SkillState(
+        p_known=0.99,
+        n=6,
+        wins=6,
+        last_t=now,
+        stability=60.0,
+        mastered_t=now,
+        solved=[f"p{k}" for k in range(6)],  # mastery needs evidence (issue 14)
+    )
     LearnerSkill.objects.update_or_create(
         user=student, skill=skill, defaults={"state": state.to_dict(), "p_known": 0.99}
     )

@@ -6,6 +6,7 @@ curve, and the next-problem policy. See docs/adaptive.md for the API the Django 
 
 from .course import CourseGraph, Problem, Skill
 from .engine import AttemptTable, default_params, fit, predict, predict_all, skill_state, update
+from .mastery import is_mastered, skill_status
 from .model import (
     Attempt,
     BKTParams,
@@ -15,7 +16,7 @@ from .model import (
     ModelParams,
     SkillState,
 )
-from .policy import Choice, PolicyConfig, SkillProgress, choose_next, progress
+from .policy import Choice, PolicyConfig, SkillProgress, choose_next, locked_by, progress
 
 __all__ = [
     "Attempt",
@@ -35,9 +36,12 @@ __all__ = [
     "choose_next",
     "default_params",
     "fit",
+    "is_mastered",
+    "locked_by",
     "predict",
     "predict_all",
     "progress",
     "skill_state",
+    "skill_status",
     "update",
 ]

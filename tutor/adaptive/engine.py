@@ -18,6 +18,7 @@ from . import bkt as _bkt
 from .combined import fit_logistic
 from .elo import replay as elo_replay
 from .forgetting import DAY, next_stability, skill_retrievability
+from .mastery import is_mastered, record_evidence
 from .model import (
     COMBINED_FEATURES,
     DEFAULT_COMBINED_WEIGHTS,
@@ -89,19 +90,21 @@ def _apply(
     state.theta += elo.alpha / (1.0 + elo.beta * state.n) * err
     s.theta += elo.alpha_skill / (1.0 + elo.beta_skill * s.n) * err
 
-    was_mastered = s.p_known >= threshold
-    s.p_known = _bkt.step(s.p_known, correct, bp)
     cfg = params.mastery
+    was_mastered = is_mastered(s, threshold, cfg)
+    s.p_known = _bkt.step(s.p_known, correct, bp)
+    record_evidence(s, item, correct)
+    s.n += 1
+    # the mastery clock (stability, mastered_t) starts with the full rule, evidence included
     if s.stability > 0:
         elapsed = (t - s.last_t) / DAY if s.last_t is not None else 0.0
         s.stability = next_stability(s.stability, elapsed, correct, cfg)
-    elif s.p_known >= threshold:
+    elif is_mastered(s, threshold, cfg):
         s.stability = cfg.initial_stability
-    if s.mastered_t is None and s.p_known >= threshold:
+    if s.mastered_t is None and is_mastered(s, threshold, cfg):
         s.mastered_t = t
     if was_mastered and not correct:
         s.lapses += 1
-    s.n += 1
     if correct:
         s.wins += 1
         s.streak = s.streak + 1 if s.streak > 0 else 1

@@ -60,6 +60,9 @@ class SkillState:
     mastered_t: float | None = None  # first time P(known) reached the mastery threshold
     lapses: int = 0  # wrong answers given while the skill counted as mastered
     streak: int = 0  # current run of correct answers (negative: run of wrong answers)
+    # Distinct items answered right first time without hints (capped at EVIDENCE_CAP): the
+    # evidence that mastery needs besides P(known).
+    solved: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -67,7 +70,13 @@ class SkillState:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SkillState:
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
+        out = cls(**{k: v for k, v in d.items() if k in names})
+        out.solved = [str(x) for x in out.solved]
+        if "solved" not in d and out.wins:
+            # A row stored before evidence was kept: the app feeds only first answers, one per
+            # problem, so its wins were on distinct problems (placeholders stand for them).
+            out.solved = [f"#{k}" for k in range(min(out.wins, EVIDENCE_CAP))]
+        return out
 
     def copy(self) -> SkillState:
         return SkillState(
@@ -80,7 +89,11 @@ class SkillState:
             self.mastered_t,
             self.lapses,
             self.streak,
+            list(self.solved),
         )
+
+
+EVIDENCE_CAP = 10  # solved items remembered per skill; min_evidence may not exceed it
 
 
 @dataclass(slots=True)
@@ -188,6 +201,9 @@ class MasteryConfig:
     """
 
     threshold: float = 0.95
+    # Mastery also needs this many distinct items answered right on the first attempt without
+    # hints: a high P(known) after two lucky answers is not yet evidence (issue 14).
+    min_evidence: int = 3
     retention: float = 0.9
     initial_stability: float = 3.0
     growth: float = 1.5
@@ -199,7 +215,9 @@ class MasteryConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MasteryConfig:
-        return cls(**{k: _f(v) for k, v in d.items() if k in {f.name for f in fields(cls)}})
+        out = cls(**{k: _f(v) for k, v in d.items() if k in {f.name for f in fields(cls)}})
+        out.min_evidence = max(0, min(EVIDENCE_CAP, int(out.min_evidence)))
+        return out
 
 
 # Features of the combined (Best-LR style) logistic model, in order.

@@ -1,7 +1,8 @@
 """The next-problem policy, and per-skill progress for the learner's progress page.
 
 Order of business for each request:
-1. Skill status from the learner's SkillStates: *mastered* (P(known) >= threshold), *review due*
+1. Skill status from the learner's SkillStates (``mastery.skill_status``, the one rule): *mastered*
+   (P(known) >= threshold and enough first-attempt successes on distinct items), *review due*
    (mastered, but the forgetting curve's R fell below the retention target), *learning*, *not
    started*. A skill is *ready* when every prerequisite in the course is mastered.
 2. Which skill: the first ready, unmastered skill in course order; a due review takes the slot
@@ -25,13 +26,9 @@ import numpy as np
 from . import bkt as _bkt
 from .course import CourseGraph
 from .engine import _logit, combined_line, new_skill_state
-from .forgetting import DAY, due_time, skill_retrievability
-from .model import LearnerState, ModelParams, SkillState
-
-NOT_STARTED = "not_started"
-LEARNING = "learning"
-MASTERED = "mastered"
-REVIEW_DUE = "review_due"
+from .forgetting import DAY, due_time
+from .mastery import LEARNING, MASTERED, NOT_STARTED, REVIEW_DUE, evidence, skill_status
+from .model import LearnerState, MasteryConfig, ModelParams, SkillState
 
 
 @dataclass
@@ -79,15 +76,10 @@ def _fmt_days(days: float) -> str:
 
 
 def _status(
-    s: SkillState | None, thr: float, retention: float, now: float | None
+    s: SkillState | None, thr: float, retention: float, now: float | None, cfg: MasteryConfig
 ) -> tuple[str, float]:
-    """(status, retrievability) of one skill."""
-    if s is None or s.n == 0:
-        return NOT_STARTED, 1.0
-    r = skill_retrievability(s.last_t, s.stability, now)
-    if s.p_known >= thr:
-        return (REVIEW_DUE if r < retention else MASTERED), r
-    return LEARNING, r
+    """(status, retrievability) of one skill: the shared rule of ``mastery.skill_status``."""
+    return skill_status(s, thr, cfg, now, retention)
 
 
 def _pick_problem(
@@ -181,7 +173,7 @@ def choose_next(
     rs: dict[str, float] = {}
     active = [sk.id for sk in course.skills if course.has_problems(sk.id)]
     for sid in active:
-        st, r = _status(learner.skills.get(sid), thr, retention, now)
+        st, r = _status(learner.skills.get(sid), thr, retention, now, params.mastery)
         statuses[sid] = st
         rs[sid] = r
     if not active:
@@ -278,7 +270,9 @@ def choose_next(
         else:
             why = (
                 f"Practising '{label(sid)}' (skill {pos} of {len(course.skills)} in course order): "
-                f"P(known) {s.p_known:.2f} after {s.n} attempts ({s.wins} right); mastery at {thr:.2f}."
+                f"P(known) {s.p_known:.2f} after {s.n} attempts ({s.wins} right); mastery at {thr:.2f}"
+                f" with {params.mastery.min_evidence} problems solved first time without hints"
+                f" ({evidence(s)} so far)."
             )
         return serve(sid, "practice", why)
     if set_aside:
@@ -310,7 +304,11 @@ def choose_next(
             if dt is not None:
                 dues.append((dt, sid))
     nxt = min(dues) if dues else None
-    why = f"Course complete: all {total} skills are mastered (P(known) >= {thr:.2f}) and none is due for review."
+    why = (
+        f"Course complete: all {total} skills are mastered (P(known) >= {thr:.2f} and at least "
+        f"{params.mastery.min_evidence} problems solved first time without hints) and none is due "
+        "for review."
+    )
     if nxt is not None:
         why += f" Next review: '{label(nxt[1])}' around {_fmt_time(nxt[0])}."
     details = {
@@ -331,56 +329,120 @@ def choose_next(
 # progress page
 
 
+def locked_by(
+    learner: LearnerState,
+    course: CourseGraph,
+    params: ModelParams,
+    skill: str,
+    now: float | None = None,
+) -> list[str]:
+    """Names of ``skill``'s prerequisites (with problems) that the learner has not mastered:
+    while any remain, the policy does not choose the skill, and opening it is a preview."""
+    thr = (
+        course.mastery_threshold
+        if course.mastery_threshold is not None
+        else params.mastery.threshold
+    )
+    out = []
+    for p in course.prereqs.get(skill, ()):
+        st, _ = _status(learner.skills.get(p), thr, params.mastery.retention, now, params.mastery)
+        if st not in (MASTERED, REVIEW_DUE) and course.has_problems(p):
+            out.append(course.skill_by_id[p].label)
+    return out
+
+
 @dataclass
 class SkillProgress:
     skill: str
     name: str
     status: str  # not_started | learning | mastered | review_due
-    p_known: float
-    strength: float  # P(known) x retrievability: what is left today
+    p_known: float | None  # None when not started: there is no estimate worth showing
+    strength: float | None  # P(known) x retrievability: what is left today (None: not started)
     retrievability: float
     attempts: int
     correct: int
     ready: bool  # prerequisites mastered
     review_due_at: float | None
     meaning: str
+    evidence: int = 0  # distinct problems solved first time without hints
+    evidence_needed: int = 0
+    locked_by: list[str] = field(default_factory=list)  # names of unmastered prerequisites
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+def _names(labels: list[str]) -> str:
+    quoted = [f"'{x}'" for x in labels]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def progress(
     learner: LearnerState, course: CourseGraph, params: ModelParams, now: float | None = None
 ) -> list[SkillProgress]:
-    """One row per course skill with its status and a sentence saying what it means."""
+    """One row per course skill with its status and a sentence saying what it means.
+
+    A skill whose prerequisites are not mastered is *locked* (``ready`` False, ``locked_by``
+    names them): the policy does not choose it, and the sentence says a learner may still open it
+    as a preview.
+    """
     thr = (
         course.mastery_threshold
         if course.mastery_threshold is not None
         else params.mastery.threshold
     )
-    retention = params.mastery.retention
+    cfg = params.mastery
+    retention = cfg.retention
+    need = cfg.min_evidence
     rows: list[SkillProgress] = []
     statuses = {
-        sk.id: _status(learner.skills.get(sk.id), thr, retention, now)[0] for sk in course.skills
+        sk.id: _status(learner.skills.get(sk.id), thr, retention, now, cfg)[0]
+        for sk in course.skills
     }
     for sk in course.skills:
         s = learner.skills.get(sk.id)
-        st, r = _status(s, thr, retention, now)
-        pk = s.p_known if s is not None else new_skill_state(params, sk.id).p_known
-        ready = all(statuses[p] in (MASTERED, REVIEW_DUE) for p in course.prereqs[sk.id])
+        st, r = _status(s, thr, retention, now, cfg)
+        locked_by = [
+            course.skill_by_id[p].label
+            for p in course.prereqs[sk.id]
+            if statuses.get(p) not in (MASTERED, REVIEW_DUE)
+            # a prerequisite without problems cannot be practised, so it never locks
+            and course.has_problems(p)
+        ]
+        ready = not locked_by
         due = due_time(s.last_t, s.stability, retention) if s is not None else None
-        pct = f"{100 * pk:.0f}%"
+        pk = s.p_known if (s is not None and st != NOT_STARTED) else None
+        ev = evidence(s)
+        lock = (
+            f" Locked: {_names(locked_by)} must be mastered first, so the tutor will not pick it "
+            "for you yet; you can open it as a preview."
+            if locked_by
+            else ""
+        )
         if st == NOT_STARTED:
-            meaning = "Not started yet." + (
-                "" if ready else " It opens once its prerequisite skills are mastered."
-            )
+            meaning = "Not started." + lock
         elif st == LEARNING:
+            # "estimated at 18%": no article to get wrong in front of a number
             meaning = (
-                f"Learning: we estimate a {pct} chance that you know this skill; it counts as "
-                f"mastered at {100 * thr:.0f}%."
+                f"Learning: the chance that you know this skill is estimated at {100 * pk:.0f}%."
             )
+            if pk >= thr:
+                meaning += (
+                    f" Mastery also needs {need} problems solved first time without hints "
+                    f"({ev} so far)."
+                )
+            else:
+                meaning += f" It counts as mastered at {100 * thr:.0f}%" + (
+                    f" with {need} problems solved first time without hints ({ev} so far)."
+                    if need
+                    else "."
+                )
+            meaning += lock
         elif st == MASTERED:
-            meaning = f"Mastered: we estimate a {pct} chance that you know this skill."
+            meaning = (
+                f"Mastered: the chance that you know this skill is estimated at {100 * pk:.0f}%, "
+                f"and you solved {ev} problems first time without hints."
+            )
             if due is not None and now is not None:
                 meaning += (
                     f" A short review comes up in about {_fmt_days(max(0.0, (due - now) / DAY))}."
@@ -396,13 +458,16 @@ def progress(
                 name=sk.label,
                 status=st,
                 p_known=pk,
-                strength=pk * r,
+                strength=None if pk is None else pk * r,
                 retrievability=r,
                 attempts=s.n if s else 0,
                 correct=s.wins if s else 0,
                 ready=ready,
                 review_due_at=due,
                 meaning=meaning,
+                evidence=ev,
+                evidence_needed=need,
+                locked_by=locked_by,
             )
         )
     return rows

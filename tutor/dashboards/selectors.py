@@ -16,7 +16,6 @@ from django.utils.safestring import SafeString, mark_safe
 from curriculum.models import Course, Problem, Skill
 from inference.models import Generation
 from tutor import adaptive, learning
-from tutor.adaptive.forgetting import skill_retrievability
 from tutor.adaptive.model import SkillState
 from tutor.models import Assignment, Attempt, Classroom, Enrollment, LearnerSkill, User
 
@@ -53,7 +52,12 @@ LEVELS = [
         f"under {STRUGGLING_BELOW:.0%}.",
     ),
     Level("learning", "L", "Learning", "Practising; not yet at the mastery threshold."),
-    Level("mastered", "M", "Mastered", "At or above the mastery threshold."),
+    Level(
+        "mastered",
+        "M",
+        "Mastered",
+        "At or above the mastery threshold, with enough problems solved first time without hints.",
+    ),
     Level(
         "review_due", "R", "Review due", "Mastered, but recall has faded; a short review is due."
     ),
@@ -172,6 +176,7 @@ class ClassDashboard:
     direction: str
     columns: str
     assignments: list[AssignmentProgress] = field(default_factory=list)
+    min_evidence: int = 0  # first-attempt successes on distinct problems that mastery needs
 
     @property
     def assignment_rows(self) -> list[tuple[User, SafeString]]:
@@ -211,19 +216,15 @@ def roster(classroom: Classroom) -> list[User]:
 
 
 def _level(
-    state: dict | None, p_known: float | None, threshold: float, retention: float, now: float
+    state: dict | None, p_known: float | None, params: adaptive.ModelParams, now: float
 ) -> Level:
-    """The engine's own status rule (tutor.adaptive.policy), plus "struggling" for teachers."""
-    if state is None or p_known is None:
-        return LEVEL_BY_KEY["not_started"]
-    s = SkillState.from_dict(state)
-    if s.n == 0:
-        return LEVEL_BY_KEY["not_started"]
-    if s.p_known >= threshold:
-        recall = skill_retrievability(s.last_t, s.stability, now)
-        return LEVEL_BY_KEY["review_due" if recall < retention else "mastered"]
-    struggling = s.n >= STRUGGLING_AFTER and p_known < STRUGGLING_BELOW
-    return LEVEL_BY_KEY["struggling" if struggling else "learning"]
+    """The engine's own status rule (``tutor.adaptive.skill_status``, the one the course page and
+    the policy use), plus "struggling" for teachers."""
+    s = SkillState.from_dict(state) if state is not None and p_known is not None else None
+    key, _ = adaptive.skill_status(s, params.mastery.threshold, params.mastery, now)
+    if key == "learning" and s.n >= STRUGGLING_AFTER and s.p_known < STRUGGLING_BELOW:
+        key = "struggling"
+    return LEVEL_BY_KEY[key]
 
 
 def cells_for(
@@ -240,7 +241,6 @@ def cells_for(
     problems, attempt counts, times of the latest attempts)."""
     now = now or timezone.now()
     params = params or learning.active_params()
-    threshold, retention = params.mastery.threshold, params.mastery.retention
     skill_ids = [s.pk for s in skills]
     states = {
         (user_id, skill_id): (state, p)
@@ -285,11 +285,13 @@ def cells_for(
         for skill_id in skill_ids:
             state, p = states.get((sid, skill_id), (None, None))
             agg = counts.get((sid, skill_id))
+            level = _level(state, p, params, ts)
             cells[(sid, skill_id)] = Cell(
                 student_id=sid,
                 skill_id=skill_id,
-                level=_level(state, p, threshold, retention, ts),
-                p_known=p,
+                level=level,
+                # no estimate is shown for a skill the engine has not seen an answer on
+                p_known=None if level.key == "not_started" else p,
                 attempts=agg[0] if agg else 0,
                 correct=agg[1] if agg else 0,
                 last_at=last_times.get(agg[2]) if agg else None,
@@ -513,6 +515,7 @@ def class_dashboard(
         flags=sorted(flags, key=lambda f: (f.student_name, f.kind)),
         activity=recent_activity(classroom, student_ids),
         threshold=params.mastery.threshold,
+        min_evidence=params.mastery.min_evidence,
         sort=sort,
         direction=direction,
         columns=columns,
@@ -844,8 +847,7 @@ def assignments_for_student(
         for skill_id, state, p in LearnerSkill.objects.filter(
             user=student, skill_id__in=skill_ids
         ).values_list("skill_id", "state", "p_known")
-        if _level(state, p, params.mastery.threshold, params.mastery.retention, ts).key
-        in MASTERED_KEYS
+        if _level(state, p, params, ts).key in MASTERED_KEYS
     }
     solved = _first_correct([student.pk], problem_ids)
 

@@ -1,0 +1,74 @@
+"""The mastery rule: probability threshold *and* evidence (distinct first-attempt successes)."""
+
+from tutor.adaptive import (
+    Attempt,
+    LearnerState,
+    MasteryConfig,
+    SkillState,
+    default_params,
+    is_mastered,
+    skill_status,
+    update,
+)
+from tutor.adaptive.model import BKTParams
+
+NOW = 1_800_000_000.0
+
+
+def fast_params(min_evidence=3):
+    # a BKT that reaches 0.95 after two right answers: evidence is what holds mastery back
+    p = default_params(["s"], mastery=MasteryConfig(min_evidence=min_evidence))
+    p.bkt["s"] = BKTParams(prior=0.5, learn=0.3, slip=0.05, guess=0.1)
+    return p
+
+
+def answer(state, params, item, correct, t):
+    return update(state, params, Attempt("u", "s", item, correct, t))
+
+
+def test_repeating_one_problem_is_not_evidence():
+    params = fast_params()
+    st = LearnerState()
+    for k in range(6):
+        st = answer(st, params, "same", True, NOW + k)
+    s = st.skills["s"]
+    assert s.p_known >= 0.95 and s.solved == ["same"]
+    assert not is_mastered(s, 0.95, params.mastery) and s.mastered_t is None
+    assert skill_status(s, 0.95, params.mastery, NOW + 10)[0] == "learning"
+
+
+def test_mastery_needs_the_threshold_and_distinct_successes():
+    params = fast_params()
+    st = LearnerState()
+    st = answer(st, params, "p1", True, NOW)
+    st = answer(st, params, "p2", True, NOW + 1)
+    assert st.skills["s"].p_known >= 0.95  # today's rule would call this mastered
+    assert st.skills["s"].mastered_t is None and st.skills["s"].stability == 0
+    st = answer(st, params, "p3", False, NOW + 2)  # a wrong answer is not evidence
+    assert st.skills["s"].solved == ["p1", "p2"]
+    st = answer(st, params, "p4", True, NOW + 3)  # the third distinct success
+    s = st.skills["s"]
+    assert s.p_known >= 0.95 and is_mastered(s, 0.95, params.mastery) and s.mastered_t == NOW + 3
+    assert s.stability == params.mastery.initial_stability
+    # the probability part still matters: evidence alone is not mastery
+    low = SkillState(p_known=0.6, n=5, wins=5, last_t=NOW, solved=["a", "b", "c", "d", "e"])
+    assert not is_mastered(low, 0.95, params.mastery)
+
+
+def test_min_evidence_zero_is_todays_rule_and_the_config_round_trips():
+    params = fast_params(min_evidence=0)
+    st = answer(answer(LearnerState(), params, "p1", True, NOW), params, "p1", True, NOW + 1)
+    assert is_mastered(st.skills["s"], 0.95, params.mastery)
+    cfg = MasteryConfig.from_dict({**MasteryConfig(min_evidence=4).to_dict()})
+    assert cfg.min_evidence == 4 and isinstance(cfg.min_evidence, int)
+    assert MasteryConfig.from_dict({"min_evidence": 99}).min_evidence == 10  # capped
+
+
+def test_state_rows_keep_evidence_and_old_rows_are_read_sensibly():
+    s = SkillState(p_known=0.97, n=4, wins=3, last_t=NOW, solved=["1", "2", "3"])
+    assert SkillState.from_dict(s.to_dict()).solved == ["1", "2", "3"]
+    old = s.to_dict()
+    del old["solved"]
+    # rows from before: the app fed one first answer per problem, so wins were distinct
+    assert len(SkillState.from_dict(old).solved) == 3
+    assert SkillState.from_dict({"p_known": 0.2}).solved == []
