@@ -73,6 +73,10 @@ def sweep_stranded() -> list[int]:
 
 @shared_task(
     name="inference.tasks.generate",
+    # The Generation row is the result. Without a result to track, asking for an explanation
+    # does not subscribe the web process to the result backend, whose connection a Redis
+    # restart can leave broken for good ("the Celery application must be restarted").
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=600,
