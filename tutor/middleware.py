@@ -63,10 +63,15 @@ def is_overload(exception: BaseException | None) -> bool:
     return isinstance(exception, OperationalError | redis.ConnectionError | redis.TimeoutError)
 
 
-def overloaded_response() -> HttpResponse:
+def overloaded_response(request=None) -> HttpResponse:
+    # htmx requests are resent by the page itself; a plain form or page is the reader's to repeat.
+    resent = request is None or request.headers.get("HX-Request") == "true"
     response = HttpResponse(
         "The tutor is very busy right now. Nothing was lost: your request is sent again in "
-        "a moment.",
+        "a moment."
+        if resent
+        else "The tutor is very busy right now and nothing was saved. Please try again in a "
+        "moment.",
         status=503,
         content_type="text/plain; charset=utf-8",
     )
@@ -90,4 +95,4 @@ class OverloadMiddleware:
         if not is_overload(exception):
             return None
         log.warning("overloaded: %s %s: %s", request.method, request.path, exception)
-        return overloaded_response()
+        return overloaded_response(request)

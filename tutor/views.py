@@ -318,7 +318,7 @@ def _local_caller(request: HttpRequest) -> bool:
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: an overload anywhere (also in middleware) is a retryable 503."""
     if is_overload(sys.exc_info()[1]):
-        return overloaded_response()
+        return overloaded_response(request)
     from django.views.defaults import server_error as default
 
     return default(request)
