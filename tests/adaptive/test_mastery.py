@@ -72,3 +72,45 @@ def test_state_rows_keep_evidence_and_old_rows_are_read_sensibly():
     # rows from before: the app fed one first answer per problem, so wins were distinct
     assert len(SkillState.from_dict(old).solved) == 3
     assert SkillState.from_dict({"p_known": 0.2}).solved == []
+
+
+def test_forgetting_fits_converge_or_fall_back_to_classic_bkt():
+    from tutor.adaptive import bkt, fit
+    from tutor.adaptive.simulate import simulate_bkt
+
+    true = {
+        # forgets a lot: a fitted P(F) near 0.15 caps P(known) below 0.95
+        "leaky": BKTParams(prior=0.2, learn=0.3, slip=0.1, guess=0.2, forget=0.15),
+        # hardly forgets: the forget fit is usable and kept
+        "solid": BKTParams(prior=0.2, learn=0.2, slip=0.1, guess=0.2, forget=0.0),
+    }
+    params = fit(simulate_bkt(true, 200, 20, seed=3), forgets=True)
+    leaky, solid = params.bkt["leaky"], params.bkt["solid"]
+    assert leaky.forget == 0.0  # fell back to the classic fit
+    assert solid.forget < 0.05
+    info = params.info
+    assert (
+        info["bkt_forget_fallback"] >= 1
+        and info["bkt_forget_fallback"] + info["bkt_forget_kept"] == 2
+    )
+    for p in [*params.bkt.values(), params.bkt_default]:
+        assert bkt.mastery_reachable(p, params.mastery.threshold)
+        assert p.guess <= bkt.BOUNDS["guess"][1] and p.slip <= bkt.BOUNDS["slip"][1]
+    assert set(info["bkt_at_bound"]) == {"guess", "slip", "learn"}
+    # the reachability check itself: 1 - forget below the threshold can never reach it
+    assert not bkt.mastery_reachable(BKTParams(prior=0.5, learn=0.5, forget=0.1), 0.95)
+    assert bkt.mastery_reachable(BKTParams(prior=0.5, learn=0.5, forget=0.01), 0.95)
+
+
+def test_on_the_simulator_evidence_costs_a_little_and_buys_real_mastery():
+    from tutor.adaptive.simulate import compare_mastery_rules
+
+    # high priors and guessing near 0.5: the fits under which P(known) alone came too fast
+    rows = {r["rule"]: r for r in compare_mastery_rules(seed=0, n_learners=40, guessy=True)}
+    before = rows["P(known) >= 0.95 (before issue 14)"]
+    now = rows["P(known) >= 0.95 and 3 solved (now)"]
+    count3 = rows["fixed count: 3 solved"]
+    assert now["problems_to_declared_mean"] >= before["problems_to_declared_mean"]
+    assert now["problems_to_declared_mean"] <= 1.25 * before["problems_to_declared_mean"]
+    assert now["skills_truly_known_at_declared"] > before["skills_truly_known_at_declared"]
+    assert now["skills_truly_known_at_declared"] > count3["skills_truly_known_at_declared"] + 0.05

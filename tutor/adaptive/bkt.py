@@ -18,13 +18,18 @@ import numpy as np
 
 from .model import BKTParams
 
-# Bounds keep the fit out of the degenerate regions (guess/slip above 0.5 invert the meaning of
-# "known"); pyBKT leaves them free, most BKT practice bounds them like this.
+# Bounds keep the fit out of the degenerate regions where "known" stops meaning known: with
+# guess or slip near 0.5 a right answer is hardly evidence (issue 14: on Statics guess sat at the
+# old 0.45 bound for 54 of 98 skills, with high priors making up for it). Here 1 - slip - guess
+# stays >= 0.3. Tighter bounds (Corbett & Anderson's 0.3 / 0.1) bind on real data and push the
+# prior up instead, which is worse; the fit reports how many skills sit at a bound
+# (``info["bkt_at_bound"]``) and mastery also needs evidence (``mastery.py``). pyBKT leaves them
+# free.
 BOUNDS = {
     "prior": (1e-3, 1 - 1e-3),
     "learn": (1e-3, 0.6),
-    "slip": (1e-3, 0.45),
-    "guess": (1e-3, 0.45),
+    "slip": (1e-3, 0.3),
+    "guess": (1e-3, 0.4),
     "forget": (0.0, 0.3),
 }
 
@@ -120,6 +125,8 @@ class EMResult:
     loglik: float
     iterations: int
     n_attempts: np.ndarray  # per skill
+    # per skill: the parameters moved less than ``param_tol`` in the last iteration
+    converged: np.ndarray | None = None
 
 
 def _arr(params: list[BKTParams], name: str) -> np.ndarray:
@@ -135,6 +142,7 @@ def em_fit(
     prior_strength: float = 5.0,
     max_iter: int = 300,
     tol: float = 1e-7,
+    param_tol: float = 1e-4,
 ) -> EMResult:
     """Baum-Welch for all skills in ``packed`` at once.
 
@@ -164,7 +172,13 @@ def em_fit(
     N = len(obs)
     n_att = np.bincount(es, minlength=K).astype(float)
     if N == 0:
-        return EMResult([BKTParams(*x) for x in zip(L0, T, S, G, F, strict=True)], 0.0, 0, n_att)
+        return EMResult(
+            [BKTParams(*x) for x in zip(L0, T, S, G, F, strict=True)],
+            0.0,
+            0,
+            n_att,
+            np.ones(K, dtype=bool),
+        )
     n_seq = np.bincount(packed.row_skill, minlength=K).astype(float)
 
     au = np.empty(N)
@@ -250,12 +264,14 @@ def em_fit(
             lo, hi = BOUNDS[name]
             return np.clip(out, lo, hi)
 
+        before = np.stack([L0, T, G, S, F])
         L0 = mstep(sum_gk0, n_seq, L0, "prior")
         T = mstep(sum_xuk, sum_gu_hn, T, "learn")
         G = mstep(sum_gu_corr, sum_gu, G, "guess")
         S = mstep(sum_gk_wrong, sum_gk, S, "slip")
         if forgets:
             F = mstep(sum_xku, sum_gk_hn, F, "forget")
+        moved = np.abs(np.stack([L0, T, G, S, F]) - before).max(axis=0)
         if it > 1 and ll - prev_ll < tol * max(1.0, abs(ll)):
             prev_ll = ll
             break
@@ -264,7 +280,21 @@ def em_fit(
         BKTParams(prior=float(a), learn=float(b), slip=float(s), guess=float(g), forget=float(f))
         for a, b, s, g, f in zip(L0, T, S, G, F, strict=True)
     ]
-    return EMResult(params, prev_ll, it, n_att)
+    return EMResult(params, prev_ll, it, n_att, moved < param_tol)
+
+
+def mastery_reachable(p: BKTParams, threshold: float) -> bool:
+    """Whether right answers in a row can take P(known) to ``threshold`` at all: with forgetting,
+    P(known) after a right answer is at most 1 - forget (the fixed point is lower still)."""
+    k = p.prior
+    for _ in range(500):
+        nk = step(k, True, p)
+        if nk >= threshold:
+            return True
+        if abs(nk - k) < 1e-12:
+            return False
+        k = nk
+    return False
 
 
 def fit_skills(
@@ -276,6 +306,7 @@ def fit_skills(
     forgets: bool = False,
     prior_strength: float = 5.0,
     max_iter: int = 200,
+    threshold: float = 0.95,
 ) -> tuple[list[BKTParams], BKTParams, dict]:
     """Fit BKT per skill: first a pooled fit (all skills tied), then per-skill MAP-EM toward it.
 
@@ -294,9 +325,44 @@ def fit_skills(
         prior_strength=prior_strength,
         max_iter=max_iter,
     )
+    params = res.params
     info = {
         "bkt_loglik": res.loglik,
         "bkt_iterations": res.iterations,
         "bkt_pooled_iterations": pooled.iterations,
+        "bkt_max_iter": max_iter,
     }
-    return res.params, pooled.params[0], info
+    if forgets:
+        # Forgetting fits are weakly identified (EM crawls along a ridge) and can make mastery
+        # unreachable. A skill whose fit did not converge or cannot reach ``threshold`` falls
+        # back to its classic (no-forget) fit, and the pooled default likewise.
+        plain_pooled = em_fit(pooled_packed, max_iter=max_iter)
+        plain_init = [BKTParams(**plain_pooled.params[0].to_dict()) for _ in range(n_skills)]
+        plain = em_fit(
+            packed,
+            init=plain_init,
+            prior_params=plain_init,
+            prior_strength=prior_strength,
+            max_iter=max_iter,
+        )
+        conv = res.converged if res.converged is not None else np.ones(n_skills, dtype=bool)
+        fallback = [
+            k
+            for k in range(n_skills)
+            if res.n_attempts[k] > 0
+            and (not conv[k] or not mastery_reachable(params[k], threshold))
+        ]
+        params = list(params)
+        for k in fallback:
+            params[k] = plain.params[k]
+        if not mastery_reachable(pooled.params[0], threshold):
+            pooled = plain_pooled
+            info["bkt_pooled_forget_fallback"] = True
+        info["bkt_forget_fallback"] = len(fallback)
+        info["bkt_forget_kept"] = int((res.n_attempts > 0).sum()) - len(fallback)
+    fitted = [p for p, n in zip(params, res.n_attempts, strict=True) if n > 0]
+    info["bkt_at_bound"] = {
+        name: sum(1 for p in fitted if getattr(p, name) >= BOUNDS[name][1] - 1e-9)
+        for name in ("guess", "slip", "learn")
+    }
+    return params, pooled.params[0], info

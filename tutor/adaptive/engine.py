@@ -350,6 +350,7 @@ def _fit_core(
         n_sk,
         forgets=forgets,
         prior_strength=prior_strength,
+        threshold=mastery.threshold,
     )
     # Elo: item difficulties by replay in time order, seeded with curriculum priors
     prior = np.zeros(n_it)

@@ -31,7 +31,7 @@ import numpy as np
 
 from .course import CourseGraph, Problem, Skill
 from .engine import AttemptTable, combined_line, fit, new_skill_state, update
-from .model import Attempt, BKTParams, LearnerState, ModelParams
+from .model import Attempt, BKTParams, LearnerState, MasteryConfig, ModelParams
 from .policy import PolicyConfig, choose_next
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +145,11 @@ def make_world(
     seed: int = 0,
     difficulty_sd: float = 1.2,
     gradual: bool = False,
+    prior_range: tuple[float, float] = (0.05, 0.3),
+    lo: float = -1.0,
 ) -> World:
+    """``prior_range`` and ``lo`` (logit of success while unknown) make other worlds: e.g.
+    (0.4, 0.8) and 0.0 give Statics-like fits (high priors, guess near 0.5)."""
     rng = np.random.default_rng(seed)
     skills = [f"k{i:02d}" for i in range(n_skills)]
     prereqs: dict[str, tuple[str, ...]] = {}
@@ -156,7 +160,7 @@ def make_world(
         if i >= 3 and rng.random() < 0.5:
             pre.append(skills[int(rng.integers(0, i - 1))])
         prereqs[s] = tuple(dict.fromkeys(pre))
-    prior = {s: float(rng.uniform(0.05, 0.3)) for s in skills}
+    prior = {s: float(rng.uniform(*prior_range)) for s in skills}
     learn = {s: float(rng.uniform(0.1, 0.3)) for s in skills}
     items: dict[str, list[tuple[str, float]]] = {}
     item_prior: dict[str, float] = {}
@@ -169,7 +173,7 @@ def make_world(
             lst.append((iid, d))
             item_prior[iid] = round(d + float(rng.normal(0, 0.5)), 2)
         items[s] = lst
-    return World(skills, prereqs, prior, learn, items, item_prior, gradual=gradual)
+    return World(skills, prereqs, prior, learn, items, item_prior, lo=lo, gradual=gradual)
 
 
 @dataclass
@@ -444,6 +448,69 @@ def compare_policies(
     return {"runs": [r.summary() for r in runs], "params_info": params.info}
 
 
+MASTERY_RULES: dict[str, MasteryConfig] = {
+    # name -> the rule (threshold 0 makes it a plain count of problems solved)
+    "P(known) >= 0.95 (before issue 14)": MasteryConfig(threshold=0.95, min_evidence=0),
+    "P(known) >= 0.95 and 3 solved (now)": MasteryConfig(threshold=0.95, min_evidence=3),
+    "fixed count: 3 solved": MasteryConfig(threshold=0.0, min_evidence=3),
+    "fixed count: 5 solved": MasteryConfig(threshold=0.0, min_evidence=5),
+}
+
+
+def compare_mastery_rules(
+    seed: int = 0,
+    n_learners: int = 100,
+    budget: int = 400,
+    gradual: bool = False,
+    rules: dict[str, MasteryConfig] | None = None,
+    train_learners: int = 300,
+    guessy: bool = False,
+) -> list[dict[str, object]]:
+    """The adaptive policy under several mastery rules on the same fresh learners: how many
+    problems until it declares the course complete, and how much of it was truly known then.
+    ``guessy``: a world with high priors and success near 0.5 while unknown (Statics-like fits)."""
+    extra_world = {"prior_range": (0.4, 0.8), "lo": 0.0} if guessy else {}
+    world = make_world(8, 40, seed, gradual=gradual, **extra_world)
+    course = world.course()
+    log = generate_log(world, train_learners, 15, seed=seed + 7, prefix="train")
+    fitted = fit(log, item_priors=course.item_priors(), seed=seed)
+    out = []
+    for name, rule in (rules or MASTERY_RULES).items():
+        params = ModelParams.from_dict({**fitted.to_dict(), "mastery": rule.to_dict()})
+        cfg = PolicyConfig()
+        extra = PolicyConfig(practice_when_complete=True)
+        run = run_policy(
+            name,
+            world,
+            course,
+            params,
+            adaptive_policy(course, params, cfg),
+            continue_after_complete=adaptive_policy(course, params, extra),
+            n_learners=n_learners,
+            budget=budget,
+            seed=seed,
+        )
+        declared = [x for x in run.declared_complete if x is not None]
+        out.append(
+            {
+                "rule": name,
+                "declared": f"{len(declared)}/{n_learners}",
+                "problems_to_declared_mean": float(np.mean(declared)) if declared else math.nan,
+                "problems_to_declared_median": float(np.median(declared)) if declared else math.nan,
+                "skills_truly_known_at_declared": float(np.mean(run.known_at_complete))
+                if run.known_at_complete
+                else math.nan,
+                "learners_knowing_all_at_declared": float(
+                    np.mean([k >= 1.0 for k in run.known_at_complete])
+                )
+                if run.known_at_complete
+                else math.nan,
+                "problems_to_true_mastery_mean": run.summary()["problems_to_mastery_mean"],
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # model comparison on simulated data
 
@@ -540,7 +607,47 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--learners", type=int, default=1000, help="learners in the --csv data set")
     ap.add_argument("--json", help="also write the figures as JSON here")
     ap.add_argument("--quick", action="store_true", help="smaller runs")
+    ap.add_argument(
+        "--mastery",
+        action="store_true",
+        help="only compare mastery rules (problems to declared mastery, truly known then)",
+    )
     args = ap.parse_args(argv)
+    if args.mastery:
+        out_m: dict[str, object] = {}
+        worlds = {
+            "all_or_none": ("all-or-none learning", {}),
+            "guessy": (
+                "all-or-none, priors 0.4-0.8 and P(correct | unknown) near 0.5",
+                {"guessy": True},
+            ),
+            "gradual": ("knowledge grows gradually", {"gradual": True}),
+        }
+        for key, (kind, kw) in worlds.items():
+            t = time.perf_counter()
+            rows = compare_mastery_rules(args.seed, 50 if args.quick else 100, **kw)
+            out_m[key] = rows
+            print(
+                f"\n## Mastery rules, adaptive policy, {kind} (8 skills, 40 problems each, "
+                f"budget 400, seed {args.seed}) [{time.perf_counter() - t:.1f}s]"
+            )
+            print(
+                "| rule | declared complete | problems to declared (mean / median) | skills truly "
+                "known then | learners knowing all then | problems to true mastery (mean) |"
+            )
+            print("|---|---|---|---|---|---|")
+            for r in rows:
+                print(
+                    f"| {r['rule']} | {r['declared']} | {r['problems_to_declared_mean']:.1f} / "
+                    f"{r['problems_to_declared_median']:.0f} | "
+                    f"{r['skills_truly_known_at_declared']:.3f} | "
+                    f"{r['learners_knowing_all_at_declared']:.2f} | "
+                    f"{r['problems_to_true_mastery_mean']:.1f} |"
+                )
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(out_m, f, indent=2, default=float)
+        return 0
     if args.csv:
         world = make_world(8, 40, args.seed)
         write_csv(generate_log(world, args.learners, 15, seed=args.seed), args.csv)
