@@ -401,21 +401,33 @@ async def student(
 
     limits = httpx.Limits(max_connections=2)
     async with httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits) as client:
-        ok = await log_in(client, username, PASSWORD, results)
-        logged_in.set()
+        try:
+            ok = await log_in(client, username, PASSWORD, results)
+        except Exception as exc:  # noqa: BLE001 - counted, the run goes on
+            results.errors.append(f"login {username}: {type(exc).__name__}: {exc}")
+            ok = False
+        finally:
+            logged_in.set()
         await go.wait()
         if not ok:
             return
         wants_stream = bool(streams_left) and streams_left.pop()
         stream_task = None
-        for i in range(args.answers):
-            await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
-            await answer(client, rng.choice(world.problems), results, wrong=rng.random() < 0.3)
-            if wants_stream and i == 0:
-                pid = rng.choice(world.problems)[0]
-                stream_task = asyncio.create_task(explain(client, base_url, pid, results))
+        try:
+            for i in range(args.answers):
+                await asyncio.sleep(rng.uniform(args.think_min, args.think_max))
+                await answer(client, rng.choice(world.problems), results, rng.random() < 0.3)
+                if wants_stream and i == 0:
+                    pid = rng.choice(world.problems)[0]
+                    stream_task = asyncio.create_task(explain(client, base_url, pid, results))
+        except Exception as exc:  # noqa: BLE001
+            results.errors.append(f"answers {username}: {type(exc).__name__}: {exc}")
         if stream_task is not None:
-            await stream_task
+            try:
+                await stream_task
+            except Exception as exc:  # noqa: BLE001
+                results.errors.append(f"stream {username}: {type(exc).__name__}: {exc}")
+                results.stream_ends["error"] += 1
 
 
 async def burst(base_url: str, count: int, results: Results) -> None:
