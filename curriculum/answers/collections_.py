@@ -58,7 +58,7 @@ def elem_equal(a: Node, b: Node, ctx: Ctx) -> bool:
     a = value_node(a, spec, [])
     b = value_node(b, spec, [])
     if a.op == "rel" or b.op == "rel":
-        return rel_equivalent(a, b, ctx, Ctx(spec))
+        return canon(a) == canon(b) or rel_equivalent(a, b, ctx, Ctx(spec))
     try:
         va = ctx.value(a)
         vb = Ctx(spec).value(b)

@@ -274,9 +274,9 @@ def _against_special_key(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
         return make("wrong")
     try:
         pairs = [(ctx.value(e.args[0]), ctx.value(e.args[1])) for e in _expand_eqs(seqs)]
-    except NotAnExpression:
+        syms = set().union(*((a - b).free_symbols for a, b in pairs))
+    except (NotAnExpression, *SYMPY_ERRORS):  # A = (a matrix), (p, q) = (1, 2): not these
         return make("wrong")
-    syms = set().union(*((a - b).free_symbols for a, b in pairs))
     var = _main_var(ctx.spec, syms) or (sp.Symbol("x") if not syms else None)
     if var is None:
         return make("wrong")

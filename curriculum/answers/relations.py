@@ -17,6 +17,7 @@ from .compare import (
     to_float,
 )
 from .context import Ctx
+from .convert import NotAnExpression
 from .nodes import Node
 
 
@@ -85,12 +86,11 @@ def rel_equivalent(a: Node, b: Node, ctx_a: Ctx, ctx_b: Ctx) -> bool:
     if oa == "=" or ob == "=":
         if oa != ob:
             return False
-        return eq_equivalent(
-            ctx_a.value(a.args[0]),
-            ctx_a.value(a.args[1]),
-            ctx_b.value(b.args[0]),
-            ctx_b.value(b.args[1]),
-        )
+        try:
+            sides = [ctx.value(side) for ctx, n in ((ctx_a, a), (ctx_b, b)) for side in n.args]
+        except NotAnExpression:  # (p, q) = (1, 2): not a relation between expressions
+            return False
+        return eq_equivalent(*sides)
     if oa not in _FLIP or ob not in _FLIP or _FLIP[oa] != _FLIP[ob]:
         return False
 

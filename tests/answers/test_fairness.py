@@ -112,3 +112,11 @@ def test_a_decimal_does_not_satisfy_a_fraction_form(form):
 def test_no_solution_and_all_real_numbers_are_keys(raw, key, correct):
     v = chk(raw, "equation", key)
     assert v.correct is correct and v.valid
+
+
+def test_shapes_that_are_not_equations_are_wrong_not_errors():
+    # found by the restatement report over the OATutor pool: these were internal errors
+    v = chk(r"A=\begin{bmatrix} 2 & -5 \\ 6 & 7 \end{bmatrix}", "equation", "DNE")
+    assert v.code == "wrong" and v.valid
+    assert chk("(h+c,k)=(12,1)", "list", "(h+c,k)=(12,1)").correct
+    assert chk("(h+c,k)=(12,2)", "list", "(h+c,k)=(12,1)").code == "wrong"
