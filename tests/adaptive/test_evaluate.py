@@ -44,7 +44,14 @@ def test_cli_prints_one_row_per_model(csv_file, tmp_path, capsys):
     for name in ("| BKT |", "| BKT+forgets |", "| Elo |", "| Combined |", "calibration"):
         assert name in text
     res = json.loads(out_json.read_text())
-    assert {m["model"] for m in res["models"]} == {"BKT", "BKT+forgets", "Elo", "Combined"}
+    assert {m["model"] for m in res["models"]} == {
+        "BKT",
+        "BKT+forgets",
+        "Elo",
+        "Combined",
+        "Best-LR",
+        "LR+",
+    }
     assert res["test_learners"] == 30 and res["train_learners"] == 120
     for m in res["models"]:
         assert 0.5 < m["auc"] < 1 and len(m["calibration"]) == 10
@@ -84,3 +91,69 @@ def test_missing_column_is_a_clear_error(tmp_path):
     path.write_text("who,what\n1,2\n")
     with pytest.raises(SystemExit, match="no column for 'user'"):
         evaluate.load_csv(str(path))
+
+
+def _write_tsv(path, attempts, multi=False):
+    """Tab-separated, Gervet's column names; with ``multi`` every item of skill k00 also
+    exercises k01 (two skills in one cell)."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f, delimiter="\t")
+        w.writerow(["user_id", "item_id", "timestamp", "correct", "skill_id"])
+        for a in attempts:
+            skill = "k00,k01" if (multi and a.skill == "k00") else a.skill
+            w.writerow([a.learner, a.item, f"{a.t:.0f}", int(a.correct), skill])
+
+
+@pytest.fixture(scope="module")
+def given_split(tmp_path_factory):
+    d = tmp_path_factory.mktemp("split")
+    world = make_world(4, 20, seed=5)
+    _write_tsv(d / "train.tsv", generate_log(world, 120, 10, seed=5, prefix="tr"), multi=True)
+    _write_tsv(d / "test.tsv", generate_log(world, 40, 10, seed=6, prefix="te"), multi=True)
+    return d
+
+
+def test_cli_reads_tab_separated_files_with_a_given_split_and_several_skills(
+    given_split, tmp_path, capsys
+):
+    out_json = tmp_path / "r.json"
+    argv = ["--train", str(given_split / "train.tsv"), "--test", str(given_split / "test.tsv")]
+    assert evaluate.main([*argv, "--cold", "--json", str(out_json)]) == 0
+    text = capsys.readouterr().out
+    assert "tab-separated" in text and "answers with several skills" in text
+    res = json.loads(out_json.read_text())
+    # the given split is used as is: every test learner is scored, none is trained on
+    assert res["test_learners"] == 40 and res["train_learners"] == 120
+    assert res["test_rows"] == 40 * 4 * 10  # one prediction per answer, not per skill
+    train_info, test_info = res["data"]
+    assert test_info["multi_skill_answers"] == 40 * 10 and test_info["skills"] == 4
+    names = [m["model"] for m in res["models"]]
+    for name in ("Best-LR", "LR+", "Elo", "Combined", "Combined (unfitted)", "Elo (unfitted)"):
+        assert name in names
+    by = {m["model"]: m for m in res["models"]}
+    for name in ("Best-LR", "LR+", "Combined"):
+        assert by[name]["auc"] > by["Elo (unfitted)"]["auc"]
+        assert by[name]["n"] == res["test_rows"] and len(by[name]["calibration"]) == 10
+    assert 0 < res["first_attempts"]["observed"] < 1
+
+
+def test_skill_cells_split_on_separators_and_qmatrix(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("user,item,timestamp,correct,skill\nu1,0,1,1,a;b\nu1,1,2,0,c\n")
+    (a,), (info,) = evaluate.load_answers([str(path)])
+    assert [[a.skills[k] for k in a.skills_of(r)] for r in range(2)] == [["a", "b"], ["c"]]
+    assert info["delimiter"] == "comma" and info["multi_skill_answers"] == 1
+    # a Q-matrix (CSR layout as scipy saves it) overrides the cell: item 1 has skills 0 and 2
+    q = tmp_path / "q.npz"
+    np.savez(
+        q,
+        indptr=np.array([0, 1, 3]),
+        indices=np.array([1, 0, 2]),
+        data=np.ones(3),
+        shape=np.array([2, 3]),
+        format=np.bytes_(b"csr"),
+    )
+    (a,), _ = evaluate.load_answers([str(path)], qmat=str(q))
+    assert [[a.skills[k] for k in a.skills_of(r)] for r in range(2)] == [["1"], ["0", "2"]]
+    exp = a.expanded()
+    assert len(exp) == 3 and sorted(exp.skills.tolist()) == ["0", "1", "2"]

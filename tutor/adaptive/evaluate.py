@@ -1,18 +1,27 @@
-"""Evaluation harness: ``python -m tutor.adaptive.evaluate --data FILE.csv``.
+"""Evaluation harness: ``python -m tutor.adaptive.evaluate``.
 
-Long-format input, one row per graded attempt, with a header naming (aliases accepted):
-user (user_id, learner, student ...), skill (skill_id, skill_name, kc ...), item (item_id,
-problem_id, question ...; optional: the skill stands in for it), correct (0/1), and order or
-timestamp (numbers, or ISO dates). Learners are split into train and test (default 80/20,
-seeded); every model is fitted on train; on the test learners each attempt is predicted from the
-state before it and only then used to update (the way the app runs). Prints AUC, RMSE, log-loss,
-accuracy, expected calibration error, and a calibration table, one row or column per model:
+Input: long format, one row per graded answer, comma- or tab-separated (sniffed), with a header
+naming (aliases accepted) user (user_id, learner, student ...), item (item_id, problem_id ...;
+optional: the skill stands in for it), timestamp (or order; numbers or ISO dates; ties keep file
+order), correct (0/1) and skill (skill_id, kc ...). An answer may carry several skills in its
+skill cell, separated by ``;``, ``|`` or ``~~`` (or ``,`` in a tab-separated file), or through a
+Q-matrix (``--qmat item_skill.npz``, scipy-sparse CSR layout read with numpy alone).
+
+Split: ``--train A --test B`` uses a given split (learners of B scored; A for fitting), or
+``--data FILE`` splits learners 80/20 (seeded). Every model is fitted on train; each held-out
+answer is predicted from the state before it and only then used to update (one step ahead, one
+prediction per answer however many skills it has: the engine's per-skill predictions are
+averaged, the logistic models sum the skills' features). Prints AUC, RMSE, log-loss, accuracy,
+expected calibration error, and a calibration table, per model:
 
 * ``BKT`` - plain per-skill BKT fitted by EM (what pyBKT's default model gives);
 * ``BKT+forgets`` - the same with P(F) (``--forgets``);
 * ``pyBKT`` - pyBKT itself, if it is importable (``--pybkt``);
 * ``Elo`` - learner ability (global + per skill) and item difficulty;
-* ``Combined`` - the logistic model over BKT, Elo and count features.
+* ``Combined`` - the engine's logistic model over BKT, Elo and count features;
+* ``Best-LR`` - Gervet et al.'s baseline (item, skill, win/attempt counts), ``lr.BestLR``;
+* ``LR+`` - Best-LR with fails, recency windows, time since practice and item repeats;
+* with ``--cold``, the engine's models again with *unfitted* parameters (a fresh deployment).
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,9 +40,10 @@ import numpy as np
 
 from . import bkt as _bkt
 from .elo import item_step
-from .engine import AttemptTable, fit, predict_all, update
+from .engine import AttemptTable, default_params, fit, predict_all, update
+from .lr import OnlineLR, fit_lr
 from .metrics import calibration, summary
-from .model import Attempt, LearnerState
+from .model import Attempt, LearnerState, ModelParams
 
 ALIASES = {
     "user": [
@@ -256,24 +266,387 @@ def evaluate_tables(
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# answers with several skills, a given split, tab- or comma-separated
+
+
+@dataclass
+class Answers:
+    """Answers as integer-coded columns in time order; skills of answer r are
+    ``skill_idx[skill_ptr[r]:skill_ptr[r + 1]]``. Codes are shared between train and test."""
+
+    learner: np.ndarray
+    item: np.ndarray
+    t: np.ndarray
+    correct: np.ndarray
+    skill_ptr: np.ndarray
+    skill_idx: np.ndarray
+    learners: list[str]
+    items: list[str]
+    skills: list[str]
+
+    def __len__(self) -> int:
+        return len(self.correct)
+
+    def skills_of(self, r: int) -> list[int]:
+        return self.skill_idx[self.skill_ptr[r] : self.skill_ptr[r + 1]].tolist()
+
+    def subset(self, mask: np.ndarray) -> Answers:
+        rows = np.flatnonzero(mask)
+        lens = np.diff(self.skill_ptr)[rows]
+        ptr = np.r_[0, np.cumsum(lens)].astype(np.int64)
+        idx = (
+            np.concatenate(
+                [self.skill_idx[self.skill_ptr[r] : self.skill_ptr[r + 1]] for r in rows]
+            )
+            if len(rows)
+            else np.zeros(0, np.int64)
+        )
+        return Answers(
+            self.learner[rows],
+            self.item[rows],
+            self.t[rows],
+            self.correct[rows],
+            ptr,
+            idx.astype(np.int64),
+            self.learners,
+            self.items,
+            self.skills,
+        )
+
+    def expanded(self) -> AttemptTable:
+        """One row per (answer, skill), for fitting the per-skill models."""
+        lens = np.diff(self.skill_ptr)
+        rep = np.repeat(np.arange(len(self)), lens)
+        L, It, S = np.array(self.learners), np.array(self.items), np.array(self.skills)
+        return AttemptTable.from_columns(
+            L[self.learner[rep]],
+            S[self.skill_idx],
+            It[self.item[rep]],
+            self.correct[rep],
+            self.t[rep],
+        )
+
+
+_SKILL_SEPS = ("~~", ";", "|")
+
+
+def _split_skills(cell: str, tab_separated: bool) -> list[str]:
+    cell = cell.strip()
+    for sep in _SKILL_SEPS + ((",",) if tab_separated else ()):
+        if sep in cell:
+            return [x.strip() for x in cell.split(sep) if x.strip()] or ["(none)"]
+    return [cell or "(none)"]
+
+
+def _read_rows(path: str, limit: int | None) -> tuple[list[tuple], dict[str, Any]]:
+    with open(path, newline="") as f:
+        first = f.readline()
+        tab_sep = first.count("\t") > first.count(",")
+        f.seek(0)
+        rd = csv.reader(f, delimiter="\t" if tab_sep else ",")
+        header = next(rd)
+        cols = {k: _find(header, k) for k in ALIASES}
+        for k in ("user", "skill", "correct"):
+            if cols[k] is None:
+                raise SystemExit(
+                    f"{path}: no column for {k!r} (accepted names: {', '.join(ALIASES[k])})"
+                )
+        rows = []
+        skipped = 0
+        for i, row in enumerate(rd):
+            if limit is not None and i >= limit:
+                break
+            try:
+                y = float(row[cols["correct"]])
+                skills = _split_skills(row[cols["skill"]], tab_sep)
+                user = row[cols["user"]]
+            except (ValueError, IndexError):
+                skipped += 1
+                continue
+            item = row[cols["item"]] if cols["item"] is not None else "skill:" + "+".join(skills)
+            t = _to_time(row[cols["time"]], i) if cols["time"] is not None else float(i)
+            rows.append((user, item, t, 1.0 if y >= 0.5 else 0.0, skills))
+    info = {
+        "file": path,
+        "delimiter": "tab" if tab_sep else "comma",
+        "columns": {k: (header[v] if v is not None else None) for k, v in cols.items()},
+        "rows": len(rows),
+        "skipped_rows": skipped,
+    }
+    return rows, info
+
+
+def _qmat_skills(path: str) -> dict[str, list[str]]:
+    """item (row index, as a string) -> skills (column indices) from a CSR ``.npz``."""
+    z = np.load(path)
+    indptr, indices = z["indptr"], z["indices"]
+    return {
+        str(r): [str(c) for c in indices[indptr[r] : indptr[r + 1]].tolist()]
+        for r in range(len(indptr) - 1)
+    }
+
+
+def load_answers(
+    paths: list[str], limit: int | None = None, qmat: str | None = None
+) -> tuple[list[Answers], list[dict[str, Any]]]:
+    """Read one or more files with shared id codes (e.g. train and test)."""
+    q = _qmat_skills(qmat) if qmat else None
+    codes: dict[str, dict[str, int]] = {"u": {}, "i": {}, "s": {}}
+
+    def code(kind: str, key: str) -> int:
+        d = codes[kind]
+        v = d.get(key)
+        if v is None:
+            v = d[key] = len(d)
+        return v
+
+    out, infos = [], []
+    for path in paths:
+        rows, info = _read_rows(path, limit)
+        if q is not None:
+            rows = [(u, it, t, y, q.get(it) or sk) for u, it, t, y, sk in rows]
+        order = sorted(range(len(rows)), key=lambda r: rows[r][2])  # stable: ties keep file order
+        lu, it_, tt, yy, ptr, idx = [], [], [], [], [0], []
+        for r in order:
+            u, item, t, y, skills = rows[r]
+            lu.append(code("u", u))
+            it_.append(code("i", item))
+            tt.append(t)
+            yy.append(y)
+            idx.extend(code("s", s) for s in dict.fromkeys(skills))
+            ptr.append(len(idx))
+        out.append(
+            Answers(
+                np.asarray(lu, np.int64),
+                np.asarray(it_, np.int64),
+                np.asarray(tt, float),
+                np.asarray(yy, float),
+                np.asarray(ptr, np.int64),
+                np.asarray(idx, np.int64),
+                [],
+                [],
+                [],
+            )
+        )
+        multi = int(np.sum(np.diff(ptr) > 1))
+        info.update(
+            {
+                "learners": len(set(lu)),
+                "items": len(set(it_)),
+                "skills": len(set(idx)),
+                "multi_skill_answers": multi,
+                "mean_correct": float(np.mean(yy)) if yy else float("nan"),
+            }
+        )
+        infos.append(info)
+    names = {k: [None] * len(d) for k, d in codes.items()}
+    for k, d in codes.items():
+        for key, v in d.items():
+            names[k][v] = key
+    for a in out:
+        a.learners, a.items, a.skills = names["u"], names["i"], names["s"]
+    return out, infos
+
+
+def split_answers(a: Answers, test_fraction: float = 0.2, seed: int = 0) -> tuple[Answers, Answers]:
+    rng = np.random.default_rng(seed)
+    present = np.unique(a.learner)
+    test = np.zeros(len(a.learners), dtype=bool)
+    k = max(1, int(round(test_fraction * len(present))))
+    test[rng.permutation(present)[:k]] = True
+    m = test[a.learner]
+    return a.subset(~m), a.subset(m)
+
+
+def _lr_design(a: Answers, model: OnlineLR) -> tuple[np.ndarray, np.ndarray]:
+    """Dense features of every answer from the state before it (and the model updated)."""
+    X = np.empty((len(a), model.n_dense))
+    for r, (lu, it, t, y) in enumerate(
+        zip(a.learner.tolist(), a.item.tolist(), a.t.tolist(), a.correct.tolist(), strict=True)
+    ):
+        sk = a.skills_of(r)
+        X[r] = model.features(lu, it, sk, t)
+        model.update(lu, it, sk, t, y > 0.5)
+    return X, a.correct
+
+
+def fit_lr_model(train: Answers, plus: bool, use_time: bool) -> Any:
+    X, y = _lr_design(train, OnlineLR(plus=plus, windows=use_time))
+    return fit_lr(
+        X,
+        train.item,
+        train.skill_ptr,
+        train.skill_idx,
+        y,
+        len(train.items),
+        len(train.skills),
+    )
+
+
+def evaluate_answers(
+    train: Answers,
+    test: Answers,
+    *,
+    seed: int = 0,
+    forgets: bool = False,
+    cold: bool = False,
+    lr: bool = True,
+    bins: int = 10,
+) -> dict[str, Any]:
+    """Fit every model on ``train``; score ``test`` one step ahead (see the module doc)."""
+    t0 = time.perf_counter()
+    params = fit(train.expanded(), seed=seed)
+    params_f = fit(train.expanded(), forgets=True, stack_fraction=0, seed=seed) if forgets else None
+    fit_s = time.perf_counter() - t0
+    # recency windows only where the data has times that differ within a learner
+    use_time = bool(np.any(np.diff(train.t) != 0)) and float(np.ptp(train.t)) > 3600
+    t1 = time.perf_counter()
+    lr_models = (
+        {
+            "Best-LR": (fit_lr_model(train, False, use_time), False),
+            "LR+": (fit_lr_model(train, True, use_time), True),
+        }
+        if lr
+        else {}
+    )
+    lr_s = time.perf_counter() - t1
+    engines: dict[str, ModelParams] = {"": params}
+    if cold:
+        engines[" (unfitted)"] = default_params()
+    preds: dict[str, list[float]] = {}
+    for suffix in engines:
+        for m in ("BKT", "Elo", "Combined"):
+            preds[m + suffix] = []
+    if params_f is not None:
+        preds["BKT+forgets"] = []
+    for name in lr_models:
+        preds[name] = []
+    states: dict[str, dict[int, LearnerState]] = {suffix: {} for suffix in engines}
+    lr_states = {
+        name: OnlineLR(plus=plus, windows=use_time) for name, (_, plus) in lr_models.items()
+    }
+    pk_f: dict[tuple[int, str], float] = {}
+    S, It, L = test.skills, test.items, test.learners
+    t2 = time.perf_counter()
+    for r, (lu, it, y, t) in enumerate(
+        zip(
+            test.learner.tolist(),
+            test.item.tolist(),
+            test.correct.tolist(),
+            test.t.tolist(),
+            strict=True,
+        )
+    ):
+        sks = test.skills_of(r)
+        item = str(It[it])
+        for suffix, prm in engines.items():
+            st = states[suffix].get(lu)
+            if st is None:
+                st = LearnerState(learner=str(L[lu]))
+            acc = [0.0, 0.0, 0.0]
+            for sk in sks:
+                p = predict_all(st, prm, str(S[sk]), item, t)
+                acc[0] += p.bkt
+                acc[1] += p.elo
+                acc[2] += p.combined
+            for m, v in zip(("BKT", "Elo", "Combined"), acc, strict=True):
+                preds[m + suffix].append(v / len(sks))
+            for sk in sks:
+                st = update(st, prm, Attempt(str(L[lu]), str(S[sk]), item, y > 0.5, t))
+            states[suffix][lu] = st
+        if params_f is not None:
+            v = 0.0
+            for sk in sks:
+                bp = params_f.bkt_for(str(S[sk]))
+                k = pk_f.get((lu, sk), bp.prior)
+                v += _bkt.p_correct(k, bp)
+                pk_f[(lu, sk)] = _bkt.step(k, y > 0.5, bp)
+            preds["BKT+forgets"].append(v / len(sks))
+        for name, (w, _) in lr_models.items():
+            ols = lr_states[name]
+            x = ols.features(lu, it, sks, t)
+            z = w.logit(x, it if it < len(train.items) else -1, sks)
+            preds[name].append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+            ols.update(lu, it, sks, t, y > 0.5)
+    replay_s = time.perf_counter() - t2
+    yv = test.correct
+    order = ["BKT", "BKT+forgets", "Elo", "Combined", "Best-LR", "LR+"]
+    order += [m + " (unfitted)" for m in ("BKT", "Elo", "Combined")]
+    models = []
+    for name in order:
+        if name in preds:
+            p = np.asarray(preds[name])
+            models.append(
+                {"model": name, **summary(yv, p), "calibration": calibration(yv, p, bins)}
+            )
+    first = _first_attempt_rows(test)
+    return {
+        "train_rows": len(train),
+        "test_rows": len(test),
+        "train_learners": int(len(np.unique(train.learner))),
+        "test_learners": int(len(np.unique(test.learner))),
+        "fit_seconds": round(fit_s, 2),
+        "lr_fit_seconds": round(lr_s, 2),
+        "test_replay_seconds": round(replay_s, 2),
+        "recency_windows": use_time,
+        "note": "",
+        "models": models,
+        "first_attempts": {
+            "n": int(first.sum()),
+            "observed": float(yv[first].mean()) if first.any() else float("nan"),
+            "predicted": {
+                name: float(np.asarray(preds[name])[first].mean()) for name in preds if first.any()
+            },
+        },
+        "params_info": params.info,
+    }
+
+
+def _first_attempt_rows(a: Answers) -> np.ndarray:
+    """Answers that are a learner's first on (one of) their skills."""
+    seen: set[tuple[int, int]] = set()
+    out = np.zeros(len(a), dtype=bool)
+    for r, lu in enumerate(a.learner.tolist()):
+        for sk in a.skills_of(r):
+            if (lu, sk) not in seen:
+                seen.add((lu, sk))
+                out[r] = True
+    return out
+
+
 def _fmt(x: float, nd: int = 4) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{nd}f}"
 
 
-def render(res: dict[str, Any], data_info: dict[str, Any] | None = None) -> str:
+def render(res: dict[str, Any], data_info: dict[str, Any] | list | None = None) -> str:
     out = []
-    if data_info:
+    for d in data_info if isinstance(data_info, list) else [data_info] if data_info else []:
         out.append(
-            f"data: {data_info['file']}: {data_info['rows']} rows, {data_info['learners']} learners, "
-            f"{data_info['skills']} skills, {data_info['items']} items, mean correct {data_info['mean_correct']:.3f}"
+            f"data: {d['file']} ({d.get('delimiter', 'comma')}-separated): {d['rows']} rows, "
+            f"{d['learners']} learners, {d['skills']} skills, {d['items']} items, "
+            f"mean correct {d['mean_correct']:.3f}"
+            + (
+                f", {d['multi_skill_answers']} answers with several skills"
+                if d.get("multi_skill_answers")
+                else ""
+            )
         )
-        out.append(f"columns used: {data_info['columns']}")
+        out.append(f"columns used: {d['columns']}")
     out.append(
         f"split by learner: train {res['train_rows']} rows / {res['train_learners']} learners, "
-        f"test {res['test_rows']} rows / {res['test_learners']} learners; fit {res['fit_seconds']}s, "
-        f"test replay {res['test_replay_seconds']}s"
+        f"test {res['test_rows']} rows / {res['test_learners']} learners; fit {res['fit_seconds']}s"
+        + (f", logistic models {res['lr_fit_seconds']}s" if "lr_fit_seconds" in res else "")
+        + f", test replay {res['test_replay_seconds']}s"
         + (f"; {res['note']}" if res.get("note") else "")
     )
+    fa = res.get("first_attempts")
+    if fa and fa["n"]:
+        pred = ", ".join(f"{k} {v:.3f}" for k, v in fa["predicted"].items())
+        out.append(
+            f"first attempts on a skill: {fa['n']}, observed rate {fa['observed']:.3f}; "
+            f"mean predicted: {pred}"
+        )
     out.append("")
     out.append("| model | AUC | RMSE | log-loss | accuracy | ECE | n |")
     out.append("|---|---|---|---|---|---|---|")
@@ -306,35 +679,55 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m tutor.adaptive.evaluate", description=__doc__.split("\n\n")[0]
     )
-    ap.add_argument(
-        "--data",
-        required=True,
-        help="long-format CSV (user, skill, item, correct, order/timestamp)",
-    )
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--data", help="one file, split by learner (--test-fraction, --seed)")
+    src.add_argument("--train", help="a given split: the training file (with --test)")
+    ap.add_argument("--test", help="a given split: the held-out learners' file")
+    ap.add_argument("--qmat", help="item x skill Q-matrix (CSR .npz): skills per item")
     ap.add_argument("--test-fraction", type=float, default=0.2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--forgets", action="store_true", help="add a BKT+forgets row")
-    ap.add_argument("--pybkt", action="store_true", help="add a pyBKT row (needs pyBKT installed)")
+    ap.add_argument("--cold", action="store_true", help="add the engine's unfitted models")
+    ap.add_argument("--no-lr", action="store_true", help="leave out Best-LR and LR+")
+    ap.add_argument("--pybkt", action="store_true", help="add a pyBKT row (single file only)")
     ap.add_argument(
         "--online-items",
         action="store_true",
-        help="keep updating item difficulty on the test stream",
+        help="keep updating item difficulty on the test stream (single file only)",
     )
-    ap.add_argument("--limit", type=int, help="read at most this many rows")
+    ap.add_argument("--limit", type=int, help="read at most this many rows per file")
     ap.add_argument("--json", help="write the full results (with calibration tables) here")
     args = ap.parse_args(argv)
-    tab, info = load_csv(args.data, args.limit)
-    train, test = split_learners(tab, args.test_fraction, args.seed)
-    res = evaluate_tables(
-        train,
-        test,
-        seed=args.seed,
-        forgets=args.forgets,
-        pybkt=args.pybkt,
-        online_items=args.online_items,
-    )
-    res["data"] = info
-    print(render(res, info))
+    if args.train and not args.test:
+        ap.error("--train needs --test")
+    if args.pybkt or args.online_items:
+        if not args.data:
+            ap.error("--pybkt and --online-items work with --data only")
+        tab, info = load_csv(args.data, args.limit)
+        train_t, test_t = split_learners(tab, args.test_fraction, args.seed)
+        res = evaluate_tables(
+            train_t,
+            test_t,
+            seed=args.seed,
+            forgets=args.forgets,
+            pybkt=args.pybkt,
+            online_items=args.online_items,
+        )
+        infos: Any = info
+    else:
+        if args.data:
+            (whole,), infos = load_answers([args.data], args.limit, args.qmat)
+            train, test = split_answers(whole, args.test_fraction, args.seed)
+        else:
+            (train, test), infos = load_answers([args.train, args.test], args.limit, args.qmat)
+            overlap = set(train.learner.tolist()) & set(test.learner.tolist())
+            if overlap:
+                print(f"warning: {len(overlap)} learners are in both files", file=sys.stderr)
+        res = evaluate_answers(
+            train, test, seed=args.seed, forgets=args.forgets, cold=args.cold, lr=not args.no_lr
+        )
+    res["data"] = infos
+    print(render(res, infos))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(res, f, indent=2, default=float)
