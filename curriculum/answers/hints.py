@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from functools import lru_cache
 
 from .checker import check_inline
 from .spec import AnswerSpec
@@ -41,7 +43,17 @@ def reveals_answer(text: str, spec: AnswerSpec | dict) -> str | None:
     s = AnswerSpec.from_dict(spec)
     if s.kind in ("multiple_choice", "string"):
         return None
+    return _reveals(text, json.dumps(s.to_dict(), sort_keys=True))
+
+
+@lru_cache(maxsize=65536)
+def _reveals(text: str, spec_json: str) -> str | None:
+    # cached: an imported pool repeats its hints (lessons shared by courses, variants)
     for c in answer_candidates(text):
-        if check_inline(c, s).correct:
+        if check_inline(c, spec_json_dict(spec_json)).correct:
             return c
     return None
+
+
+def spec_json_dict(spec_json: str) -> dict:
+    return json.loads(spec_json)
