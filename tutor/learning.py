@@ -30,13 +30,18 @@ def active_params() -> adaptive.ModelParams:
     """The active fitted parameters (cold-start defaults before the first fit), cached per
     process and reloaded when another process activates a new version."""
     row = AdaptiveModel.objects.filter(is_active=True).only("version").first()
-    key = row.version if row else "default"
+    if row is None:
+        # before the first fit: defaults from the curriculum, rebuilt when the content changes
+        sig = Problem.objects.aggregate(n=Count("id"), last=Max("id"), diff=Max("difficulty"))
+        key = f"default:{sig['n']}:{sig['last']}:{sig['diff']}:{Skill.objects.count()}"
+    else:
+        key = row.version
     with _lock:
         cached = _params_cache.get(key)
     if cached is not None:
         return cached
     if row is None:
-        params = adaptive.default_params()
+        params = curriculum_defaults()
     else:
         params = adaptive.ModelParams.from_dict(
             AdaptiveModel.objects.values_list("params", flat=True).get(pk=row.pk)
@@ -44,6 +49,19 @@ def active_params() -> adaptive.ModelParams:
     with _lock:
         _params_cache.clear()
         _params_cache[key] = params
+    return params
+
+
+def curriculum_defaults() -> adaptive.ModelParams:
+    """Cold-start parameters: each course's skills get BKT priors from their problems' authored
+    difficulty (``adaptive.default_params(course=...)``), merged over all courses."""
+    params = adaptive.default_params()
+    for course in Course.objects.all():
+        part = adaptive.default_params(course=course_graph(course))
+        params.bkt.update(part.bkt)
+        params.skill_difficulty.update(part.skill_difficulty)
+        params.item_difficulty.update(part.item_difficulty)
+        params.item_count.update(part.item_count)
     return params
 
 
@@ -68,8 +86,13 @@ def refit(*, forgets: bool = False) -> AdaptiveModel:
         [r[5] for r in rows],
     )
     priors = dict(Problem.objects.filter(is_active=True).values_list("id", "difficulty"))
+    active = AdaptiveModel.objects.filter(is_active=True).exists()
     params = adaptive.fit(
-        table, forgets=forgets, item_priors={str(k): v for k, v in priors.items()}
+        table,
+        forgets=forgets,
+        item_priors={str(k): v for k, v in priors.items()},
+        # refits move smoothly from the active parameters (or the curriculum's defaults)
+        previous=active_params() if active else curriculum_defaults(),
     )
     with transaction.atomic():
         AdaptiveModel.objects.filter(is_active=True).update(is_active=False)

@@ -307,6 +307,7 @@ def fit_skills(
     prior_strength: float = 5.0,
     max_iter: int = 200,
     threshold: float = 0.95,
+    anchor: list[BKTParams | None] | None = None,
 ) -> tuple[list[BKTParams], BKTParams, dict]:
     """Fit BKT per skill: first a pooled fit (all skills tied), then per-skill MAP-EM toward it.
 
@@ -317,6 +318,15 @@ def fit_skills(
     pooled = em_fit(pooled_packed, forgets=forgets, max_iter=max_iter)
     packed = pack(seq_id, skill, correct, n_skills)
     init = [BKTParams(**pooled.params[0].to_dict()) for _ in range(n_skills)]
+    if anchor is not None:
+        # a refit: each skill is pulled toward its previous parameters (smooth refits)
+        init = [
+            BKTParams(**(a.to_dict() if a is not None else init[k].to_dict()))
+            for k, a in enumerate(anchor)
+        ]
+        if not forgets:
+            for p in init:
+                p.forget = 0.0
     res = em_fit(
         packed,
         init=init,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,12 +17,12 @@ import numpy as np
 
 from . import bkt as _bkt
 from .combined import fit_logistic
+from .course import CourseGraph
 from .elo import replay as elo_replay
 from .forgetting import DAY, next_stability, skill_retrievability
 from .mastery import is_mastered, record_evidence
 from .model import (
     COMBINED_FEATURES,
-    DEFAULT_COMBINED_WEIGHTS,
     Attempt,
     BKTParams,
     EloConfig,
@@ -29,6 +30,7 @@ from .model import (
     MasteryConfig,
     ModelParams,
     SkillState,
+    default_combined_weights,
 )
 
 RECENT_SIZE = 30  # how many recent items the learner state remembers (for "not seen recently")
@@ -337,6 +339,7 @@ def _fit_core(
     mastery: MasteryConfig,
     item_priors: dict[str, float],
     prior_strength: float,
+    anchor: dict[str, BKTParams] | None = None,
 ) -> ModelParams:
     n_sk = len(tab.skills)
     n_it = len(tab.items)
@@ -351,6 +354,7 @@ def _fit_core(
         forgets=forgets,
         prior_strength=prior_strength,
         threshold=mastery.threshold,
+        anchor=[anchor.get(str(k)) for k in tab.skills] if anchor else None,
     )
     # Elo: item difficulties by replay in time order, seeded with curriculum priors
     prior = np.zeros(n_it)
@@ -428,42 +432,75 @@ def fit(
     stack_fraction: float = 0.3,
     prior_strength: float = 5.0,
     seed: int = 0,
+    previous: ModelParams | None = None,
 ) -> ModelParams:
     """Fit all parameters from stored attempts.
+
+    ``previous`` (the active parameters) makes refits move smoothly: each skill's BKT MAP fit is
+    pulled toward its previous values instead of the pooled ones, the Elo replay starts from the
+    previous item difficulties, and the combined weights are regularised toward the previous
+    weights (and kept when there are too few learners to refit them).
 
     BKT per skill (EM; ``forgets`` adds P(F)), item difficulties (Elo replay), and the combined
     model's weights: BKT and Elo are fitted on (1 - ``stack_fraction``) of the learners and the
     logistic model on the rest (features computed online, before each answer), then BKT and Elo
     are refitted on everyone. With fewer than 20 learners the combined weights stay at the
-    hand-set default (the mean of the BKT and Elo logits).
+    hand-set default (Elo + 0.3 x BKT, centred; ``default_combined_weights``).
     """
     t0 = time.perf_counter()
     tab = attempts if isinstance(attempts, AttemptTable) else AttemptTable.from_attempts(attempts)
     elo = elo or EloConfig()
     mastery = mastery or MasteryConfig()
     item_priors = {str(k): float(v) for k, v in (item_priors or {}).items()}
+    if previous is not None:
+        # items nobody answered in this data keep what the previous fit knew (the replay itself
+        # starts from the curriculum again: seeding it with fitted values would count the old
+        # answers twice)
+        for k, v in previous.item_difficulty.items():
+            item_priors.setdefault(k, v)
     kw = dict(
         forgets=forgets,
         elo=elo,
         mastery=mastery,
         item_priors=item_priors,
         prior_strength=prior_strength,
+        anchor=previous.bkt if previous is not None else None,
     )
     n_learners = len(np.unique(tab.learner)) if len(tab) else 0
-    weights = list(DEFAULT_COMBINED_WEIGHTS)
+    weights: list[float] | None = None
     stack_info: dict = {}
     if n_learners >= 20 and 0 < stack_fraction < 1:
-        rng = np.random.default_rng(seed)
-        hold = rng.random(len(tab.learners)) < stack_fraction
+        # the held-out learners are chosen by a hash of their id, so a refit on more data keeps
+        # the same learners held out (a fresh random draw made the weights jump between refits)
+        hold = np.array(
+            [
+                zlib.crc32(f"{seed}:{lid}".encode()) % 10_000 < stack_fraction * 10_000
+                for lid in tab.learners
+            ]
+        )
         mask_b = hold[tab.learner]
         if mask_b.any() and (~mask_b).any():
             p_a = _fit_core(tab.subset(~mask_b), **kw)
             X, y = replay_features(tab.subset(mask_b), p_a)
-            w, ll = fit_logistic(X, y)
+            w0 = np.asarray(previous.combined_weights) if previous is not None else None
+            # a refit is pulled toward the previous weights as if by 200 answers
+            w, ll = fit_logistic(X, y, w0=w0, l2=200.0 if w0 is not None else 1.0)
             weights = [float(v) for v in w]
             stack_info = {"combined_rows": int(len(y)), "combined_logloss": ll}
     params = _fit_core(tab, **kw)
+    if weights is None:
+        weights = (
+            list(previous.combined_weights)
+            if previous is not None
+            else default_combined_weights(params.bkt_default)
+        )
     params.combined_weights = weights
+    if previous is not None:
+        # skills nobody answered since keep what was known (e.g. their curriculum priors)
+        for k, v in previous.bkt.items():
+            params.bkt.setdefault(k, v)
+        for k, v in previous.skill_difficulty.items():
+            params.skill_difficulty.setdefault(k, v)
     params.info.update(stack_info)
     params.info.update(
         {
@@ -482,13 +519,46 @@ def default_params(
     skills: Iterable[str] = (),
     item_priors: dict[str, float] | None = None,
     mastery: MasteryConfig | None = None,
+    course: CourseGraph | None = None,
 ) -> ModelParams:
-    """Parameters for a deployment with no data yet (cold start): literature-typical BKT values,
-    curriculum difficulty priors, and the average of BKT and Elo as the combined model."""
+    """Parameters for a deployment with no data yet (cold start).
+
+    With a ``course``, each skill's BKT prior comes from the curriculum: the authored difficulties
+    of its problems (logit scale, 0 = an average learner solves it half the time) give the
+    expected first-answer success p, and P(L0) = (p - guess) / (1 - slip - guess), clipped to
+    [0.05, 0.8]; a skill without difficulties takes the mean of its prerequisites' priors times
+    0.8 (later in the chain, less likely known), else the pooled default. Items without a
+    difficulty take their skill's mean. The combined model is Elo + 0.3 x BKT, centred.
+    """
     p = ModelParams(mastery=mastery or MasteryConfig())
     for s in skills:
         p.bkt[str(s)] = BKTParams()
-    for it, d in (item_priors or {}).items():
-        p.item_difficulty[str(it)] = float(d)
-        p.item_count[str(it)] = 0
+    priors = {str(k): float(v) for k, v in (item_priors or {}).items()}
+    if course is not None:
+        priors = {**course.item_priors(), **priors}
+        base = BKTParams()
+        by_skill: dict[str, list[float]] = {}
+        for prob in course.problems:
+            d = priors.get(prob.id)
+            if d is not None:
+                by_skill.setdefault(prob.skill, []).append(d)
+        for sk in course.skills:  # course order: prerequisites usually come first
+            ds = by_skill.get(sk.id)
+            if ds:
+                p_first = float(np.mean([_sig(-d) for d in ds]))
+                prior = (p_first - base.guess) / (1.0 - base.slip - base.guess)
+                p.skill_difficulty[sk.id] = float(np.mean(ds))
+            else:
+                pre = [p.bkt[q].prior for q in course.prereqs.get(sk.id, ()) if q in p.bkt]
+                prior = 0.8 * float(np.mean(pre)) if pre else base.prior
+            p.bkt[sk.id] = BKTParams(
+                prior=min(0.8, max(0.05, prior)),
+                learn=base.learn,
+                slip=base.slip,
+                guess=base.guess,
+            )
+    for it, d in priors.items():
+        p.item_difficulty[it] = d
+        p.item_count[it] = 0
+    p.combined_weights = default_combined_weights(p.bkt_default)
     return p
