@@ -142,7 +142,7 @@ def _name(cmdline: list[str]) -> str:
     ):
         if needle in text:
             return name
-    return text[:40]
+    return " ".join(Path(part).name for part in cmdline[:4])[:60]
 
 
 class Sampler(threading.Thread):
@@ -465,8 +465,7 @@ async def burst(base_url: str, count: int, results: Results) -> None:
                 results.burst["no echo"] += 1
 
         await asyncio.gather(*(one() for _ in range(count)))
-        for ws in sockets:
-            await ws.close()
+        await asyncio.gather(*(ws.close() for ws in sockets))
 
 
 async def run(base_url: str, world: World, args, results: Results) -> dict[str, float]:
@@ -612,9 +611,12 @@ def main(argv: list[str] | None = None) -> int:
             wait_healthy(base_url)
             sampler = Sampler(stack)
             sampler.start()
+        import logging
+
         import django
 
         django.setup()
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         world = make_students(args.students)
         results = Results()
         started = time.monotonic()
