@@ -54,7 +54,7 @@ def test_admin_uploads_confirms_and_students_see_the_course(
         page.locator("#job-progress.job-validated").wait_for(timeout=60_000)
         report = page.locator(".report")
         assert "Dry-run report" in report.inner_text()
-        assert "784 problems" in report.inner_text()
+        assert "790 problems" in report.inner_text()
         assert "algebra-foundations — new course" in report.inner_text()
         assert "Dry run passed" in page.locator("#job-progress").inner_text()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

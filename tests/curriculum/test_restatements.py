@@ -32,7 +32,7 @@ def test_a_package_that_turns_given_off_is_reported(mini_data):
 def test_the_command_reports_the_demo(capsys):
     call_command("restatement_report", "--oatutor", "", "--no-bare")
     out = capsys.readouterr().out
-    assert "demo: 784 problems (784 with a task)" in out
+    assert "demo: 790 problems (790 with a task)" in out
     assert "accepted as the answer:             0" in out
 
 
