@@ -51,6 +51,7 @@ def test_cli_prints_one_row_per_model(csv_file, tmp_path, capsys):
         "Combined",
         "Best-LR",
         "LR+",
+        "Combined+",
     }
     assert res["test_learners"] == 30 and res["train_learners"] == 120
     for m in res["models"]:
@@ -128,10 +129,18 @@ def test_cli_reads_tab_separated_files_with_a_given_split_and_several_skills(
     train_info, test_info = res["data"]
     assert test_info["multi_skill_answers"] == 40 * 10 and test_info["skills"] == 4
     names = [m["model"] for m in res["models"]]
-    for name in ("Best-LR", "LR+", "Elo", "Combined", "Combined (unfitted)", "Elo (unfitted)"):
+    for name in (
+        "Best-LR",
+        "LR+",
+        "Combined+",
+        "Elo",
+        "Combined",
+        "Combined (unfitted)",
+        "Elo (unfitted)",
+    ):
         assert name in names
     by = {m["model"]: m for m in res["models"]}
-    for name in ("Best-LR", "LR+", "Combined"):
+    for name in ("Best-LR", "LR+", "Combined", "Combined+"):
         assert by[name]["auc"] > by["Elo (unfitted)"]["auc"]
         assert by[name]["n"] == res["test_rows"] and len(by[name]["calibration"]) == 10
     assert 0 < res["first_attempts"]["observed"] < 1

@@ -21,6 +21,7 @@ expected calibration error, and a calibration table, per model:
 * ``Combined`` - the engine's logistic model over BKT, Elo and count features;
 * ``Best-LR`` - Gervet et al.'s baseline (item, skill, win/attempt counts), ``lr.BestLR``;
 * ``LR+`` - Best-LR with fails, recency windows, time since practice and item repeats;
+* ``Combined+`` - LR+ plus the engine's features (BKT, Elo, ...), stacked (``lr.EngineLR``);
 * with ``--cold``, the engine's models again with *unfitted* parameters (a fresh deployment).
 """
 
@@ -32,6 +33,7 @@ import json
 import math
 import sys
 import time
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -41,7 +43,7 @@ import numpy as np
 from . import bkt as _bkt
 from .elo import item_step
 from .engine import AttemptTable, default_params, fit, predict_all, update
-from .lr import OnlineLR, fit_lr
+from .lr import EngineLR, OnlineLR, fit_lr
 from .metrics import calibration, summary
 from .model import Attempt, LearnerState, ModelParams
 
@@ -484,6 +486,45 @@ def fit_lr_model(train: Answers, plus: bool, use_time: bool) -> Any:
     )
 
 
+def fit_engine_lr(train: Answers, use_time: bool, seed: int = 0, hold: float = 0.3) -> Any:
+    """Combined+ by stacking: the engine fitted on 70 % of the training learners, the logistic
+    model on the other 30 % (features computed online, before each answer)."""
+    held = np.array(
+        [zlib.crc32(f"{seed}:{lid}".encode()) % 10_000 < hold * 10_000 for lid in train.learners]
+    )
+    m = held[train.learner]
+    part_a, part_b = train.subset(~m), train.subset(m)
+    if not len(part_a) or not len(part_b):
+        return None
+    model = EngineLR(fit(part_a.expanded(), seed=seed), windows=use_time)
+    X = np.empty((len(part_b), model.n_dense))
+    S, It = part_b.skills, part_b.items
+    for r, (lu, it, t, y) in enumerate(
+        zip(
+            part_b.learner.tolist(),
+            part_b.item.tolist(),
+            part_b.t.tolist(),
+            part_b.correct.tolist(),
+            strict=True,
+        )
+    ):
+        sk = part_b.skills_of(r)
+        sids = [str(S[k]) for k in sk]
+        X[r] = model.features(lu, it, sk, t, str(It[it]), sids)
+        model.update(lu, it, sk, t, y > 0.5, str(It[it]), sids)
+    return fit_lr(
+        X,
+        part_b.item,
+        part_b.skill_ptr,
+        part_b.skill_idx,
+        part_b.correct,
+        len(train.items),
+        len(train.skills),
+        l2_item=5.0,
+        l2_skill=5.0,
+    )
+
+
 def evaluate_answers(
     train: Answers,
     test: Answers,
@@ -510,6 +551,7 @@ def evaluate_answers(
         if lr
         else {}
     )
+    plus_w = fit_engine_lr(train, use_time, seed) if lr else None
     lr_s = time.perf_counter() - t1
     engines: dict[str, ModelParams] = {"": params}
     if cold:
@@ -522,6 +564,9 @@ def evaluate_answers(
         preds["BKT+forgets"] = []
     for name in lr_models:
         preds[name] = []
+    if plus_w is not None:
+        preds["Combined+"] = []
+        eng_lr = EngineLR(params, windows=use_time)
     states: dict[str, dict[int, LearnerState]] = {suffix: {} for suffix in engines}
     lr_states = {
         name: OnlineLR(plus=plus, windows=use_time) for name, (_, plus) in lr_models.items()
@@ -569,9 +614,15 @@ def evaluate_answers(
             z = w.logit(x, it if it < len(train.items) else -1, sks)
             preds[name].append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
             ols.update(lu, it, sks, t, y > 0.5)
+        if plus_w is not None:
+            sids = [str(S[k]) for k in sks]
+            x = eng_lr.features(lu, it, sks, t, item, sids)
+            z = plus_w.logit(x, it if it < len(train.items) else -1, sks)
+            preds["Combined+"].append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
+            eng_lr.update(lu, it, sks, t, y > 0.5, item, sids)
     replay_s = time.perf_counter() - t2
     yv = test.correct
-    order = ["BKT", "BKT+forgets", "Elo", "Combined", "Best-LR", "LR+"]
+    order = ["BKT", "BKT+forgets", "Elo", "Combined", "Best-LR", "LR+", "Combined+"]
     order += [m + " (unfitted)" for m in ("BKT", "Elo", "Combined")]
     models = []
     for name in order:

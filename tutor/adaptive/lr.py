@@ -4,7 +4,9 @@
 answer's skills and in total (the published Best-LR). ``LRPlus`` ("LR+"): the same, plus fails,
 wins and attempts per skill inside recency windows (1 hour, 1 day, 1 week, 30 days: DAS3H's idea),
 time since the skill was last practised, and whether/how often the learner met this very item
-before. Several skills per answer are summed (one-hots and counts), so an answer is predicted once.
+before. ``EngineLR`` ("Combined+"): LR+ plus the engine's own features (BKT and Elo logits,
+ability, counts, streak, recall), fitted by stacking. Several skills per answer are summed
+(one-hots and counts), so an answer is predicted once.
 
 Every update is O(1) per answer (amortised: window counters advance a pointer over the learner's
 history on the skill). The fit is L2-regularised logistic regression by block-coordinate Newton:
@@ -19,6 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .engine import features as engine_features
+from .engine import new_skill_state, update
+from .model import COMBINED_FEATURES, Attempt, LearnerState, ModelParams
 
 WINDOWS = (3600.0, 86400.0, 7 * 86400.0, 30 * 86400.0)  # seconds
 HOUR = 3600.0
@@ -217,3 +223,54 @@ def fit_lr(
             break
         prev = cur
     return LRWeights(wd, wi, ws, prev, done)
+
+
+class EngineLR:
+    """LR+ features plus the engine's own per-skill features (BKT logit, Elo logit, ability,
+    difficulty, counts, streak, recall; averaged over the answer's skills): "Combined+".
+    Still O(1) per answer: one engine update per skill of the answer."""
+
+    def __init__(self, params: ModelParams, windows: bool = True) -> None:
+        self.lr = OnlineLR(plus=True, windows=windows)
+        self.params = params
+        self.states: dict[int, LearnerState] = {}
+
+    @property
+    def n_dense(self) -> int:
+        return self.lr.n_dense + len(COMBINED_FEATURES) - 1
+
+    def features(
+        self,
+        learner: int,
+        item: int,
+        skills: Sequence[int],
+        t: float,
+        item_id: str,
+        skill_ids: Sequence[str],
+    ) -> list[float]:
+        x = self.lr.features(learner, item, skills, t)
+        st = self.states.get(learner) or LearnerState()
+        acc = [0.0] * (len(COMBINED_FEATURES) - 1)
+        for sid in skill_ids:
+            s = st.skills.get(sid) or new_skill_state(self.params, sid)
+            d = self.params.difficulty(item_id, sid)
+            f = engine_features(st, s, self.params, sid, d, t)
+            for k in range(len(acc)):
+                acc[k] += f[k + 1]
+        return x + [v / max(1, len(skill_ids)) for v in acc]
+
+    def update(
+        self,
+        learner: int,
+        item: int,
+        skills: Sequence[int],
+        t: float,
+        y: bool,
+        item_id: str,
+        skill_ids: Sequence[str],
+    ) -> None:
+        self.lr.update(learner, item, skills, t, y)
+        st = self.states.get(learner) or LearnerState(learner=str(learner))
+        for sid in skill_ids:
+            st = update(st, self.params, Attempt(str(learner), sid, item_id, y, t))
+        self.states[learner] = st
