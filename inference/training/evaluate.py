@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--per-family", type=int, default=100)
     ap.add_argument("--batch", type=int, default=32, help="explanations in flight at once")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)  # 2 fight over a busy 2-core machine
     ap.add_argument("--skip-demo", action="store_true")
     ap.add_argument("--skip-heldout", action="store_true")
     a = ap.parse_args(argv)
