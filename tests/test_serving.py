@@ -166,3 +166,19 @@ def test_database_away_is_a_retryable_503_not_a_500(server, demo, student):
     assert response.status_code == 503, response.text[:300]
     assert response.headers["Retry-After"] == "2"
     assert "nothing was saved" in response.text  # a page, not htmx: the reader repeats it
+
+
+def test_websocket_with_the_database_away_is_told_to_try_again_not_500(server, demo, student):
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    srv = server(DATABASE_URL=f"postgres://postgres@127.0.0.1:{_free_port()}/nowhere")
+    cookie = f"sessionid={_session(student)['sessionid']}"
+    with connect(
+        f"ws://127.0.0.1:{srv.port}/ws/ping/",
+        additional_headers={"Cookie": cookie, "Origin": srv.url},
+        open_timeout=60,
+    ) as ws:
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=60)
+    assert closed.value.rcvd.code == 4013  # "busy": the page reconnects (static/js/tutor.js)

@@ -76,6 +76,7 @@ class Results:
     stream_ends: Counter = field(default_factory=Counter)
     dashboard_messages: int = 0
     dashboard_closed: str | None = None
+    dashboard_events: Counter = field(default_factory=Counter)
     burst: Counter = field(default_factory=Counter)
 
     def record(self, name: str, started: float, status: int) -> None:
@@ -361,29 +362,39 @@ async def explain(client, base_url: str, pid: int, results: Results) -> None:
 
 
 async def watch_dashboard(base_url: str, classroom_id: int, results: Results, stop) -> None:
+    """The teacher's live dashboard: reconnects as the page's script does when the server says
+    "try again later" (1013) or a handshake fails; each such event is counted."""
     import httpx
     from websockets.asyncio.client import connect
-    from websockets.exceptions import ConnectionClosed
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
 
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
         if not await log_in(client, "demo-teacher", "tutor-demo", results):
             results.dashboard_closed = "could not log in"
             return
         headers = {"Cookie": _cookie_header(client), "Origin": base_url}
-        async with connect(
-            _ws_url(base_url, f"/ws/classes/{classroom_id}/"),
-            additional_headers=headers,
-            open_timeout=60,
-        ) as ws:
-            while not stop.is_set():
-                try:
-                    await asyncio.wait_for(ws.recv(), timeout=0.5)
-                    results.dashboard_messages += 1
-                except TimeoutError:
-                    continue
-                except ConnectionClosed as closed:
-                    results.dashboard_closed = f"closed {closed.rcvd.code if closed.rcvd else '?'}"
+        while not stop.is_set():
+            try:
+                async with connect(
+                    _ws_url(base_url, f"/ws/classes/{classroom_id}/"),
+                    additional_headers=headers,
+                    open_timeout=60,
+                ) as ws:
+                    while not stop.is_set():
+                        try:
+                            await asyncio.wait_for(ws.recv(), timeout=0.5)
+                            results.dashboard_messages += 1
+                        except TimeoutError:
+                            continue
                     return
+            except ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else "?"
+                results.dashboard_events[f"closed {code}"] += 1
+            except InvalidStatus as exc:
+                results.dashboard_events[f"handshake HTTP {exc.response.status_code}"] += 1
+            except (OSError, TimeoutError) as exc:
+                results.dashboard_events[type(exc).__name__] += 1
+            await asyncio.sleep(1)
 
 
 async def student(
@@ -547,7 +558,13 @@ def report(results: Results, stored: int, phases, cpu_rows, wall: float, args) -
             else ""
         ),
         f"teacher dashboard: {results.dashboard_messages} messages, "
-        + ("alive to the end" if results.dashboard_closed is None else results.dashboard_closed),
+        + ("alive to the end" if results.dashboard_closed is None else results.dashboard_closed)
+        + (
+            "; reconnects after: "
+            + ", ".join(f"{k} x{v}" for k, v in results.dashboard_events.items())
+            if results.dashboard_events
+            else "; no reconnect"
+        ),
         "socket burst: " + ", ".join(f"{k} {v}" for k, v in sorted(results.burst.items())),
         "",
         "| process | count | CPU s | mean CPU % | peak RSS MiB |",

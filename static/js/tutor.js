@@ -58,6 +58,11 @@
   document.addEventListener("htmx:afterRequest", function (ev) {
     if (ev.detail.successful && ev.detail.elt) delete ev.detail.elt.dataset.retries;
   });
+  // A socket closed with 4013 ("busy, try again later") reconnects after a pause with jitter.
+  document.addEventListener("htmx:wsClose", function (ev) {
+    var e = ev.detail && ev.detail.event, ws = ev.detail && ev.detail.socketWrapper;
+    if (e && e.code === 4013 && ws && ws.reconnect) setTimeout(ws.reconnect, 1000 + Math.random() * 2000);
+  });
   // A failed request must not lose what was typed: say so and keep the form as it is.
   document.addEventListener("htmx:responseError", function (ev) {
     if (retryLater(ev)) return;
