@@ -137,8 +137,9 @@ def seed_class(
             p_known=(pk := min(0.999, max(0.01, rng.gauss(ability[u.pk], 0.2)))),
             state={
                 "p_known": pk,
-                "n": rng.randint(1, 40),
-                "wins": 0,
+                "n": (n := rng.randint(1, 40)),
+                # mastery needs evidence: wins stand for distinct problems solved (issue 14)
+                "wins": round(n * pk),
                 "last_t": (now - timedelta(days=rng.uniform(0, days))).timestamp(),
                 "stability": rng.uniform(0.5, 30),
             },
