@@ -1148,7 +1148,7 @@ def gen_factor(rng: random.Random, params: dict | None = None) -> Example:
             if p + q != 0:
                 break
         v, s_, t = "x", p + q, p * q
-        prompt = f"Factor $x^2 {signed_int(s_)}x {signed_int(t)}$."
+        prompt = f"Factor $x^2 {scoef_f(s_)}x {signed_int(t)}$."
     else:
         p, q = nz(rng, -12, 12), nz(rng, -12, 12)
         if rng.random() < 0.1:
@@ -1794,7 +1794,7 @@ def gen_solve_quadratic(rng: random.Random, params: dict | None = None) -> Examp
             if p < q and p + q != 0 and p * q != 0:
                 break
         v = "x"
-        prompt = f"Solve $x^2 {signed_int(p + q)}x {signed_int(p * q)} = 0$. Give every solution."
+        prompt = f"Solve $x^2 {scoef_f(p + q)}x {signed_int(p * q)} = 0$. Give every solution."
     else:
         while True:
             p, q = nz(rng, -11, 11), nz(rng, -11, 11)

@@ -61,3 +61,4 @@ def test_demo_hints_teach_the_step():
     problems = result.plans[0].problems
     kinds = [h["kind"] for p in problems for h in p["hints"]]
     assert kinds.count("bottom_out") == 1  # the pizza problem shows its sum at the end
+    assert not any(" 1x" in p["statement"] or "+ 1x" in p["statement"] for p in problems)
