@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from datetime import datetime
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from tutor.models import AdaptiveModel, Attempt, LearnerProfile, LearnerSkill, U
 _lock = threading.Lock()
 _params_cache: dict[str, adaptive.ModelParams] = {}
 _graph_cache: dict[tuple, adaptive.CourseGraph] = {}
+_default_built = [-1e9]  # monotonic time the cached curriculum defaults were built
+DEFAULTS_TTL_S = 60.0
 
 
 # --- parameters -----------------------------------------------------------------------------
@@ -30,18 +33,17 @@ def active_params() -> adaptive.ModelParams:
     """The active fitted parameters (cold-start defaults before the first fit), cached per
     process and reloaded when another process activates a new version."""
     row = AdaptiveModel.objects.filter(is_active=True).only("version").first()
-    if row is None:
-        # before the first fit: defaults from the curriculum, rebuilt when the content changes
-        sig = Problem.objects.aggregate(n=Count("id"), last=Max("id"), diff=Max("difficulty"))
-        key = f"default:{sig['n']}:{sig['last']}:{sig['diff']}:{Skill.objects.count()}"
-    else:
-        key = row.version
+    key = row.version if row else "default"
     with _lock:
         cached = _params_cache.get(key)
-    if cached is not None:
+        # before the first fit the defaults come from the curriculum: rebuilt once a minute at
+        # most (no extra queries per request), so newly loaded content is picked up
+        fresh = row is not None or time.monotonic() - _default_built[0] < DEFAULTS_TTL_S
+    if cached is not None and fresh:
         return cached
     if row is None:
         params = curriculum_defaults()
+        _default_built[0] = time.monotonic()
     else:
         params = adaptive.ModelParams.from_dict(
             AdaptiveModel.objects.values_list("params", flat=True).get(pk=row.pk)
@@ -53,16 +55,23 @@ def active_params() -> adaptive.ModelParams:
 
 
 def curriculum_defaults() -> adaptive.ModelParams:
-    """Cold-start parameters: each course's skills get BKT priors from their problems' authored
-    difficulty (``adaptive.default_params(course=...)``), merged over all courses."""
-    params = adaptive.default_params()
-    for course in Course.objects.all():
-        part = adaptive.default_params(course=course_graph(course))
-        params.bkt.update(part.bkt)
-        params.skill_difficulty.update(part.skill_difficulty)
-        params.item_difficulty.update(part.item_difficulty)
-        params.item_count.update(part.item_count)
-    return params
+    """Cold-start parameters: every skill gets a BKT prior from its problems' authored difficulty
+    (``adaptive.default_params(course=...)``) over all courses at once, in 3 queries."""
+    skills = list(
+        Skill.objects.order_by("course_id", "order", "id").prefetch_related("prerequisites")
+    )
+    problems = Problem.objects.filter(is_active=True, skill__is_active=True).values_list(
+        "id", "skill_id", "difficulty"
+    )
+    graph = adaptive.CourseGraph(
+        skills=[
+            adaptive.Skill(str(s.pk), s.name, tuple(str(p.pk) for p in s.prerequisites.all()))
+            for s in skills
+        ],
+        problems=[adaptive.Problem(str(pk), str(skill), diff) for pk, skill, diff in problems],
+        name="all courses",
+    )
+    return adaptive.default_params(course=graph)
 
 
 def refit(*, forgets: bool = False) -> AdaptiveModel:
