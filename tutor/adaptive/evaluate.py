@@ -21,7 +21,7 @@ expected calibration error, and a calibration table, per model:
 * ``Combined`` - the engine's logistic model over BKT, Elo and count features;
 * ``Best-LR`` - Gervet et al.'s baseline (item, skill, win/attempt counts), ``lr.BestLR``;
 * ``LR+`` - Best-LR with fails, recency windows, time since practice and item repeats;
-* ``Combined+`` - LR+ plus the engine's features (BKT, Elo, ...), stacked (``lr.EngineLR``);
+* ``Combined+`` - LR+ plus the engine's features (BKT, Elo, ...), cross-fitted (``lr.EngineLR``);
 * with ``--cold``, the engine's models again with *unfitted* parameters (a fresh deployment).
 """
 
@@ -486,42 +486,41 @@ def fit_lr_model(train: Answers, plus: bool, use_time: bool) -> Any:
     )
 
 
-def fit_engine_lr(train: Answers, use_time: bool, seed: int = 0, hold: float = 0.3) -> Any:
-    """Combined+ by stacking: the engine fitted on 70 % of the training learners, the logistic
-    model on the other 30 % (features computed online, before each answer)."""
-    held = np.array(
-        [zlib.crc32(f"{seed}:{lid}".encode()) % 10_000 < hold * 10_000 for lid in train.learners]
-    )
-    m = held[train.learner]
-    part_a, part_b = train.subset(~m), train.subset(m)
-    if not len(part_a) or not len(part_b):
-        return None
-    model = EngineLR(fit(part_a.expanded(), seed=seed), windows=use_time)
-    X = np.empty((len(part_b), model.n_dense))
-    S, It = part_b.skills, part_b.items
-    for r, (lu, it, t, y) in enumerate(
-        zip(
-            part_b.learner.tolist(),
-            part_b.item.tolist(),
-            part_b.t.tolist(),
-            part_b.correct.tolist(),
-            strict=True,
-        )
-    ):
-        sk = part_b.skills_of(r)
-        sids = [str(S[k]) for k in sk]
-        X[r] = model.features(lu, it, sk, t, str(It[it]), sids)
-        model.update(lu, it, sk, t, y > 0.5, str(It[it]), sids)
+def fit_engine_lr(train: Answers, use_time: bool, seed: int = 0, folds: int = 2) -> Any:
+    """Combined+ by cross-fitting: the training learners are cut into ``folds`` groups (by a hash
+    of their id); each group's features come from the engine fitted on the other groups, computed
+    online before each answer; the logistic model is then fitted on all training answers."""
+    group = np.array(
+        [zlib.crc32(f"{seed}:{lid}".encode()) % folds for lid in train.learners], dtype=np.int64
+    )[train.learner]
+    X = None
+    S, It = train.skills, train.items
+    for g in range(folds):
+        inside = group == g
+        if not inside.any() or inside.all():
+            return None
+        model = EngineLR(fit(train.subset(~inside).expanded(), seed=seed), windows=use_time)
+        if X is None:
+            X = np.empty((len(train), model.n_dense))
+        for r in np.flatnonzero(inside).tolist():
+            lu, it, t, y = (
+                int(train.learner[r]),
+                int(train.item[r]),
+                float(train.t[r]),
+                train.correct[r] > 0.5,
+            )
+            sk = train.skills_of(r)
+            sids = [str(S[k]) for k in sk]
+            X[r] = model.features(lu, it, sk, t, str(It[it]), sids)
+            model.update(lu, it, sk, t, y, str(It[it]), sids)
     return fit_lr(
         X,
-        part_b.item,
-        part_b.skill_ptr,
-        part_b.skill_idx,
-        part_b.correct,
+        train.item,
+        train.skill_ptr,
+        train.skill_idx,
+        train.correct,
         len(train.items),
         len(train.skills),
-        l2_item=5.0,
-        l2_skill=5.0,
     )
 
 
