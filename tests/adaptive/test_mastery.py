@@ -119,3 +119,42 @@ def test_on_the_simulator_evidence_costs_a_little_and_is_never_worse():
     known = "skills_truly_known_at_declared"
     assert now[known] >= before[known] - 0.01
     assert now[known] > count3[known] + 0.05
+
+
+def test_updates_are_monotone_and_bounded_over_random_states_and_parameters():
+    import random
+
+    from tutor.adaptive import predict_all
+    from tutor.adaptive.bkt import BOUNDS
+
+    rng = random.Random(14)
+    for _ in range(300):
+        params = default_params(["s"])
+        params.bkt["s"] = BKTParams(
+            prior=rng.uniform(0.01, 0.99),
+            learn=rng.uniform(0.0, BOUNDS["learn"][1]),
+            slip=rng.uniform(0.001, BOUNDS["slip"][1]),
+            guess=rng.uniform(0.001, BOUNDS["guess"][1]),
+            forget=rng.choice([0.0, rng.uniform(0.0, 0.3)]),
+        )
+        params.item_difficulty["i"] = rng.uniform(-3, 3)
+        st = LearnerState(theta=rng.uniform(-2, 2))
+        for k in range(rng.randint(0, 6)):  # some history first
+            st = update(st, params, Attempt("u", "s", f"h{k}", rng.random() < 0.5, NOW + k))
+        before = predict_all(st, params, "s", "i", NOW + 10)
+        s0 = st.skills.get("s")
+        right = update(st, params, Attempt("u", "s", "i", True, NOW + 10))
+        wrong = update(st, params, Attempt("u", "s", "i", False, NOW + 10))
+        after_r = predict_all(right, params, "s", "i", NOW + 11)
+        after_w = predict_all(wrong, params, "s", "i", NOW + 11)
+        assert after_r.elo > before.elo > after_w.elo
+        # BKT: a right answer never makes a right answer less likely than a wrong one would
+        assert after_r.bkt >= after_w.bkt - 1e-12
+        assert right.skills["s"].p_known >= wrong.skills["s"].p_known - 1e-12
+        for p in (before, after_r, after_w):
+            for v in (p.bkt, p.elo, p.combined):
+                assert 0.0 < v < 1.0
+        for s in (right.skills["s"], wrong.skills["s"]):
+            assert 0.0 <= s.p_known <= 1.0
+            assert len(s.solved) >= (len(s0.solved) if s0 else 0)  # evidence never shrinks
+        assert len(wrong.skills["s"].solved) == (len(s0.solved) if s0 else 0)
