@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import redis.asyncio as aioredis
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+log = logging.getLogger(__name__)
+
 CAP_CLOSE_CODE = 4429
+BUSY_CLOSE_CODE = 4013  # as tutor.asgi.WebsocketOverloadGuard: the page reconnects
 CAP_REASON = "Too many open connections for this account; close other tabs and reload."
 # A socket whose process died without saying goodbye stops counting after this long.
 _CAP_STALE_SECONDS = 3600
@@ -22,7 +26,11 @@ def _redis() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     client = _clients.get(id(loop))
     if client is None:
-        client = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+        # Bounded and blocking: a burst of sockets waits for a connection, never "too many".
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.REDIS_URL, max_connections=16, timeout=10, socket_timeout=10
+        )
+        client = aioredis.Redis(connection_pool=pool)
         _clients[id(loop)] = client
     return client
 
@@ -44,8 +52,12 @@ class SocketCapMixin:
             pipe.zcard(key)
             pipe.expire(key, _CAP_STALE_SECONDS)
             _, _, count, _ = await pipe.execute()
-        except (aioredis.ConnectionError, aioredis.TimeoutError):
-            return True  # Redis away: the socket's own work fails clearly, do not block here
+        except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+            # Cannot count (Redis away or too slow): "busy, try again" rather than no cap.
+            log.warning("socket cap: %s; closing as busy", exc)
+            await self.accept()
+            await self.close(code=BUSY_CLOSE_CODE, reason="The tutor is busy.")
+            return False
         if count > settings.TUTOR_MAX_SOCKETS_PER_USER:
             await _redis().zrem(key, self.channel_name)
             await self.accept()
