@@ -182,6 +182,14 @@ def features(
         math.log1p(fails_t),
         float(max(-5, min(5, s.streak))),
         skill_retrievability(s.last_t, s.stability, now),
+        # Best-LR-style extras (issue 14): the skill's difficulty, first time on the skill,
+        # time since it was last practised, and the skill-specific ability on its own
+        params.skill_difficulty.get(skill, 0.0),
+        1.0 if s.n == 0 else 0.0,
+        math.log1p(max(0.0, now - s.last_t) / 3600.0)
+        if (now is not None and s.last_t is not None)
+        else 0.0,
+        s.theta,
     ]
 
 

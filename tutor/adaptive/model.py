@@ -233,6 +233,10 @@ COMBINED_FEATURES: tuple[str, ...] = (
     "log_fails_total",
     "streak",  # current run of right (+) / wrong (-) answers on the skill, clipped to +-5
     "retrievability",  # forgetting curve R for the skill (1 when just practised or never)
+    "skill_difficulty",  # mean difficulty of the skill's answered items
+    "first_on_skill",  # 1 before the learner's first answer on the skill
+    "log_gap_hours",  # log(1 + hours since the skill was last practised)
+    "theta_skill",  # the learner's skill-specific Elo offset on its own
 )
 
 # Hand-set weights used until a fit exists: the Elo logit plus 0.3 x the BKT logit, centred so
@@ -248,6 +252,10 @@ DEFAULT_COMBINED_WEIGHTS: tuple[float, ...] = (
     DEFAULT_BKT_WEIGHT,
     1.0,
     -0.2,
+    0,
+    0,
+    0,
+    0,
     0,
     0,
     0,
