@@ -1,0 +1,472 @@
+"""A catalogue of common errors (malrules), used to explain the first line of a working that
+does not follow from the line before it.
+
+Each rule rewrites the previous line the wrong way (move a term without changing its sign,
+multiply only the first term in brackets, add numerators and denominators, divide only one
+side, ...) and asks whether the student's line says the same as the rewritten one; the
+arithmetic slip looks for the one number in the student's line that, corrected, makes the
+line follow. Rules are tried in the order of :data:`RULES`, the specific before the general.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+import sympy as sp
+
+from .compare import SYMPY_ERRORS
+from .nodes import Node, to_text
+from .parsing import parse
+from .worklines import (
+    INEQUALITIES,
+    REVERSE,
+    Reader,
+    State,
+    Unreadable,
+    literals,
+    same_relation,
+    set_points,
+)
+
+HOLE = "zzhole"  # a name no line uses: the place of a rewritten part
+
+MESSAGES = {
+    "sign_move": "Sign error: a term that moves to the other side changes its sign.",
+    "distribute_one_term": "The factor in front of the brackets must multiply every term inside.",
+    "add_fractions": "Fractions are not added by adding the tops and the bottoms: use a "
+    "common denominator first.",
+    "divide_one_side": "Whatever you divide (or multiply) by, do it to both whole sides.",
+    "divide_one_term": "Divide (or multiply) every term on both sides, not only some of them.",
+    "inequality_not_reversed": "Multiplying or dividing an inequality by a negative number "
+    "reverses the sign.",
+    "inequality_reversed_wrongly": "The inequality sign only reverses when you multiply or "
+    "divide by a negative number.",
+    "dropped_solution": "A solution of the previous line is lost on this line.",
+    "arithmetic_slip": "An arithmetic slip: one number in this line is wrong.",
+}
+CODES = tuple(MESSAGES)
+
+
+@dataclass
+class Diagnosis:
+    """The malrule that explains a wrong line: its code, a message for the student, and
+    where (the term, bracket or number concerned)."""
+
+    code: str
+    message: str
+    where: str = ""
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "where": self.where}
+
+
+Follows = Callable[[State, State], bool]
+
+
+# ---------------------------------------------------------------- tree helpers
+def replace(node: Node, target: Node, rep: Node) -> Node:
+    """``node`` with the subtree ``target`` (by identity) replaced by ``rep``."""
+    if node is target:
+        return rep
+    if not node.args:
+        return node
+    new = tuple(replace(a, target, rep) for a in node.args)
+    if all(x is y for x, y in zip(new, node.args, strict=True)):
+        return node
+    return Node(node.op, new, node.value, node.paren)
+
+
+def signed_terms(node: Node) -> list[tuple[int, Node]]:
+    """The terms of a sum as written, with their signs (a bracket is one term)."""
+    if node.op == "add" and not node.paren:
+        return signed_terms(node.args[0]) + signed_terms(node.args[1])
+    if node.op == "sub" and not node.paren:
+        return signed_terms(node.args[0]) + [(-s, t) for s, t in signed_terms(node.args[1])]
+    if node.op == "neg" and not node.paren and node.args[0].op not in ("add", "sub"):
+        return [(-s, t) for s, t in signed_terms(node.args[0])]
+    return [(1, node)]
+
+
+def _sum_terms(node: Node) -> list[tuple[int, Node]]:
+    """Terms inside a bracket (its own sum, brackets ignored at the top)."""
+    inner = Node(node.op, node.args, node.value, False)
+    return signed_terms(inner)
+
+
+def _body(st: State) -> Node:
+    """The node the rules rewrite: an expression chain's last part, else the line."""
+    if st.kind == "expr" and st.node.op == "rel":
+        return st.node.args[-1]
+    return st.node
+
+
+def _single(st: State) -> bool:
+    return st.node.op == "rel" and len(st.node.value) == 1 and st.op != ""
+
+
+class _Ctx:
+    def __init__(self, reader: Reader, a: State, b: State, follows: Follows):
+        self.reader, self.a, self.b, self.follows = reader, a, b, follows
+        self.hole = reader.conv.symbol(HOLE)
+
+    def with_hole(self, target: Node, value) -> bool:
+        """The previous line with ``target`` replaced by ``value`` says what line b says."""
+        body = _body(self.a)
+        holed = replace(body, target, Node("sym", (), HOLE))
+        rv = self.reader
+        try:
+            if self.a.kind == "expr":
+                v = rv.value(holed).xreplace({self.hole: value})
+                return self.b.kind == "expr" and _equal(v, self.b.value)
+            if not _single(self.a):
+                return False
+            lhs = rv.value(holed.args[0]).xreplace({self.hole: value})
+            rhs = rv.value(holed.args[1]).xreplace({self.hole: value})
+            return same_relation(self.a.op, lhs, rhs, self.b, rv.var)
+        except (Unreadable, *SYMPY_ERRORS):
+            return False
+
+    def value(self, node: Node):
+        return self.reader.value(node)
+
+
+def _equal(a, b) -> bool:
+    try:
+        d = sp.expand(a - b)
+        return d == 0 or sp.cancel(d) == 0
+    except SYMPY_ERRORS:
+        return False
+
+
+# ---------------------------------------------------------------- the rules
+def inequality_direction(c: _Ctx) -> Diagnosis | None:
+    a, b = c.a, c.b
+    if not (_single(a) and _single(b)) or a.op not in INEQUALITIES or b.op not in INEQUALITIES:
+        return None
+    flipped = REVERSE[b.op]
+    if not same_relation(flipped, b.lhs, b.rhs, a, c.reader.var):
+        return None
+    var = c.reader.var
+    # did the student multiply by a negative? the coefficient of x changed sign
+    try:
+        ka = sp.Poly(a.lhs - a.rhs, var).coeff_monomial(var)
+        kb = sp.Poly(b.lhs - b.rhs, var).coeff_monomial(var)
+    except (sp.PolynomialError, *SYMPY_ERRORS):
+        ka = kb = 0
+    if ka != 0 and kb != 0 and (kb / ka) < 0:
+        k = ka / kb
+        return Diagnosis(
+            "inequality_not_reversed",
+            f"You multiplied or divided by a negative number ({k}) but kept the sign "
+            f"{b.op}: reverse it to {flipped}.",
+            where=b.op,
+        )
+    return Diagnosis(
+        "inequality_reversed_wrongly",
+        f"You reversed the inequality sign, but this step does not multiply or divide by a "
+        f"negative number: keep {flipped}.",
+        where=b.op,
+    )
+
+
+def sign_move(c: _Ctx) -> Diagnosis | None:
+    a, b = c.a, c.b
+    if _single(a) and a.kind != "expr":
+        for side in (0, 1):
+            for s, t in signed_terms(a.node.args[side]):
+                try:
+                    tv = s * c.value(t)
+                except (Unreadable, *SYMPY_ERRORS):
+                    continue
+                # moved without changing sign: the other side gets +t instead of -t
+                delta = 2 * tv if side == 0 else -2 * tv
+                ops = [a.op] + ([REVERSE[a.op]] if a.op in REVERSE else [])
+                for op in ops:
+                    if same_relation(op, a.lhs, a.rhs + delta, b, c.reader.var):
+                        text = to_text(t) if s > 0 else f"-{to_text(t)}"
+                        return Diagnosis(
+                            "sign_move",
+                            f"Sign error: {text} moved to the other side without changing its "
+                            f"sign (it becomes {_neg_text(s, t)} there).",
+                            where=text,
+                        )
+    # (x + 3)(x - 2) = 0 to x = 3 or x = -2: each root with the wrong sign
+    if a.kind == "rel" and b.kind == "rel" and a.set is not None and b.set is not None:
+        pa, pb = set_points(a.set), set_points(b.set)
+        if pa and pb and len(pa) == len(pb) and any(p != 0 for p in pa):
+            if sorted(-p for p in pa) == sorted(pb):
+                return Diagnosis(
+                    "sign_move",
+                    "Sign error: each solution has the wrong sign. From x + 3 = 0 the 3 "
+                    "changes sign: x = -3.",
+                    where=", ".join(str(p) for p in pb),
+                )
+    return None
+
+
+def _neg_text(s: int, t: Node) -> str:
+    return to_text(t) if s < 0 else f"-{to_text(t)}"
+
+
+def distribute_one_term(c: _Ctx) -> Diagnosis | None:
+    for n, factor, bracket in _products(_body(c.a)):
+        terms = _sum_terms(bracket)
+        if len(terms) < 2:
+            continue
+        try:
+            f = c.value(factor) if factor is not None else sp.Integer(-1)
+            vals = [s * c.value(t) for s, t in terms]
+        except (Unreadable, *SYMPY_ERRORS):
+            continue
+        for k in range(len(vals)):
+            wrong = f * vals[k] + sum(v for j, v in enumerate(vals) if j != k)
+            if c.with_hole(n, wrong):
+                if factor is None:
+                    msg = (
+                        f"The minus sign in front of ({to_text(bracket)}) changes the sign of "
+                        "every term inside it."
+                    )
+                else:
+                    msg = (
+                        f"{to_text(factor)} must multiply every term of ({to_text(bracket)}), "
+                        f"not only {to_text(terms[k][1])}."
+                    )
+                return Diagnosis("distribute_one_term", msg, where=to_text(n))
+    return None
+
+
+def _products(node: Node) -> Iterator[tuple[Node, Node | None, Node]]:
+    """(the product, its factor, the bracket) for c(u + v), (u + v)c, -(u + v), a - (u + v)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        stack.extend(n.args)
+        if n.op in ("mul", "imul"):
+            x, y = n.args
+            if y.op in ("add", "sub") and y.paren:
+                yield n, x, y
+            elif x.op in ("add", "sub") and x.paren:
+                yield n, y, x
+        elif n.op == "neg" and n.args[0].op in ("add", "sub"):
+            yield n, None, n.args[0]
+        elif n.op == "sub" and n.args[1].op in ("add", "sub") and n.args[1].paren:
+            # a - (u + v): the minus is a factor -1 of the bracket
+            yield n.args[1], None, n.args[1]
+
+
+def add_fractions(c: _Ctx) -> Diagnosis | None:
+    for n in _walk(_body(c.a)):
+        if n.op not in ("add", "sub"):
+            continue
+        x, y = n.args
+        if x.op != "div" or y.op != "div":
+            continue
+        try:
+            a1, b1 = c.value(x.args[0]), c.value(x.args[1])
+            a2, b2 = c.value(y.args[0]), c.value(y.args[1])
+        except (Unreadable, *SYMPY_ERRORS):
+            continue
+        sign = 1 if n.op == "add" else -1
+        cands = [(a1 + sign * a2) / (b1 + sign * b2), (a1 + sign * a2) / (b1 + b2)]
+        for wrong in cands:
+            if wrong.has(sp.zoo, sp.nan):
+                continue
+            if c.with_hole(n, wrong):
+                return Diagnosis(
+                    "add_fractions",
+                    f"{to_text(n)} is not {to_text(x.args[0])} {'+' if sign > 0 else '-'} "
+                    f"{to_text(y.args[0])} over {to_text(x.args[1])} + {to_text(y.args[1])}: "
+                    "write both fractions over a common denominator, then add the tops.",
+                    where=to_text(n),
+                )
+    return None
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.args))
+
+
+def divide_one(c: _Ctx) -> Diagnosis | None:
+    a, b = c.a, c.b
+    if not (_single(a) and _single(b)):
+        return None
+    var = _pivot(a, b)
+    if var is None:
+        return None
+    try:
+        ka = sp.Poly(sp.expand(a.lhs - a.rhs), var).coeff_monomial(var)
+        kb = sp.Poly(sp.expand(b.lhs - b.rhs), var).coeff_monomial(var)
+    except (sp.PolynomialError, *SYMPY_ERRORS):
+        return None
+    if ka == 0 or kb == 0:
+        return None
+    factors = {ka / kb, -ka / kb}
+    sides = [sp.Add.make_args(sp.expand(a.lhs)), sp.Add.make_args(sp.expand(a.rhs))]
+    terms = [(i, t) for i, side in enumerate(sides) for t in side if t != 0]
+    if len(terms) > 6:
+        return None
+    for k in factors:
+        if k in (0, 1, -1) or k.free_symbols:
+            continue
+        for size in range(1, len(terms)):
+            for chosen in combinations(range(len(terms)), size):
+                new = [sp.Integer(0), sp.Integer(0)]
+                for j, (i, t) in enumerate(terms):
+                    new[i] += t / k if j in chosen else t
+                ops = [a.op] + ([REVERSE[a.op]] if a.op in REVERSE else [])
+                if not any(same_relation(op, new[0], new[1], b, c.reader.var) for op in ops):
+                    continue
+                whole = {i for i, _ in terms}
+                one_side = any(
+                    set(chosen) == {j for j, (i, _) in enumerate(terms) if i == side}
+                    for side in whole
+                )
+                how = f"divided by {k}" if abs(k) >= 1 else f"multiplied by {1 / k}"
+                if one_side:
+                    return Diagnosis(
+                        "divide_one_side",
+                        f"You {how} only one side: do the same to the other side.",
+                        where=str(k),
+                    )
+                return Diagnosis(
+                    "divide_one_term",
+                    f"You {how} only some of the terms: every term on both sides must be "
+                    f"{how.split(' ')[0]}.",
+                    where=", ".join(str(terms[j][1]) for j in chosen),
+                )
+    return None
+
+
+def _pivot(a: State, b: State):
+    syms = (a.lhs - a.rhs).free_symbols & (b.lhs - b.rhs).free_symbols
+    if not syms:
+        return None
+    return sorted(syms, key=lambda s: s.name)[0]
+
+
+def dropped_solution(c: _Ctx) -> Diagnosis | None:
+    a, b = c.a, c.b
+    if a.kind != "rel" or b.kind != "rel" or a.set is None or b.set is None:
+        return None
+    pa, pb = set_points(a.set), set_points(b.set)
+    if pa is None or pb is None or not pb:
+        return None
+    lost = [p for p in pa if p not in pb]
+    if lost and all(p in pa for p in pb):
+        name = c.reader.var
+        vals = " and ".join(f"{name} = {p}" for p in lost)
+        return Diagnosis(
+            "dropped_solution",
+            f"{vals} also solves the previous line, but this line loses it"
+            + (" (a square has two square roots: ±)." if len(pa) == 2 else "."),
+            where=vals,
+        )
+    return None
+
+
+def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
+    b = c.b
+    lits = literals(b.node)
+    for lit in lits:
+        for t0 in _slip_values(c, lit):
+            try:
+                fixed = replace(b.node, lit, parse(str(t0)).node)
+                st = c.reader.state(fixed)
+            except (Unreadable, *SYMPY_ERRORS):
+                continue
+            except Exception:  # noqa: BLE001 - the parser on a number we made: never
+                continue
+            if c.follows(c.a, st):
+                nth = ""
+                same = [n for n in lits if n.value == lit.value]
+                if len(same) > 1:
+                    nth = f" (the {_ordinal(same.index(lit) + 1)} {lit.value})"
+                return Diagnosis(
+                    "arithmetic_slip",
+                    f"Arithmetic slip: the {lit.value}{nth} in this line should be {t0}.",
+                    where=f"{lit.value} -> {t0}",
+                )
+    return None
+
+
+def _ordinal(k: int) -> str:
+    return {1: "first", 2: "second", 3: "third"}.get(k, f"{k}th")
+
+
+def _slip_values(c: _Ctx, lit: Node) -> list:
+    """Values the literal could have had for the line to follow."""
+    a, b, rv = c.a, c.b, c.reader
+    holed = replace(b.node, lit, Node("sym", (), HOLE))
+    try:
+        old = rv.value(lit)
+    except (Unreadable, *SYMPY_ERRORS):
+        return []
+    out: list = []
+    try:
+        if b.kind == "expr" and a.kind == "expr":
+            node = holed.args[-1] if holed.op == "rel" else holed
+            d = rv.value(node) - a.value
+            syms = sorted(d.free_symbols - {c.hole}, key=lambda s: s.name)
+            d = d.xreplace({s: sp.Rational(7 + 2 * i, 3) for i, s in enumerate(syms)})
+            out = sp.solve(d, c.hole)
+        elif holed.op == "rel" and len(holed.value) == 1:
+            f = rv.value(holed.args[0]) - rv.value(holed.args[1])
+            for env in _reference_points(a, rv):
+                g = f.xreplace(env)
+                if g.has(c.hole):
+                    out += sp.solve(g, c.hole)
+        elif a.kind == "rel" and a.set is not None:
+            out = list(set_points(a.set) or [])
+    except (NotImplementedError, *SYMPY_ERRORS):
+        return []
+    good = []
+    for v in out:
+        if v.is_Rational and v != old and v not in good:
+            good.append(v)
+    return good[:4]
+
+
+def _reference_points(a: State, rv: Reader) -> list[dict]:
+    """Points where the previous line's relation is an equality: its solutions or the
+    endpoints of its solution set (for systems, the system's solution)."""
+    var = rv.var
+    if a.kind == "system":
+        return [rv.solution] if rv.solution else []
+    if a.kind != "rel" or a.set is None:
+        return []
+    pts = []
+    for lo, hi, _, _ in a.set.pieces:
+        for p in (lo, hi):
+            if p.is_finite and p not in pts:
+                pts.append(p)
+    return [{var: p} for p in pts[:2]]
+
+
+RULES: tuple[Callable[[_Ctx], Diagnosis | None], ...] = (
+    inequality_direction,
+    distribute_one_term,
+    add_fractions,
+    sign_move,
+    divide_one,
+    dropped_solution,
+    arithmetic_slip,
+)
+
+
+def diagnose(reader: Reader, a: State, b: State, follows: Follows) -> Diagnosis | None:
+    """The first malrule that explains why line ``b`` does not follow from line ``a``."""
+    ctx = _Ctx(reader, a, b, follows)
+    for rule in RULES:
+        try:
+            d = rule(ctx)
+        except (Unreadable, RecursionError, *SYMPY_ERRORS):
+            d = None
+        if d is not None:
+            return d
+    return None

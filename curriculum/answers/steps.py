@@ -1,0 +1,331 @@
+"""Checking a student's working line by line (docs/work-checking.md).
+
+    from curriculum.answers.steps import check_work
+    r = check_work(["2x + 3 = 7", "2x = 10", "x = 5"], {"kind": "equation", "key": ["x = 2"]})
+    r.first_error, r.lines[1].status, r.lines[1].malrule, r.final
+
+The first line is the problem's start (given); each later line is compared with the last
+line that could be read:
+
+* ``ok``: it says the same (equal value; the same real solution set; for a system, it holds
+  at the system's solution);
+* ``one_way``: a valid step that may add solutions (squaring, multiplying by an expression
+  that can be 0) or lose them (dividing by one), flagged with the reason;
+* ``wrong``: it does not follow; the first such line is diagnosed from the catalogue of
+  malrules (:mod:`.malrules`);
+* ``unreadable``: not mathematics we can read (the reason), never a wrong verdict.
+
+The last line is also checked against the key and the task with :func:`.checker.check_inline`.
+Input limits are the answers' (:data:`.inputs.MAX_LENGTH` per line) plus :data:`MAX_LINES`.
+Pure Python and SymPy; the pool runs it with a deadline (:meth:`.pool.CheckerPool.check_work`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import sympy as sp
+
+from .checker import check_inline
+from .compare import SYMPY_ERRORS
+from .context import parse_options
+from .inputs import MAX_LENGTH
+from .lexer import ParseOptions
+from .malrules import Diagnosis, diagnose
+from .nodes import Node, to_latex
+from .spec import AnswerSpec
+from .worklines import (
+    Reader,
+    State,
+    Unreadable,
+    holds_at,
+    same_state,
+    set_points,
+    system_solution,
+)
+
+MAX_LINES = 30  # lines of working (the start included)
+MAX_TOTAL = 8000  # characters in all
+
+STATUSES = ("given", "ok", "one_way", "wrong", "unreadable", "blank")
+_EXPR_TASKS = ("compute", "lowest_terms", "simplify", "expand", "factor")
+
+
+@dataclass
+class LineVerdict:
+    """One line judged (see the module docstring for ``status``)."""
+
+    index: int
+    text: str
+    status: str
+    code: str = ""  # why: "equivalent", "squared", "multiplied", "divided", a reading code
+    message: str = ""
+    malrule: str = ""  # the first wrong line's diagnosis (a :data:`.malrules.CODES` code)
+    where: str = ""  # the term, number or bracket the diagnosis points at
+    latex: str = ""
+    ms: float = 0.0  # time spent on this line
+
+    @property
+    def mark(self) -> str:
+        return {"ok": "✓", "one_way": "⚠", "wrong": "✗", "unreadable": "?"}.get(self.status, "")
+
+
+@dataclass
+class WorkReport:
+    """The working judged: a verdict per line, the first wrong line, the final check."""
+
+    lines: list[LineVerdict] = field(default_factory=list)
+    first_error: int | None = None  # index of the first ``wrong`` line
+    malrule: str = ""  # its diagnosis
+    final: dict | None = None  # the last line checked as the answer (a Verdict's dict)
+    error: str = ""  # the working as a whole could not be checked (too long, no start)
+
+    @property
+    def steps_ok(self) -> bool:
+        return not self.error and all(
+            v.status in ("given", "ok", "one_way", "blank") for v in self.lines
+        )
+
+    @property
+    def correct(self) -> bool:
+        return self.steps_ok and bool(self.final and self.final.get("correct"))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["correct"] = self.correct
+        d["steps_ok"] = self.steps_ok
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> WorkReport:
+        lines = [LineVerdict(**v) for v in d.get("lines", [])]
+        return cls(
+            lines=lines,
+            first_error=d.get("first_error"),
+            malrule=d.get("malrule", ""),
+            final=d.get("final"),
+            error=d.get("error", ""),
+        )
+
+
+def check_work(lines: list[str], spec: AnswerSpec | dict | None = None) -> WorkReport:
+    """Judge each line of a working (``lines[0]`` is the problem's start). Never raises on
+    student input."""
+    report = WorkReport()
+    if not isinstance(lines, (list, tuple)) or not all(isinstance(x, str) for x in lines):
+        report.error = "The working must be a list of lines of text."
+        return report
+    if len(lines) > MAX_LINES:
+        report.error = f"Too many lines ({len(lines)}; at most {MAX_LINES})."
+        return report
+    if sum(len(x) for x in lines) > MAX_TOTAL:
+        report.error = f"The working is too long (at most {MAX_TOTAL} characters in all)."
+        return report
+    spec_obj = None
+    if spec is not None:
+        try:
+            spec_obj = AnswerSpec.from_dict(spec)
+        except (ValueError, TypeError) as e:
+            report.error = f"The answer key could not be read ({e})."
+            return report
+    try:
+        _check(lines, spec_obj, report)
+    except (RecursionError, MemoryError, OverflowError):
+        report.error = "This working is too large or too complex to check."
+    if spec_obj is not None and not report.error:
+        last = next((v for v in reversed(report.lines[1:]) if v.status != "blank"), None)
+        if last is not None and last.status != "unreadable":
+            report.final = check_inline(last.text, spec_obj).to_dict()
+    return report
+
+
+def _options(spec: AnswerSpec | None) -> ParseOptions:
+    if spec is None:
+        return ParseOptions()
+    o = parse_options(spec)
+    return ParseOptions(**{**o.__dict__, "max_length": MAX_LENGTH, "number_grouping": False})
+
+
+def _mode(node: Node, spec: AnswerSpec | None) -> tuple[str, sp.Symbol | None]:
+    """ "expr", "rel" (one variable) or "system", and the variable of a "rel" working."""
+    rels = node.op == "rel" or (
+        node.op in ("and", "seq", "or", "list") and all(a.op == "rel" for a in node.args)
+    )
+    if not rels or (spec is not None and spec.opt("task") in _EXPR_TASKS):
+        return "expr", None
+    names: set[str] = set()
+    for n in _walk(node):
+        if n.op == "sym":
+            names.add(n.value)
+    var = spec.opt("var") if spec is not None else None
+    if not var and spec is not None and len(spec.opt("variables") or ()) == 1:
+        var = spec.opt("variables")[0]
+    if node.op in ("and", "seq", "list") or len(names) > 1:
+        return ("system", None) if not var or len(names) > 1 else ("rel", sp.Symbol(var))
+    return "rel", sp.Symbol(var or (next(iter(names)) if names else "x"))
+
+
+def _walk(node: Node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.args)
+
+
+def _check(lines: list[str], spec: AnswerSpec | None, report: WorkReport) -> None:
+    opts = _options(spec)
+    start_text = lines[0] if lines else ""
+    t0 = time.perf_counter()
+    probe = Reader("rel", None, opts)
+    try:
+        start_node = probe.parse(start_text)
+    except Unreadable as e:
+        report.error = f"The problem's start could not be read: {e.message}"
+        return
+    mode, var = _mode(start_node, spec)
+    reader = Reader(mode, var, opts)
+    try:
+        prev = reader.state(start_node)
+    except Unreadable as e:
+        report.error = f"The problem's start could not be read: {e.message}"
+        return
+    if mode == "system":
+        reader.start = start_node
+        reader.solution = system_solution(prev)
+    report.lines.append(LineVerdict(0, start_text, "given", latex=to_latex(start_node), ms=_ms(t0)))
+    for i, text in enumerate(lines[1:], start=1):
+        t0 = time.perf_counter()
+        v = LineVerdict(i, text, "ok")
+        if not text.strip():
+            v.status = "blank"
+        elif len(text) > MAX_LENGTH:
+            v.status, v.code = "unreadable", "too_long"
+            v.message = f"This line is too long ({len(text)} characters; at most {MAX_LENGTH})."
+        else:
+            try:
+                cur = reader.read(text)
+                v.latex = to_latex(cur.node)
+                _judge(reader, prev, cur, v)
+                if v.status == "wrong" and report.first_error is None:
+                    report.first_error = i
+                    d = _diagnose(reader, prev, cur)
+                    if d is not None:
+                        v.malrule, v.where = d.code, d.where
+                        v.message = f"{v.message} {d.message}".strip()
+                        report.malrule = d.code
+                prev = cur  # later lines are judged against this one, right or wrong
+            except Unreadable as e:
+                v.status, v.code, v.message = "unreadable", e.code, e.message
+        v.ms = _ms(t0)
+        report.lines.append(v)
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 3)
+
+
+def _diagnose(reader: Reader, prev: State, cur: State) -> Diagnosis | None:
+    return diagnose(reader, prev, cur, lambda a, b: _follows(reader, a, b))
+
+
+def _follows(reader: Reader, a: State, b: State) -> bool:
+    """Line ``b`` says the same as line ``a`` (for systems: holds at the solution)."""
+    if a.kind == "system" and b.kind == "system":
+        return bool(reader.solution) and holds_at(b, reader.solution)
+    return same_state(a, b)
+
+
+def _judge(reader: Reader, a: State, b: State, v: LineVerdict) -> None:
+    """Set the verdict of line ``b`` after line ``a``."""
+    if a.kind == "expr":
+        vals = [a.value] + b.parts
+        for k in range(1, len(vals)):
+            if not same_state(State("expr", b.node, value=vals[k - 1]), _expr(b, vals[k])):
+                v.status, v.code = "wrong", "not_equal"
+                v.message = "This is not equal to the line before."
+                return
+        v.code = "equivalent"
+        return
+    if a.kind == "system":
+        if reader.solution is None:
+            ok = same_state(a, b)
+        else:
+            ok = holds_at(b, reader.solution)
+        if ok:
+            v.code = "follows"
+        else:
+            v.status, v.code = "wrong", "not_following"
+            v.message = "This does not follow from the equations before it."
+        return
+    sa, sb = a.set, b.set
+    if sa == sb:
+        v.code = "equivalent"
+        return
+    added = not (sa - sb).pieces  # every solution of a solves b: b may have more
+    lost = not (sb - sa).pieces
+    if added and a.op == "=" and b.op == "=":
+        why = _added_reason(reader, a, b)
+        if why:
+            v.status, v.code, v.message = "one_way", why[0], why[1]
+            return
+    if lost and a.op == "=" and b.op == "=":
+        why = _lost_reason(reader, a, b)
+        if why:
+            v.status, v.code, v.message = "one_way", why[0], why[1]
+            return
+    v.status, v.code = "wrong", "not_following"
+    v.message = "This does not follow from the line before."
+
+
+def _expr(b: State, value) -> State:
+    return State("expr", b.node, value=value)
+
+
+def _points_text(var, pts) -> str:
+    return " and ".join(f"{var} = {p}" for p in pts)
+
+
+def _added_reason(reader: Reader, a: State, b: State) -> tuple[str, str] | None:
+    """Why b may have more solutions than a: squared, or multiplied by an expression."""
+    extra = set_points(b.set - a.set) or []
+    note = f" Check {_points_text(reader.var, extra)} in the original equation." if extra else ""
+    fa, fb = a.lhs - a.rhs, b.lhs - b.rhs
+    try:
+        if (
+            sp.cancel(sp.expand(fb - (a.lhs**2 - a.rhs**2))) == 0
+            or sp.cancel(sp.expand(fb + (a.lhs**2 - a.rhs**2))) == 0
+        ):
+            return "squared", "You squared both sides: this can add solutions." + note
+        g = sp.cancel(fb / fa)
+    except SYMPY_ERRORS:
+        return None
+    if g.free_symbols:
+        return (
+            "multiplied",
+            f"You multiplied by {g}, which can be 0: this can add solutions." + note,
+        )
+    return None
+
+
+def _lost_reason(reader: Reader, a: State, b: State) -> tuple[str, str] | None:
+    """Why b may have fewer solutions than a: divided by an expression that can be 0."""
+    try:
+        g = sp.cancel((a.lhs - a.rhs) / (b.lhs - b.rhs))
+    except SYMPY_ERRORS:
+        return None
+    if not g.free_symbols or sp.denom(g).free_symbols:
+        return None
+    # only a common factor of both sides as written: x^2 = 3x over x, not x^2 = 9 over x + 3
+    try:
+        if any(sp.denom(sp.cancel(side / g)).free_symbols for side in (a.lhs, a.rhs)):
+            return None
+    except SYMPY_ERRORS:
+        return None
+    lost = set_points(a.set - b.set) or []
+    return (
+        "divided",
+        f"You divided by {g}, which can be 0: this loses "
+        f"{_points_text(reader.var, lost) or 'solutions'}. Solve {g} = 0 separately.",
+    )

@@ -1,0 +1,262 @@
+"""One line of a student's working, read into a state that can be compared with another.
+
+A state is one of
+
+* ``expr``: a value (the lines of "compute", "simplify", "expand", "factor" working);
+* ``rel``: one equation or inequality, or several joined by ``or`` / ``and``, in one
+  variable; compared through its real solution set (:class:`~.sets.RealSet`);
+* ``system``: equations in several unknowns (``y = 2x + 1 and 3x + 2y = 5``), compared
+  through what holds at the system's solution.
+
+Used by :mod:`.steps` (the verdict per line) and :mod:`.malrules` (the diagnosis).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .compare import SYMPY_ERRORS, equivalent
+from .convert import Converter, NotAnExpression
+from .errors import ParseError
+from .lexer import ParseOptions
+from .nodes import Node, walk
+from .parsing import parse
+from .relations import ratio_constant
+from .sets import NotASet, RealSet, node_to_set
+
+# How a relation reads when its sides are swapped, and its opposite direction.
+SWAP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
+REVERSE = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+INEQUALITIES = ("<", "<=", ">", ">=")
+
+
+class Unreadable(Exception):
+    """A line that is not mathematics we can read (the message says why)."""
+
+    def __init__(self, message: str, code: str = "syntax_error"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class State:
+    """A line as mathematics: see the module docstring for ``kind``."""
+
+    kind: str  # "expr" | "rel" | "system"
+    node: Node
+    value: object = None  # expr: its SymPy value
+    op: str = ""  # rel with one relation: its operator
+    lhs: object = None  # rel with one relation: its sides
+    rhs: object = None
+    set: RealSet | None = None  # rel: the real solution set in ``var``
+    eqs: list = field(default_factory=list)  # system: (lhs, rhs) pairs
+    parts: list = field(default_factory=list)  # expr chain a = b = c: the values in order
+
+    @property
+    def f(self):
+        """lhs - rhs of a single relation, turned so that it reads ``f < 0`` (or ``<=``,
+        ``= 0``)."""
+        if self.op in (">", ">="):
+            return self.rhs - self.lhs
+        return self.lhs - self.rhs
+
+    @property
+    def base_op(self) -> str:
+        """The operator of :attr:`f`: ``<``, ``<=`` or ``=``."""
+        return {">": "<", ">=": "<="}.get(self.op, self.op)
+
+
+class Reader:
+    """Reads lines of one working: the same variable, options and converter for all."""
+
+    def __init__(self, mode: str, var: sp.Symbol | None, options: ParseOptions):
+        self.mode = mode  # "expr" | "rel" | "system"
+        self.var = var
+        self.options = options
+        self.conv = Converter()
+        self.solution: dict | None = None  # system: the start's one solution
+        self.start: Node | None = None  # system: the start (its unknowns)
+
+    def value(self, node: Node):
+        try:
+            return self.conv.conv(node)
+        except NotAnExpression as e:
+            raise Unreadable(f"This line is not an expression we can work with ({e}).") from e
+
+    def parse(self, raw: str) -> Node:
+        text = raw.strip()
+        if self.mode == "expr" and text.startswith("="):
+            text = text[1:].strip()  # "= 6x - 3": the next form of the expression
+        try:
+            return parse(text, "auto", self.options).node
+        except ParseError as e:
+            msg = e.message
+            if e.position is not None and "position" not in msg:
+                msg = f"{msg} (at character {e.position + 1})"
+            raise Unreadable(msg, e.code) from e
+
+    def read(self, raw: str) -> State:
+        return self.state(self.parse(raw))
+
+    def state(self, node: Node) -> State:
+        """The state of a parsed line (raises :class:`Unreadable`)."""
+        try:
+            if self.mode == "expr":
+                return self._expr(node)
+            if self.mode == "system":
+                return self._system(node)
+            return self._rel(node)
+        except (RecursionError, MemoryError, OverflowError) as e:
+            raise Unreadable(
+                "This line is too large or too complex to check.", "too_complex"
+            ) from e
+        except SYMPY_ERRORS as e:
+            raise Unreadable(f"This line could not be worked with ({type(e).__name__}).") from e
+
+    # ------------------------------------------------------------ the three kinds
+    def _expr(self, node: Node) -> State:
+        if node.op == "rel":
+            if any(o != "=" for o in node.value):
+                raise Unreadable(
+                    "Each line should be the expression in its next form, not a relation."
+                )
+            parts = [self.value(a) for a in node.args]
+            return State("expr", node, value=parts[-1], parts=parts)
+        if node.op in ("seq", "set", "list", "or", "and", "interval", "special"):
+            raise Unreadable("Each line should be a single expression.")
+        v = self.value(node)
+        return State("expr", node, value=v, parts=[v])
+
+    def _rel(self, node: Node) -> State:
+        var = self.var
+        if node.op not in ("rel", "or", "and", "set", "special", "union", "interval"):
+            if node.op in ("seq",):
+                node = Node("set", node.args)
+            else:  # a bare value: "x = value"
+                node = Node("rel", (Node("sym", (), var.name), node), ("=",))
+        try:
+            s = node_to_set(node, var, self.value)
+        except NotASet as e:
+            raise Unreadable(
+                f"This line should be an equation or inequality in {var}, or its solutions."
+            ) from e
+        st = State("rel", node, set=s)
+        if node.op == "rel" and len(node.value) == 1 and node.value[0] in SWAP:
+            st.op = node.value[0]
+            st.lhs, st.rhs = self.value(node.args[0]), self.value(node.args[1])
+        return st
+
+    def _system(self, node: Node) -> State:
+        eqs = []
+        items = node.args if node.op in ("and", "seq", "list") else (node,)
+        names = sorted({n.value for n in walk(self.start) if n.op == "sym"} if self.start else ())
+        if node.op == "tuple" and len(node.args) == len(names):
+            # (2, 5): the values of the unknowns in alphabetical order
+            items = tuple(
+                Node("rel", (Node("sym", (), n), v), ("=",))
+                for n, v in zip(names, node.args, strict=True)
+            )
+        for a in items:
+            if a.op != "rel" or any(o != "=" for o in a.value):
+                raise Unreadable("Each line should be one or more equations (joined by 'and').")
+            vals = [self.value(x) for x in a.args]
+            eqs += [(vals[i], vals[i + 1]) for i in range(len(vals) - 1)]
+        st = State("system", node, eqs=eqs)
+        if len(eqs) == 1:
+            st.op, (st.lhs, st.rhs) = "=", eqs[0]
+        return st
+
+
+# ---------------------------------------------------------------- comparing states
+def holds_at(st: State, solution: dict) -> bool:
+    """Every equation of a system line is true at the solution."""
+    for lhs, rhs in st.eqs:
+        try:
+            d = sp.simplify((lhs - rhs).xreplace(solution))
+        except SYMPY_ERRORS:
+            return False
+        if d != 0:
+            return False
+    return True
+
+
+def system_solution(st: State) -> dict | None:
+    """The one solution of a system line (a dict), or None when it has none or many."""
+    syms = sorted(set().union(*((a - b).free_symbols for a, b in st.eqs)), key=lambda s: s.name)
+    if not syms or len(syms) > 4:
+        return None
+    try:
+        sols = sp.solve([a - b for a, b in st.eqs], syms, dict=True)
+    except SYMPY_ERRORS:
+        return None
+    if len(sols) != 1 or len(sols[0]) != len(syms):
+        return None
+    return sols[0]
+
+
+def same_state(a: State, b: State) -> bool:
+    """Two states say the same: equal value, the same solution set, proportional equations."""
+    if a.kind != b.kind:
+        return False
+    if a.kind == "expr":
+        return _equal(a.value, b.value)
+    if a.kind == "rel":
+        if a.set is not None and b.set is not None:
+            return a.set == b.set
+        return False
+    if a.op and b.op:
+        return ratio_constant(a.lhs - a.rhs, b.lhs - b.rhs)
+    return False
+
+
+def same_relation(op: str, lhs, rhs, b: State, var) -> bool:
+    """A candidate relation ``lhs op rhs`` (SymPy sides) says the same as line ``b``."""
+    if b.kind == "system":
+        if op != "=" or not b.op:
+            return False
+        return ratio_constant(lhs - rhs, b.lhs - b.rhs)
+    if b.kind != "rel" or b.set is None:
+        return False
+    f = rhs - lhs if op in (">", ">=") else lhs - rhs
+    base = {">": "<", ">=": "<="}.get(op, op)
+    if b.op and b.base_op == base:
+        try:
+            if ratio_constant(f, b.f, positive=base != "="):
+                return True
+        except SYMPY_ERRORS:
+            return False
+    try:
+        s = node_to_set(_rel_node(op), var, lambda n: lhs if n.value == "L" else rhs)
+    except (NotASet, *SYMPY_ERRORS):
+        return False
+    return s == b.set
+
+
+def _rel_node(op: str) -> Node:
+    return Node("rel", (Node("sym", (), "L"), Node("sym", (), "R")), (op,))
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(equivalent(a, b))
+    except SYMPY_ERRORS:
+        return False
+
+
+def set_points(s: RealSet) -> list | None:
+    """The points of a finite solution set, or None when it is not finite."""
+    pts = []
+    for lo, hi, lc, rc in s.pieces:
+        if lo != hi or not (lc and rc):
+            return None
+        pts.append(lo)
+    return pts
+
+
+def literals(node: Node, limit: int = 16) -> list[Node]:
+    """The number literals of a line, in reading order (at most ``limit``)."""
+    out = [n for n in walk(node) if n.op == "num"]
+    return out[:limit]
