@@ -221,19 +221,21 @@ def distribute_one_term(c: _Ctx) -> Diagnosis | None:
         except (Unreadable, *SYMPY_ERRORS):
             continue
         for k in range(len(vals)):
-            wrong = f * vals[k] + sum(v for j, v in enumerate(vals) if j != k)
-            if c.with_hole(n, wrong):
-                if factor is None:
-                    msg = (
-                        f"The minus sign in front of ({to_text(bracket)}) changes the sign of "
-                        "every term inside it."
-                    )
-                else:
-                    msg = (
-                        f"{to_text(factor)} must multiply every term of ({to_text(bracket)}), "
-                        f"not only {to_text(terms[k][1])}."
-                    )
-                return Diagnosis("distribute_one_term", msg, where=to_text(n))
+            rest = sum(v for j, v in enumerate(vals) if j != k)
+            # a - c(u + v) read as a - cu + v too: the minus in front belongs to the factor
+            if not any(c.with_hole(n, f * vals[k] + sign * rest) for sign in (1, -1)):
+                continue
+            if factor is None:
+                msg = (
+                    f"The minus sign in front of ({to_text(bracket)}) changes the sign of "
+                    "every term inside it."
+                )
+            else:
+                msg = (
+                    f"{to_text(factor)} must multiply every term of ({to_text(bracket)}), "
+                    f"not only {to_text(terms[k][1])}."
+                )
+            return Diagnosis("distribute_one_term", msg, where=to_text(n))
     return None
 
 
@@ -304,11 +306,13 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
         kb = sp.Poly(sp.expand(b.lhs - b.rhs), var).coeff_monomial(var)
     except (sp.PolynomialError, *SYMPY_ERRORS):
         return None
-    if ka == 0 or kb == 0:
-        return None
-    factors = {ka / kb, -ka / kb}
+    if ka == 0 or kb not in (1, -1):
+        return None  # the student meant to leave x alone: divided by its coefficient
     sides = [sp.Add.make_args(sp.expand(a.lhs)), sp.Add.make_args(sp.expand(a.rhs))]
     terms = [(i, t) for i, side in enumerate(sides) for t in side if t != 0]
+    if sum(1 for _, t in terms if t.has(var)) != 1:
+        return None  # x on both sides: collect it first; dividing is not the step
+    factors = {ka / kb}
     if len(terms) > 6:
         return None
     for k in factors:
@@ -414,15 +418,16 @@ def _slip_values(c: _Ctx, lit: Node) -> list:
             d = rv.value(node) - a.value
             syms = sorted(d.free_symbols - {c.hole}, key=lambda s: s.name)
             d = d.xreplace({s: sp.Rational(7 + 2 * i, 3) for i, s in enumerate(syms)})
-            out = sp.solve(d, c.hole)
+            out = _linear_root(d, c.hole)
         elif holed.op == "rel" and len(holed.value) == 1:
             f = rv.value(holed.args[0]) - rv.value(holed.args[1])
             for env in _reference_points(a, rv):
                 g = f.xreplace(env)
                 if g.has(c.hole):
-                    out += sp.solve(g, c.hole)
+                    out += _linear_root(g, c.hole)
         elif a.kind == "rel" and a.set is not None:
-            out = list(set_points(a.set) or [])
+            pts = list(set_points(a.set) or [])
+            out = pts + [-v for v in pts]  # the literal may sit under a minus sign
     except (NotImplementedError, *SYMPY_ERRORS):
         return []
     good = []
@@ -430,6 +435,19 @@ def _slip_values(c: _Ctx, lit: Node) -> list:
         if v.is_Rational and v != old and v not in good:
             good.append(v)
     return good[:4]
+
+
+def _linear_root(d, t) -> list:
+    """The value of ``t`` that makes ``d`` zero, when ``d`` is linear in ``t`` (a slip is one
+    number; a number under a power or in a denominator is not looked for)."""
+    try:
+        poly = sp.Poly(sp.expand(d), t)
+    except (sp.PolynomialError, *SYMPY_ERRORS):
+        return []
+    if poly.degree() != 1:
+        return []
+    c1, c0 = poly.all_coeffs()
+    return [sp.nsimplify(-c0 / c1)] if not (c0 / c1).free_symbols else []
 
 
 def _reference_points(a: State, rv: Reader) -> list[dict]:
@@ -452,8 +470,8 @@ RULES: tuple[Callable[[_Ctx], Diagnosis | None], ...] = (
     inequality_direction,
     distribute_one_term,
     add_fractions,
-    sign_move,
     divide_one,
+    sign_move,
     dropped_solution,
     arithmetic_slip,
 )

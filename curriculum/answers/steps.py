@@ -317,8 +317,11 @@ def _lost_reason(reader: Reader, a: State, b: State) -> tuple[str, str] | None:
         return None
     if not g.free_symbols or sp.denom(g).free_symbols:
         return None
-    # only a common factor of both sides as written: x^2 = 3x over x, not x^2 = 9 over x + 3
+    # only a common factor of two nonzero sides: x^2 = 3x over x, not x^2 = 9 over x + 3,
+    # and not (x - 8)(x + 9) = 0 to x = 8 (a lost factor, not a division)
     try:
+        if a.lhs == 0 or a.rhs == 0:
+            return None
         if any(sp.denom(sp.cancel(side / g)).free_symbols for side in (a.lhs, a.rhs)):
             return None
     except SYMPY_ERRORS:

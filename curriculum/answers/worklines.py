@@ -228,11 +228,56 @@ def same_relation(op: str, lhs, rhs, b: State, var) -> bool:
                 return True
         except SYMPY_ERRORS:
             return False
+    pts = set_points(b.set) if base == "=" else None
+    if pts is not None:
+        roots = equation_roots(lhs - rhs, var)
+        if roots is not None:
+            return _same_points(roots, pts)
     try:
         s = node_to_set(_rel_node(op), var, lambda n: lhs if n.value == "L" else rhs)
     except (NotASet, *SYMPY_ERRORS):
         return False
     return s == b.set
+
+
+def equation_roots(f, var) -> list | None:
+    """The real solutions of ``f = 0`` for a rational function of degree at most 4 in
+    ``var`` (the quadratic formula and its kin: much faster than a sign chart), or None."""
+    try:
+        num, den = sp.fraction(sp.together(sp.expand(f)))
+        pn, pd = sp.Poly(num, var), sp.Poly(den, var)
+    except (sp.PolynomialError, sp.GeneratorsNeeded, *SYMPY_ERRORS):
+        return None
+    if pn.is_zero or pn.degree() > 4 or not all(c.is_Rational for c in pn.coeffs()):
+        return None
+    if pd.degree() > 0 and not all(c.is_Rational for c in pd.coeffs()):
+        return None
+    found = sp.roots(pn)
+    if sum(found.values()) != pn.degree():
+        return None  # roots() could not find them all
+    out = []
+    for r in found:
+        if not r.is_real or (pd.degree() > 0 and pd.eval(r) == 0):
+            continue
+        out.append(r)
+    return out
+
+
+def _same_points(a: list, b: list) -> bool:
+    if len(a) != len(b):
+        return False
+    return all(any(_same_number(x, y) for y in b) for x in a)
+
+
+def _same_number(x, y) -> bool:
+    if x == y:
+        return True
+    try:
+        if abs(complex(x) - complex(y)) > 1e-9 * max(1.0, abs(complex(y))):
+            return False  # decided in floating point: most pairs differ plainly
+        return sp.simplify(x - y) == 0
+    except (TypeError, *SYMPY_ERRORS):
+        return False
 
 
 def _rel_node(op: str) -> Node:
@@ -241,6 +286,13 @@ def _rel_node(op: str) -> Node:
 
 def _equal(a, b) -> bool:
     try:
+        d = sp.expand(a - b)
+        if d == 0:
+            return True
+        if d.is_polynomial() and not d.atoms(sp.Function, sp.Pow) - d.atoms(sp.Pow):
+            # polynomials (the lines of nearly all working): expanded, they decide exactly
+            if all(p.exp.is_Integer and p.exp > 0 for p in d.atoms(sp.Pow)):
+                return False
         return bool(equivalent(a, b))
     except SYMPY_ERRORS:
         return False
