@@ -22,6 +22,7 @@ from .pool import CheckerPool, default_pool
 from .spec import FORMS, KINDS, AnswerSpec
 from .validate import validate_spec
 from .verdict import CODES, Verdict, make
+from .workreport import LineVerdict, WorkReport
 
 __all__ = [
     "AnswerSpec",
@@ -34,8 +35,12 @@ __all__ = [
     "ParseOptions",
     "Parsed",
     "Verdict",
+    "LineVerdict",
+    "WorkReport",
     "check",
     "check_inline",
+    "check_work",
+    "check_work_inline",
     "default_pool",
     "extract_answer",
     "parse",
@@ -74,3 +79,17 @@ def check(raw, spec, *, deadline: float | None = None) -> Verdict:
     # the worker runs the same pre-checks (and extraction) on the text as typed
     text = pre.raw if pre.original is None else pre.original
     return default_pool().check(text, spec_obj.to_dict(), deadline=deadline)
+
+
+def check_work_inline(lines: list[str], spec=None) -> WorkReport:
+    """A working checked line by line in this process (``lines[0]`` is the problem's start);
+    see :mod:`curriculum.answers.steps`. Never raises on student input."""
+    from .steps import check_work as _check_work
+
+    return _check_work(lines, spec)
+
+
+def check_work(lines: list[str], spec=None, *, deadline: float | None = None) -> WorkReport:
+    """A working checked line by line in the bounded worker pool (the answers' deadline and
+    memory limit); ``report.error`` says when it could not be checked at all."""
+    return default_pool().check_work(lines, spec, deadline=deadline)

@@ -56,10 +56,12 @@ def main() -> int:
     # stack for it (and the pool's deadline and memory limit bound the work).
     sys.setrecursionlimit(20_000)
     from curriculum.answers.checker import check_inline, warm_up
+    from curriculum.answers.steps import check_work
     from curriculum.answers.verdict import make
 
     # warm up the parser and SymPy (first calls import modules lazily)
     warm_up()
+    check_work(["2x + 3 = 7", "2x = 10"])  # and the work checker's rules
     _write(out, {"ready": True, "pid": os.getpid()})
     while True:
         head = _read_exact(inp, 4)
@@ -71,8 +73,10 @@ def main() -> int:
             return 0
         try:
             req = json.loads(body)
-            v = check_inline(req.get("raw"), req.get("spec"))
-            res = v.to_dict()
+            if req.get("op") == "work":  # a working, line by line (steps.check_work)
+                res = check_work(req.get("raw"), req.get("spec")).to_dict()
+            else:
+                res = check_inline(req.get("raw"), req.get("spec")).to_dict()
         except MemoryError:
             res = make("too_complex", "Your answer is too large or too complex to check.").to_dict()
         except Exception as e:  # pragma: no cover - check_inline never raises

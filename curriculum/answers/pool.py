@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from .verdict import Verdict, make
+from .workreport import WorkReport, precheck_work
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 _POOLS: weakref.WeakSet = weakref.WeakSet()
@@ -109,8 +110,8 @@ class _Worker:
             self.ready = True
         return self.ready
 
-    def send(self, raw, spec) -> None:
-        data = json.dumps({"raw": raw, "spec": spec}).encode("utf-8")
+    def send(self, raw, spec, op: str = "check") -> None:
+        data = json.dumps({"op": op, "raw": raw, "spec": spec}).encode("utf-8")
         self.proc.stdin.write(struct.pack(">I", len(data)) + data)
         self.proc.stdin.flush()
 
@@ -255,6 +256,21 @@ class CheckerPool:
 
     # ------------------------------------------------------------------ checking
     def check(self, raw, spec, deadline: float | None = None) -> Verdict:
+        res = self._request(raw, spec, deadline, "check")
+        return res if isinstance(res, Verdict) else Verdict.from_dict(res)
+
+    def check_work(self, lines: list[str], spec, deadline: float | None = None) -> WorkReport:
+        """A student's working checked line by line (:func:`.steps.check_work`) in a worker,
+        with the same deadline, memory limit and lanes as answers."""
+        error = precheck_work(lines)
+        if error:
+            return WorkReport(error=error)
+        res = self._request(list(lines), spec, deadline, "work")
+        if isinstance(res, Verdict):  # timeout, busy, too complex: nothing was judged
+            return WorkReport(error=res.feedback or res.code)
+        return WorkReport.from_dict(res)
+
+    def _request(self, raw, spec, deadline: float | None, op: str) -> dict | Verdict:
         deadline = self.deadline if deadline is None else deadline
         self._ensure_started()
         fast = self._fast
@@ -266,7 +282,7 @@ class CheckerPool:
                 w = self._idle.get(timeout=self.queue_timeout)
             except queue.Empty:
                 return make("busy")
-            res, holding_fast = self._run(w, raw, spec, deadline, fast)
+            res, holding_fast = self._run(w, raw, spec, deadline, fast, op)
         finally:
             if holding_fast:
                 fast.release()
@@ -282,9 +298,9 @@ class CheckerPool:
             )
         self.stats["checks"] += 1
         self._idle.put(w)
-        return Verdict.from_dict(res)
+        return res
 
-    def _run(self, w: _Worker, raw, spec, deadline: float, fast) -> tuple[Any, bool]:
+    def _run(self, w: _Worker, raw, spec, deadline: float, fast, op: str) -> tuple[Any, bool]:
         """(the worker's answer, None on overrun, or a Verdict; whether the fast place is
         still held)."""
         slow = self._slow
@@ -293,7 +309,7 @@ class CheckerPool:
             if not w.wait_ready(self.start_timeout):
                 self._replace(w)
                 return make("busy"), True
-            w.send(raw, spec)
+            w.send(raw, spec, op)
             end = time.monotonic() + deadline
             first = min(self.fast_budget, deadline) if slow is not None else deadline
             res = w._read_message(first)

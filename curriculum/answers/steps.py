@@ -23,7 +23,6 @@ Pure Python and SymPy; the pool runs it with a deadline (:meth:`.pool.CheckerPoo
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
 
 import sympy as sp
 
@@ -44,83 +43,17 @@ from .worklines import (
     set_points,
     system_solution,
 )
+from .workreport import LineVerdict, WorkReport, precheck_work
 
-MAX_LINES = 30  # lines of working (the start included)
-MAX_TOTAL = 8000  # characters in all
-
-STATUSES = ("given", "ok", "one_way", "wrong", "unreadable", "blank")
 _EXPR_TASKS = ("compute", "lowest_terms", "simplify", "expand", "factor")
-
-
-@dataclass
-class LineVerdict:
-    """One line judged (see the module docstring for ``status``)."""
-
-    index: int
-    text: str
-    status: str
-    code: str = ""  # why: "equivalent", "squared", "multiplied", "divided", a reading code
-    message: str = ""
-    malrule: str = ""  # the first wrong line's diagnosis (a :data:`.malrules.CODES` code)
-    where: str = ""  # the term, number or bracket the diagnosis points at
-    latex: str = ""
-    ms: float = 0.0  # time spent on this line
-
-    @property
-    def mark(self) -> str:
-        return {"ok": "✓", "one_way": "⚠", "wrong": "✗", "unreadable": "?"}.get(self.status, "")
-
-
-@dataclass
-class WorkReport:
-    """The working judged: a verdict per line, the first wrong line, the final check."""
-
-    lines: list[LineVerdict] = field(default_factory=list)
-    first_error: int | None = None  # index of the first ``wrong`` line
-    malrule: str = ""  # its diagnosis
-    final: dict | None = None  # the last line checked as the answer (a Verdict's dict)
-    error: str = ""  # the working as a whole could not be checked (too long, no start)
-
-    @property
-    def steps_ok(self) -> bool:
-        return not self.error and all(
-            v.status in ("given", "ok", "one_way", "blank") for v in self.lines
-        )
-
-    @property
-    def correct(self) -> bool:
-        return self.steps_ok and bool(self.final and self.final.get("correct"))
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["correct"] = self.correct
-        d["steps_ok"] = self.steps_ok
-        return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> WorkReport:
-        lines = [LineVerdict(**v) for v in d.get("lines", [])]
-        return cls(
-            lines=lines,
-            first_error=d.get("first_error"),
-            malrule=d.get("malrule", ""),
-            final=d.get("final"),
-            error=d.get("error", ""),
-        )
 
 
 def check_work(lines: list[str], spec: AnswerSpec | dict | None = None) -> WorkReport:
     """Judge each line of a working (``lines[0]`` is the problem's start). Never raises on
     student input."""
     report = WorkReport()
-    if not isinstance(lines, (list, tuple)) or not all(isinstance(x, str) for x in lines):
-        report.error = "The working must be a list of lines of text."
-        return report
-    if len(lines) > MAX_LINES:
-        report.error = f"Too many lines ({len(lines)}; at most {MAX_LINES})."
-        return report
-    if sum(len(x) for x in lines) > MAX_TOTAL:
-        report.error = f"The working is too long (at most {MAX_TOTAL} characters in all)."
+    report.error = precheck_work(lines)
+    if report.error:
         return report
     spec_obj = None
     if spec is not None:

@@ -1,0 +1,82 @@
+"""The verdicts of a checked working (see :mod:`.steps`): plain data, no SymPy, so that the
+web process can read what the pool's workers send back."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+MAX_LINES = 30  # lines of working (the start included)
+MAX_TOTAL = 8000  # characters in all (each line also at most inputs.MAX_LENGTH)
+
+STATUSES = ("given", "ok", "one_way", "wrong", "unreadable", "blank")
+
+
+@dataclass
+class LineVerdict:
+    """One line judged (see the module docstring for ``status``)."""
+
+    index: int
+    text: str
+    status: str
+    code: str = ""  # why: "equivalent", "squared", "multiplied", "divided", a reading code
+    message: str = ""
+    malrule: str = ""  # the first wrong line's diagnosis (a :data:`.malrules.CODES` code)
+    where: str = ""  # the term, number or bracket the diagnosis points at
+    latex: str = ""
+    ms: float = 0.0  # time spent on this line
+
+    @property
+    def mark(self) -> str:
+        return {"ok": "✓", "one_way": "⚠", "wrong": "✗", "unreadable": "?"}.get(self.status, "")
+
+
+@dataclass
+class WorkReport:
+    """The working judged: a verdict per line, the first wrong line, the final check."""
+
+    lines: list[LineVerdict] = field(default_factory=list)
+    first_error: int | None = None  # index of the first ``wrong`` line
+    malrule: str = ""  # its diagnosis
+    final: dict | None = None  # the last line checked as the answer (a Verdict's dict)
+    error: str = ""  # the working as a whole could not be checked (too long, no start)
+
+    @property
+    def steps_ok(self) -> bool:
+        return not self.error and all(
+            v.status in ("given", "ok", "one_way", "blank") for v in self.lines
+        )
+
+    @property
+    def correct(self) -> bool:
+        return self.steps_ok and bool(self.final and self.final.get("correct"))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["correct"] = self.correct
+        d["steps_ok"] = self.steps_ok
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> WorkReport:
+        lines = [LineVerdict(**v) for v in d.get("lines", [])]
+        return cls(
+            lines=lines,
+            first_error=d.get("first_error"),
+            malrule=d.get("malrule", ""),
+            final=d.get("final"),
+            error=d.get("error", ""),
+        )
+
+
+def precheck_work(lines: object) -> str:
+    """Why a working cannot be checked at all (not a list of text, too many lines, too
+    long), or ''."""
+    if not isinstance(lines, (list, tuple)) or not all(isinstance(x, str) for x in lines):
+        return "The working must be a list of lines of text."
+    if not lines:
+        return "The working is empty."
+    if len(lines) > MAX_LINES:
+        return f"Too many lines ({len(lines)}; at most {MAX_LINES})."
+    if sum(len(x) for x in lines) > MAX_TOTAL:
+        return f"The working is too long (at most {MAX_TOTAL} characters in all)."
+    return ""
