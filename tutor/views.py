@@ -65,7 +65,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         throttle.hit(throttle.signup_limit(), address)
         user = services.make_student(user=form.save())
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="tutor.auth.PoolFriendlyModelBackend")
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import OperationalError
 
 from tutor.consumers import SocketCapMixin
 from tutor.dashboards import live
 from tutor.dashboards.events import classroom_group
 from tutor.models import Classroom
 from tutor.permissions import can_view_classroom
+
+log = logging.getLogger(__name__)
 
 
 class ClassDashboardConsumer(SocketCapMixin, AsyncWebsocketConsumer):
@@ -50,12 +55,19 @@ class ClassDashboardConsumer(SocketCapMixin, AsyncWebsocketConsumer):
     async def attempt_recorded(self, event: dict) -> None:
         # Rights are checked again for each event: a class handed to another teacher (or a
         # removed staff flag) stops the stream at once, not at the next page load.
-        self.classroom = await self._load(self.scope.get("user"), self.classroom.pk)
-        if self.classroom is None:
-            await self.close(code=4403)
+        try:
+            classroom = await self._load(self.scope.get("user"), self.classroom.pk)
+            if classroom is None:
+                await self.close(code=4403)
+                return
+            messages = await database_sync_to_async(live.attempt_fragments)(
+                classroom, int(event["attempt_id"])
+            )
+        except OperationalError:
+            # No database connection in time (a burst): skip this event and keep the socket;
+            # the student's row is redrawn with their next answer or a reload.
+            log.warning("dashboard event skipped under load (attempt %s)", event["attempt_id"])
             return
-        messages = await database_sync_to_async(live.attempt_fragments)(
-            self.classroom, int(event["attempt_id"])
-        )
+        self.classroom = classroom
         for html in messages:
             await self.send(text_data=html)
