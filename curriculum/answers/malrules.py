@@ -308,8 +308,11 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
         return None
     if ka == 0 or kb not in (1, -1):
         return None  # the student meant to leave x alone: divided by its coefficient
-    sides = [sp.Add.make_args(sp.expand(a.lhs)), sp.Add.make_args(sp.expand(a.rhs))]
-    terms = [(i, t) for i, side in enumerate(sides) for t in side if t != 0]
+    try:  # the terms as written: 20 - 5 is two terms, not 15
+        terms = [(i, sg * c.value(t)) for i in (0, 1) for sg, t in signed_terms(a.node.args[i])]
+    except (Unreadable, *SYMPY_ERRORS):
+        return None
+    terms = [(i, t) for i, t in terms if t != 0]
     if sum(1 for _, t in terms if t.has(var)) != 1:
         return None  # x on both sides: collect it first; dividing is not the step
     factors = {ka / kb}
@@ -377,25 +380,37 @@ def dropped_solution(c: _Ctx) -> Diagnosis | None:
 def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
     b = c.b
     lits = literals(b.node)
-    for lit in lits:
+    # every number that, changed, could make the line follow; the likeliest slips first:
+    # a whole number stays whole, the change is small, the last number is the newest result
+    cands = []
+    for pos, lit in enumerate(lits):
         for t0 in _slip_values(c, lit):
             try:
-                fixed = replace(b.node, lit, parse(str(t0)).node)
-                st = c.reader.state(fixed)
+                old = c.value(lit)
             except (Unreadable, *SYMPY_ERRORS):
                 continue
-            except Exception:  # noqa: BLE001 - the parser on a number we made: never
-                continue
-            if c.follows(c.a, st):
-                nth = ""
-                same = [n for n in lits if n.value == lit.value]
-                if len(same) > 1:
-                    nth = f" (the {_ordinal(same.index(lit) + 1)} {lit.value})"
-                return Diagnosis(
-                    "arithmetic_slip",
-                    f"Arithmetic slip: the {lit.value}{nth} in this line should be {t0}.",
-                    where=f"{lit.value} -> {t0}",
-                )
+            whole = 0 if (t0.is_Integer or not old.is_Integer) else 1
+            cands.append(((whole, abs(t0 - old), -pos), lit, t0))
+    cands.sort(key=lambda x: x[0])
+    for _, lit, t0 in cands[:8]:
+        try:
+            fixed = replace(b.node, lit, parse(str(t0)).node)
+            st = c.reader.state(fixed)
+        except Unreadable:
+            continue
+        except Exception:  # noqa: BLE001 - reading a number we wrote ourselves: never
+            continue
+        if c.follows(c.a, st):
+            nth = ""
+            same = [n for n in lits if n.value == lit.value]
+            if len(same) > 1:
+                k = next(i for i, n in enumerate(same) if n is lit)
+                nth = f" (the {_ordinal(k + 1)} {lit.value})"
+            return Diagnosis(
+                "arithmetic_slip",
+                f"Arithmetic slip: the {lit.value}{nth} in this line should be {t0}.",
+                where=f"{lit.value} -> {t0}",
+            )
     return None
 
 

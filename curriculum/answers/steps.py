@@ -69,7 +69,10 @@ def check_work(lines: list[str], spec: AnswerSpec | dict | None = None) -> WorkR
     if spec_obj is not None and not report.error:
         last = next((v for v in reversed(report.lines[1:]) if v.status != "blank"), None)
         if last is not None and last.status != "unreadable":
-            report.final = check_inline(last.text, spec_obj).to_dict()
+            text = last.text
+            if report.mode == "expr" and "=" in text:
+                text = text.rsplit("=", 1)[1]  # "= x^2 + 7x + 12", "a = b = c": the last form
+            report.final = check_inline(text, spec_obj).to_dict()
     return report
 
 
@@ -118,6 +121,7 @@ def _check(lines: list[str], spec: AnswerSpec | None, report: WorkReport) -> Non
         report.error = f"The problem's start could not be read: {e.message}"
         return
     mode, var = _mode(start_node, spec)
+    report.mode = mode
     reader = Reader(mode, var, opts)
     try:
         prev = reader.state(start_node)

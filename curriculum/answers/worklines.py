@@ -93,10 +93,7 @@ class Reader:
         try:
             return parse(text, "auto", self.options).node
         except ParseError as e:
-            msg = e.message
-            if e.position is not None and "position" not in msg:
-                msg = f"{msg} (at character {e.position + 1})"
-            raise Unreadable(msg, e.code) from e
+            raise _unreadable(e) from e
 
     def read(self, raw: str) -> State:
         return self.state(self.parse(raw))
@@ -109,6 +106,8 @@ class Reader:
             if self.mode == "system":
                 return self._system(node)
             return self._rel(node)
+        except ParseError as e:  # a number too large to work with (9^9^9^9)
+            raise _unreadable(e) from e
         except (RecursionError, MemoryError, OverflowError) as e:
             raise Unreadable(
                 "This line is too large or too complex to check.", "too_complex"
@@ -168,6 +167,13 @@ class Reader:
         if len(eqs) == 1:
             st.op, (st.lhs, st.rhs) = "=", eqs[0]
         return st
+
+
+def _unreadable(e: ParseError) -> Unreadable:
+    msg = e.message.replace("Your answer", "This line").replace("your answer", "this line")
+    if e.position is not None and "position" not in msg:
+        msg = f"{msg} (at character {e.position + 1})"
+    return Unreadable(msg, e.code)
 
 
 # ---------------------------------------------------------------- comparing states

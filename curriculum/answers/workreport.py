@@ -39,6 +39,7 @@ class WorkReport:
     malrule: str = ""  # its diagnosis
     final: dict | None = None  # the last line checked as the answer (a Verdict's dict)
     error: str = ""  # the working as a whole could not be checked (too long, no start)
+    mode: str = ""  # how the lines were read: "expr", "rel" (one variable) or "system"
 
     @property
     def steps_ok(self) -> bool:
@@ -65,6 +66,7 @@ class WorkReport:
             malrule=d.get("malrule", ""),
             final=d.get("final"),
             error=d.get("error", ""),
+            mode=d.get("mode", ""),
         )
 
 
