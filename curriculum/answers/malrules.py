@@ -22,6 +22,7 @@ from .parsing import parse
 from .worklines import (
     INEQUALITIES,
     REVERSE,
+    SWAP,
     Reader,
     State,
     Unreadable,
@@ -149,17 +150,13 @@ def inequality_direction(c: _Ctx) -> Diagnosis | None:
     if not same_relation(flipped, b.lhs, b.rhs, a, c.reader.var):
         return None
     var = c.reader.var
-    # did the student multiply by a negative? the coefficient of x changed sign
-    try:
-        ka = sp.Poly(a.lhs - a.rhs, var).coeff_monomial(var)
-        kb = sp.Poly(b.lhs - b.rhs, var).coeff_monomial(var)
-    except (sp.PolynomialError, *SYMPY_ERRORS):
-        ka = kb = 0
-    if ka != 0 and kb != 0 and (kb / ka) < 0:
-        k = ka / kb
+    # read both with x's side first (-48 > 6x is 6x < -48): did x's coefficient change sign?
+    ka, opa = var_side(a, var)
+    kb, opb = var_side(b, var)
+    if ka != 0 and kb != 0 and (kb / ka) < 0 and opb == opa:
         return Diagnosis(
             "inequality_not_reversed",
-            f"You multiplied or divided by a negative number ({k}) but kept the sign "
+            f"You multiplied or divided by a negative number ({ka / kb}) but kept the sign "
             f"{b.op}: reverse it to {flipped}.",
             where=b.op,
         )
@@ -301,11 +298,8 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
     var = _pivot(a, b)
     if var is None:
         return None
-    try:
-        ka = sp.Poly(sp.expand(a.lhs - a.rhs), var).coeff_monomial(var)
-        kb = sp.Poly(sp.expand(b.lhs - b.rhs), var).coeff_monomial(var)
-    except (sp.PolynomialError, *SYMPY_ERRORS):
-        return None
+    ka, _ = var_side(a, var)
+    kb, _ = var_side(b, var)
     if ka == 0 or kb not in (1, -1):
         return None  # the student meant to leave x alone: divided by its coefficient
     try:  # the terms as written: 20 - 5 is two terms, not 15
@@ -348,6 +342,19 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
                     where=", ".join(str(terms[j][1]) for j in chosen),
                 )
     return None
+
+
+def var_side(st: State, var) -> tuple:
+    """(the coefficient of ``var`` on its side, the relation read from that side): 16 > 4x
+    is (4, "<"); with ``var`` on both sides, the left side's net coefficient."""
+    try:
+        kl = sp.Poly(sp.expand(st.lhs), var).coeff_monomial(var)
+        kr = sp.Poly(sp.expand(st.rhs), var).coeff_monomial(var)
+    except (sp.PolynomialError, *SYMPY_ERRORS):
+        return sp.Integer(0), st.op
+    if kl == 0 and kr != 0:
+        return kr, SWAP[st.op]
+    return kl - kr, st.op
 
 
 def _pivot(a: State, b: State):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import sys
 from fractions import Fraction as F
 from math import gcd
@@ -590,16 +591,59 @@ SKILLS = {
 }
 
 
+# skills whose malrules are rarer get more traces, so that each malrule has a dozen or more
+MORE = {two_step: 40, inequality: 40, quadratic: 36, distributive_property: 24}
+
+STYLES = ("plain", "no_spaces", "explicit_times", "swapped_or_latex")
+
+
+def _swap(line: str) -> str:
+    """``a op b`` written ``b op' a`` (one relation only), else the line unchanged."""
+    if any(w in line for w in (" or ", " and ", ",")):
+        return line
+    for op, rev in (("<=", ">="), (">=", "<="), ("<", ">"), (">", "<"), ("=", "=")):
+        parts = line.split(f" {op} ")
+        if len(parts) == 2 and sum(line.count(o) for o in "<>=") == 1 + (len(op) == 2):
+            return f"{parts[1]} {rev} {parts[0]}"
+    return line
+
+
+def _latex_fractions(line: str) -> str:
+    return re.sub(r"(?<![\w)])(\d+)/(\d+)(?![\w(])", r"\\frac{\1}{\2}", line)
+
+
+def stylise(t: dict, style: str) -> dict:
+    """The same working written another way (labels unchanged: the mathematics is the same).
+    The start line stays as the problem states it; sides are swapped only on middle lines."""
+    lines = list(t["lines"])
+    for i in range(1, len(lines)):
+        x = lines[i]
+        if style == "no_spaces":
+            x = x.replace(" or ", "  or  ").replace(" and ", "  and  ")
+            x = re.sub(r"(?<! ) (?! )", "", x).replace("  ", " ")
+        elif style == "explicit_times":
+            x = re.sub(r"(\d)([a-z(])", r"\1*\2", x)
+        elif style == "swapped_or_latex":
+            if t["spec"]["kind"] == "number":
+                x = _latex_fractions(x)
+            elif i < len(lines) - 1 and t["spec"]["kind"] in ("equation", "inequality", "list"):
+                x = _swap(x)
+        lines[i] = x
+    return {**t, "lines": lines, "style": style}
+
+
 def build(per_skill: int = PER_SKILL, seed: int = 15) -> list[dict]:
-    """The corpus: ``per_skill`` traces for each skill, errors in turn (about a third correct)."""
+    """The corpus: ``per_skill`` traces for each skill (more for some), errors in turn (about
+    a third correct), each written in one of :data:`STYLES` in turn."""
     out = []
     for k, (make, errs) in enumerate(SKILLS.items()):
         rng = random.Random(seed * 1000 + k)
-        for i in range(per_skill):
+        for i in range(MORE.get(make, per_skill)):
             err = errs[i % len(errs)]
             out.append(make(rng, err))
     for i, t in enumerate(out):
-        t["id"] = i
+        out[i] = stylise(t, STYLES[i % len(STYLES)])
+        out[i]["id"] = i
     return out
 
 
