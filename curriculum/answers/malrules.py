@@ -45,6 +45,7 @@ MESSAGES = {
     "inequality_reversed_wrongly": "The inequality sign only reverses when you multiply or "
     "divide by a negative number.",
     "dropped_solution": "A solution of the previous line is lost on this line.",
+    "order_of_operations": "Multiply and divide before you add and subtract.",
     "arithmetic_slip": "An arithmetic slip: one number in this line is wrong.",
 }
 CODES = tuple(MESSAGES)
@@ -291,6 +292,45 @@ def _walk(node: Node) -> Iterator[Node]:
         stack.extend(reversed(n.args))
 
 
+_OPS = {
+    "add": lambda x, y: x + y,
+    "sub": lambda x, y: x - y,
+    "mul": lambda x, y: x * y,
+    "imul": lambda x, y: x * y,
+    "div": lambda x, y: x / y,
+}
+
+
+def _infix(node: Node) -> list:
+    """The operands and operators of an unbracketed chain, in reading order."""
+    if node.op in _OPS and not node.paren:
+        return _infix(node.args[0]) + [node.op] + _infix(node.args[1])
+    return [node]
+
+
+def order_of_operations(c: _Ctx) -> Diagnosis | None:
+    a, b = c.a, c.b
+    if a.kind != "expr" or b.kind != "expr":
+        return None
+    seq = _infix(_body(a))
+    ops = seq[1::2]
+    if not any(o in ("add", "sub") for o in ops) or not any(o not in ("add", "sub") for o in ops):
+        return None  # only one level of operations: the order cannot be wrong
+    try:
+        v = c.value(seq[0])
+        for op, operand in zip(ops, seq[2::2], strict=True):
+            v = _OPS[op](v, c.value(operand))
+    except (Unreadable, ZeroDivisionError, *SYMPY_ERRORS):
+        return None
+    if v.has(sp.zoo, sp.nan) or _equal(v, a.value) or not _equal(v, b.value):
+        return None
+    return Diagnosis(
+        "order_of_operations",
+        "You worked from left to right: multiply and divide before you add and subtract.",
+        where=to_text(_body(a)),
+    )
+
+
 def divide_one(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
     if not (_single(a) and _single(b)):
@@ -396,6 +436,8 @@ def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
                 old = c.value(lit)
             except (Unreadable, *SYMPY_ERRORS):
                 continue
+            if not slip_like(old, t0):
+                continue
             whole = 0 if (t0.is_Integer or not old.is_Integer) else 1
             cands.append(((whole, abs(t0 - old), -pos), lit, t0))
     cands.sort(key=lambda x: x[0])
@@ -419,6 +461,17 @@ def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
                 where=f"{lit.value} -> {t0}",
             )
     return None
+
+
+def slip_like(old, new) -> bool:
+    """``new`` could be what was meant where ``old`` was written: a sign, a small difference,
+    or one digit (27 for 21, 12 for 7 +- 5 is not); otherwise the line is just wrong."""
+    if new == -old or (old.is_Integer and new.is_Integer and abs(new - old) <= 3):
+        return True
+    if new < 0 <= old or not (old.is_Integer and new.is_Integer):
+        return old.is_Integer is False  # a decimal or fraction literal: any fix is a slip
+    a, b = str(abs(old)), str(abs(new))
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
 def _ordinal(k: int) -> str:
@@ -460,10 +513,10 @@ def _slip_values(c: _Ctx, lit: Node) -> list:
 
 
 def _linear_root(d, t) -> list:
-    """The value of ``t`` that makes ``d`` zero, when ``d`` is linear in ``t`` (a slip is one
-    number; a number under a power or in a denominator is not looked for)."""
-    try:
-        poly = sp.Poly(sp.expand(d), t)
+    """The value of ``t`` that makes ``d`` zero, when ``d``'s numerator is linear in ``t`` (a
+    number under a power is not looked for)."""
+    try:  # a number in a denominator: 28/t = 28/81 is linear over a common denominator
+        poly = sp.Poly(sp.expand(sp.together(d).as_numer_denom()[0]), t)
     except (sp.PolynomialError, *SYMPY_ERRORS):
         return []
     if poly.degree() != 1:
@@ -495,6 +548,7 @@ RULES: tuple[Callable[[_Ctx], Diagnosis | None], ...] = (
     divide_one,
     sign_move,
     dropped_solution,
+    order_of_operations,
     arithmetic_slip,
 )
 

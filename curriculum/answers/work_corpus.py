@@ -94,8 +94,8 @@ def integer_addition(rng, err):
     s = a + b
     if err == "arithmetic_slip":
         return _t("integer-addition", _num(s), [f"{a} + {p(b)}", n(slip(rng, s))], 1, err)
-    if err == "sign_slip":  # adding the absolute values: an arithmetic slip too
-        w = a - b if a - b != s else s + 1
+    if err == "sign_slip":  # the sign of the result lost: an arithmetic slip too
+        w = -s if s else 1
         return _t("integer-addition", _num(s), [f"{a} + {p(b)}", n(w)], 1, "arithmetic_slip")
     return _t("integer-addition", _num(s), [f"{a} + {p(b)}", f"{a} {sg(b)}", n(s)], None, None)
 
@@ -129,11 +129,11 @@ def order_of_operations(rng, err):
         return _t(
             "order-of-operations", _num(v), [start, f"{a} + {p(bc)} - {d}", n(slip(rng, v))], 2, err
         )
-    if err == "no_rule":  # left to right: (a + b)c - d
+    if err == "order_of_operations":  # left to right: (a + b)c - d
         w = (a + b) * c - d
         if w == v:
-            w = v + 5
-        return _t("order-of-operations", _num(v), [start, n(w)], 1, None, "wrong order")
+            return _t("order-of-operations", _num(v), [start, n(v)], None, None)
+        return _t("order-of-operations", _num(v), [start, n(w)], 1, err, "left to right")
     return _t("order-of-operations", _num(v), [start, f"{a} + {p(bc)} - {d}", n(v)], None, None)
 
 
@@ -567,7 +567,7 @@ def quadratic(rng, err):
 SKILLS = {
     integer_addition: [None, None, "arithmetic_slip", "sign_slip"],
     integer_multiplication: [None, "arithmetic_slip", "sign_slip"],
-    order_of_operations: [None, "arithmetic_slip", "no_rule"],
+    order_of_operations: [None, "arithmetic_slip", "order_of_operations"],
     fraction_simplifying: [None, "arithmetic_slip"],
     fraction_addition: [None, "add_fractions", "add_fractions", "arithmetic_slip"],
     fraction_multiplication: [None, "arithmetic_slip"],

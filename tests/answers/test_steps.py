@@ -107,8 +107,10 @@ def test_an_expression_chain_on_one_line_is_checked_link_by_link():
         (["x^2 = 9", "x = 3"], 1, "dropped_solution", "x = -3"),
         (["(x - 8)(x + 9) = 0", "x = 8"], 1, "dropped_solution", "x = -9"),
         (["x + 5 = 9", "x = 9 - 5", "x = 3"], 2, "arithmetic_slip", "3 -> 4"),
-        (["(x + 3)(x + 4)", "x^2 + 7x + 7"], 1, "arithmetic_slip", "7 -> 12"),
+        (["(x + 3)(x + 4)", "x^2 + 7x + 13"], 1, "arithmetic_slip", "13 -> 12"),
         (["-3 + 7", "5"], 1, "arithmetic_slip", "5 -> 4"),
+        (["4/9 * 7/9", "28/82"], 1, "arithmetic_slip", "82 -> 81"),
+        (["5 + 7 * 4 - 1", "47"], 1, "order_of_operations", "5 + 7*4 - 1"),
         (
             ["y = 2x + 1 and 3x + 2y = 16", "3x + 2(2x + 1) = 16", "7x + 2 = 15"],
             2,
@@ -144,6 +146,9 @@ def test_a_wrong_line_with_no_known_malrule_is_wrong_without_a_diagnosis():
     r = check_work_inline(["(x + 2)(x + 5)", "x^2 + 10"])
     assert r.first_error == 1 and r.malrule == ""
     assert r.lines[1].status == "wrong" and r.lines[1].message
+    # any single number can be "fixed": a far-off one is not called a slip
+    r = check_work_inline(["3 + 3 * (-1) - 7", "-20"])
+    assert r.first_error == 1 and r.malrule == ""
 
 
 # ---------------------------------------------------------------- one-way steps
