@@ -99,7 +99,9 @@ def main(argv: list[str]) -> int:
                 time.sleep(3600)
         if _port_open(DEFAULT_PORT):
             raise SystemExit(f"port {DEFAULT_PORT} is already in use; set TUTOR_REDIS_PORT")
-        cmd = server_command(DEFAULT_PORT, BASE_DIR / "var" / "redis")
+        # Another port (a second stack, the load harness) keeps its data apart.
+        data_dir = BASE_DIR / "var" / ("redis" if DEFAULT_PORT == 6399 else f"redis-{DEFAULT_PORT}")
+        cmd = server_command(DEFAULT_PORT, data_dir)
         os.execv(cmd[0], cmd)
     # run -- CMD ...
     cmd = argv[1:]
