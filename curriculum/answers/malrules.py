@@ -173,7 +173,10 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
     if _single(a) and a.kind != "expr":
         for side in (0, 1):
-            for s, t in signed_terms(a.node.args[side]):
+            terms = signed_terms(a.node.args[side])
+            if len(terms) < 2:
+                continue  # a side's only term is not "moved": it would leave 0 behind
+            for s, t in terms:
                 try:
                     tv = s * c.value(t)
                 except (Unreadable, *SYMPY_ERRORS):
@@ -183,17 +186,16 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
                 ops = [a.op] + ([REVERSE[a.op]] if a.op in REVERSE else [])
                 for op in ops:
                     if same_relation(op, a.lhs, a.rhs + delta, b, c.reader.var):
-                        text = to_text(t) if s > 0 else f"-{to_text(t)}"
                         return Diagnosis(
                             "sign_move",
-                            f"Sign error: {text} moved to the other side without changing its "
-                            f"sign (it becomes {_neg_text(s, t)} there).",
-                            where=text,
+                            f"Sign error: {tv} moved to the other side without changing its "
+                            f"sign (it becomes {-tv} there).",
+                            where=str(tv),
                         )
     # (x + 3)(x - 2) = 0 to x = 3 or x = -2: each root with the wrong sign
     if a.kind == "rel" and b.kind == "rel" and a.set is not None and b.set is not None:
         pa, pb = set_points(a.set), set_points(b.set)
-        if pa and pb and len(pa) == len(pb) and any(p != 0 for p in pa):
+        if pa and pb and len(pa) == len(pb) >= 2 and any(p != 0 for p in pa):
             if sorted(-p for p in pa) == sorted(pb):
                 return Diagnosis(
                     "sign_move",
@@ -202,10 +204,6 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
                     where=", ".join(str(p) for p in pb),
                 )
     return None
-
-
-def _neg_text(s: int, t: Node) -> str:
-    return to_text(t) if s < 0 else f"-{to_text(t)}"
 
 
 def distribute_one_term(c: _Ctx) -> Diagnosis | None:
@@ -455,11 +453,11 @@ def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
             if len(same) > 1:
                 k = next(i for i, n in enumerate(same) if n is lit)
                 nth = f" (the {_ordinal(k + 1)} {lit.value})"
-            return Diagnosis(
-                "arithmetic_slip",
-                f"Arithmetic slip: the {lit.value}{nth} in this line should be {t0}.",
-                where=f"{lit.value} -> {t0}",
-            )
+            if t0 == -c.value(lit):
+                msg = f"A sign slip: the sign of the {lit.value}{nth} in this line is wrong."
+            else:
+                msg = f"Arithmetic slip: the {lit.value}{nth} in this line should be {t0}."
+            return Diagnosis("arithmetic_slip", msg, where=f"{lit.value} -> {t0}")
     return None
 
 

@@ -274,3 +274,28 @@ def test_the_pool_checks_a_working_in_a_worker_process():
         assert "Too many lines" in pool.check_work(["x"] * 100, SOLVE).error
     finally:
         pool.close()
+
+
+# Written by hand, not by the corpus generator: combined steps, other notations.
+@pytest.mark.parametrize(
+    "lines, first, rule",
+    [
+        (["3(x - 2) + 4 = 19", "3x - 6 + 4 = 19", "3x - 2 = 19", "3x = 21", "x = 7"], None, ""),
+        (["2(x + 4) = 3x - 1", "2x + 4 = 3x - 1", "4 = x - 1", "x = 5"], 1, "distribute_one_term"),
+        (["x/2 + 3 = 7", "x + 3 = 14"], 1, "divide_one_term"),
+        (["5 - 2x > 11", "-2x > 6", "x > -3"], 2, "inequality_not_reversed"),
+        (["(x+1)^2 = 9", "x + 1 = 3", "x = 2"], 1, "dropped_solution"),
+        (["3x + 5 = 2x - 7", "5x + 5 = -7"], 1, "sign_move"),
+        (["0.5x + 1 = 3", "0.5x = 2", "x = 4"], None, ""),
+        (["7 - 3x = 1", "-3x = -6", "x = -2"], 2, "arithmetic_slip"),
+        (
+            ["2x + 3y = 12 and x - y = 1", "x = y + 1", "2(y + 1) + 3y = 12", "y = 2", "x = 3"],
+            None,
+            "",
+        ),
+        (["-(2x - 5) = 3", "-2x - 5 = 3"], 1, "distribute_one_term"),
+    ],
+)
+def test_hand_written_workings(lines, first, rule):
+    r = check_work_inline(lines)
+    assert (r.first_error, r.malrule) == (first, rule)
