@@ -69,7 +69,11 @@ _OPTION_DOC = {
     "not doing it (the unsolved equation, the uncomputed sum) is not correct",
     "given": "list of the question's own expressions (filled from the statement at load): "
     "an answer restating one is told so and not counted correct",
+    "working": "'off', 'allow' or 'require': whether the student may (or must) show working "
+    "line by line; its first line is the start (options.work_start, else the first 'given')",
+    "work_start": "the expression, equation or system the working starts from",
 }
+WORKING = ("off", "allow", "require")
 _BOOL_OPTS = {
     "ordered",
     "partial_credit",
@@ -169,6 +173,10 @@ def _validate_options(kind: str, o: dict) -> None:
                     raise ValueError(f"tolerance {k!r} must be a number >= 0")
         else:
             raise ValueError("option 'tolerance' must be a number or {'rel': r, 'abs': a}")
+    if "working" in o and o["working"] not in WORKING:
+        raise ValueError(f"option 'working' must be one of {', '.join(WORKING)}")
+    if "work_start" in o and not (isinstance(o["work_start"], str) and o["work_start"].strip()):
+        raise ValueError("option 'work_start' must be the text of the problem's start")
     if "form" in o:
         forms = [o["form"]] if isinstance(o["form"], str) else o["form"]
         if not isinstance(forms, list) or not forms:

@@ -299,3 +299,23 @@ def test_the_pool_checks_a_working_in_a_worker_process():
 def test_hand_written_workings(lines, first, rule):
     r = check_work_inline(lines)
     assert (r.first_error, r.malrule) == (first, rule)
+
+
+def test_authoring_option_working_and_its_start():
+    from curriculum.answers import AnswerSpec, validate_spec
+    from curriculum.answers.steps import work_start
+
+    spec = {
+        "kind": "equation",
+        "key": ["x = 2"],
+        "options": {"task": "solve", "working": "require", "given": ["2x + 3 = 7"]},
+    }
+    assert AnswerSpec.from_dict(spec).opt("working") == "require"
+    assert work_start(spec) == "2x + 3 = 7"
+    spec["options"]["work_start"] = "2x = 7 - 3"
+    assert work_start(spec) == "2x = 7 - 3"
+    with pytest.raises(ValueError, match="working"):
+        AnswerSpec.from_dict({"kind": "number", "key": ["1"], "options": {"working": "maybe"}})
+    assert validate_spec({"kind": "number", "key": ["1"], "options": {"working": "allow"}}) == []
+    r = check_work_inline([work_start(spec), "x = 2"], AnswerSpec.from_dict(spec))
+    assert r.correct
