@@ -115,6 +115,9 @@ class Attempt(models.Model):
     hints_used = models.PositiveSmallIntegerField(default=0)
     # Why the adaptive policy served this problem (tutor.adaptive.Choice.to_dict()), if it did.
     served_because = models.JSONField(null=True, blank=True)
+    # The student's working, line by line as typed ("typed") with each line's mark
+    # (curriculum.answers.WorkReport.to_dict()); None when no working was shown.
+    working = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # What we keep of an absurdly long answer: enough to see what happened, not a storage sink.
 MAX_STORED_INPUT = 10_000
+# Lines of working kept (what the checker reads is limited to answers.workreport.MAX_LINES).
+MAX_WORKING_LINES = 100
 
 
 def _storable(text: str) -> str:
@@ -50,9 +52,22 @@ def record_attempt(
     raw_input: str,
     time_taken_ms: int | None = None,
     served_because: dict | None = None,
+    working: list[str] | None = None,
 ) -> tuple[Attempt, answers.Verdict]:
     """Check an answer with the answer checker and store the attempt, whatever the outcome;
-    the learner's adaptive state is updated in the same transaction."""
+    the learner's adaptive state is updated in the same transaction.
+
+    ``working``: the student's lines, if shown; each is checked against the one before
+    (from the problem's start, ``answers.work_start``) and stored with its mark on
+    ``attempt.working``. With working and no final answer, the last line is the answer."""
+    stored_working = None
+    if working:
+        lines = [_storable(line) for line in working[:MAX_WORKING_LINES]]
+        if not raw_input.strip():
+            raw_input = next((x for x in reversed(lines) if x.strip()), "")
+        start = answers.work_start(problem.answer_spec)
+        report = answers.check_work(([start] if start else []) + lines, problem.answer_spec)
+        stored_working = {"typed": lines, "start": start, **report.to_dict()}
     # The check runs before the transaction: it may take up to its deadline.
     result = answers.check(raw_input, problem.answer_spec)
     with transaction.atomic():
@@ -69,6 +84,7 @@ def record_attempt(
             time_taken_ms=time_taken_ms,
             hints_used=hints_used,
             served_because=served_because,
+            working=stored_working,
         )
         learning.update_learner(attempt)
         transaction.on_commit(lambda: dashboards_events.attempt_recorded(attempt.pk))

@@ -22,7 +22,7 @@ from .pool import CheckerPool, default_pool
 from .spec import FORMS, KINDS, AnswerSpec
 from .validate import validate_spec
 from .verdict import CODES, Verdict, make
-from .workreport import LineVerdict, WorkReport
+from .workreport import LineVerdict, WorkReport, work_start
 
 __all__ = [
     "AnswerSpec",
@@ -45,6 +45,7 @@ __all__ = [
     "extract_answer",
     "parse",
     "validate_spec",
+    "work_start",
 ]
 
 

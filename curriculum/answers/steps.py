@@ -76,16 +76,6 @@ def check_work(lines: list[str], spec: AnswerSpec | dict | None = None) -> WorkR
     return report
 
 
-def work_start(spec: AnswerSpec | dict) -> str | None:
-    """The line a working of this problem starts from: ``options.work_start``, else the
-    first of ``options.given`` (the question's own expression), else None."""
-    s = AnswerSpec.from_dict(spec)
-    if s.opt("work_start"):
-        return s.opt("work_start")
-    given = s.opt("given") or []
-    return given[0] if given else None
-
-
 def _options(spec: AnswerSpec | None) -> ParseOptions:
     if spec is None:
         return ParseOptions()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .spec import AnswerSpec
+
 MAX_LINES = 30  # lines of working (the start included)
 MAX_TOTAL = 8000  # characters in all (each line also at most inputs.MAX_LENGTH)
 
@@ -82,3 +84,13 @@ def precheck_work(lines: object) -> str:
     if sum(len(x) for x in lines) > MAX_TOTAL:
         return f"The working is too long (at most {MAX_TOTAL} characters in all)."
     return ""
+
+
+def work_start(spec: AnswerSpec | dict) -> str | None:
+    """The line a working of this problem starts from: ``options.work_start``, else the
+    first of ``options.given`` (the question's own expression), else None."""
+    s = AnswerSpec.from_dict(spec)
+    if s.opt("work_start"):
+        return s.opt("work_start")
+    given = s.opt("given") or []
+    return given[0] if given else None

@@ -302,8 +302,7 @@ def test_hand_written_workings(lines, first, rule):
 
 
 def test_authoring_option_working_and_its_start():
-    from curriculum.answers import AnswerSpec, validate_spec
-    from curriculum.answers.steps import work_start
+    from curriculum.answers import AnswerSpec, validate_spec, work_start
 
     spec = {
         "kind": "equation",

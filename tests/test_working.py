@@ -1,0 +1,75 @@
+"""A student's working stored with the attempt (issue 15): each line checked against the one
+before, from the problem's start, through the checker pool; nothing typed is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from curriculum.models import Problem
+from tutor import services
+from tutor.models import Attempt
+
+pytestmark = pytest.mark.django_db
+
+SPEC = {
+    "kind": "equation",
+    "key": ["x = 4"],
+    "options": {
+        "task": "solve",
+        "allow_value_for_equation": True,
+        "working": "allow",
+        "work_start": "2x + 3 = 11",
+    },
+}
+
+
+@pytest.fixture
+def problem(demo):
+    p = Problem.objects.get(skill__course=demo, slug="two-step")
+    p.answer_spec = SPEC
+    p.save()
+    return p
+
+
+def test_working_is_checked_and_stored_with_the_attempt(student, problem):
+    attempt, result = services.record_attempt(
+        learner=student, problem=problem, raw_input="", working=["2x = 11 + 3", "x = 7"]
+    )
+    attempt.refresh_from_db()
+    w = attempt.working
+    assert w["typed"] == ["2x = 11 + 3", "x = 7"] and w["start"] == "2x + 3 = 11"
+    assert [line["status"] for line in w["lines"]] == ["given", "wrong", "ok"]
+    assert w["first_error"] == 1 and w["malrule"] == "sign_move"
+    assert "changing its sign" in w["lines"][1]["message"]
+    # no final answer typed: the last line is the answer
+    assert attempt.raw_input == "x = 7" and attempt.verdict == Attempt.Verdict.WRONG
+
+    attempt, result = services.record_attempt(
+        learner=student,
+        problem=problem,
+        raw_input="x = 4",
+        working=["2x = 11 - 3", "2x = 8", "x = 4"],
+    )
+    attempt.refresh_from_db()
+    assert result.correct and attempt.working["correct"] is True
+    assert attempt.working["first_error"] is None
+
+
+def test_unreadable_or_too_long_working_is_kept_as_typed(student, problem):
+    lines = ["2x = 8", "then halve it", "x = 4"]
+    attempt, _ = services.record_attempt(
+        learner=student, problem=problem, raw_input="x = 4", working=lines
+    )
+    w = attempt.working
+    assert w["typed"] == lines
+    assert [line["status"] for line in w["lines"]] == ["given", "ok", "unreadable", "ok"]
+    many = [f"x = {i}" for i in range(40)]
+    attempt, _ = services.record_attempt(
+        learner=student, problem=problem, raw_input="x = 4", working=many
+    )
+    assert attempt.working["typed"] == many and "Too many lines" in attempt.working["error"]
+
+
+def test_an_attempt_without_working_stores_none(student, problem):
+    attempt, _ = services.record_attempt(learner=student, problem=problem, raw_input="4")
+    assert attempt.working is None
