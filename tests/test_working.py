@@ -73,3 +73,31 @@ def test_unreadable_or_too_long_working_is_kept_as_typed(student, problem):
 def test_an_attempt_without_working_stores_none(student, problem):
     attempt, _ = services.record_attempt(learner=student, problem=problem, raw_input="4")
     assert attempt.working is None
+
+
+def test_the_problem_page_has_a_work_area_and_the_verdict_shows_the_marks(client, student, problem):
+    client.force_login(student)
+    page = client.get(f"/problems/{problem.pk}/").content.decode()
+    assert 'name="working"' in page and "Show your working" in page
+    r = client.post(
+        f"/problems/{problem.pk}/answer/",
+        {"answer": "x = 7", "working": "2x = 11 + 3\nx = 7"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert "Your working" in html and "✗" in html and "changing its sign" in html
+    r = client.post(
+        f"/problems/{problem.pk}/answer/",
+        {"answer": "x = 4", "working": "2x = 11 - 3\r\n2x = 8\r\nx = 4"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert "Correct" in html and html.count("✓") >= 3 and "✗" not in html
+    assert Attempt.objects.filter(learner=student, problem=problem).latest("id").working["correct"]
+
+
+def test_no_work_area_where_the_author_turned_it_off(client, student, problem):
+    problem.answer_spec = {**SPEC, "options": {**SPEC["options"], "working": "off"}}
+    problem.save()
+    client.force_login(student)
+    assert 'name="working"' not in client.get(f"/problems/{problem.pk}/").content.decode()

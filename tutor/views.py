@@ -180,12 +180,14 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
     served_because = served.pop(str(problem.pk), None)
     if served_because is not None:
         request.session[_SERVED_KEY] = served
+    working = request.POST.get("working", "").splitlines()  # the work area, one step a line
     attempt, result = services.record_attempt(
         learner=request.user,
         problem=problem,
         raw_input=raw,
         time_taken_ms=taken,
         served_because=served_because,
+        working=working if any(line.strip() for line in working) else None,
     )
     context = {
         "problem": problem,
