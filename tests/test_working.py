@@ -101,3 +101,18 @@ def test_no_work_area_where_the_author_turned_it_off(client, student, problem):
     problem.save()
     client.force_login(student)
     assert 'name="working"' not in client.get(f"/problems/{problem.pk}/").content.decode()
+
+
+def test_the_teachers_drill_down_shows_the_working_with_its_marks(
+    client, student, teacher, problem
+):
+    from tutor.models import Classroom
+
+    classroom = Classroom.objects.get(join_code="TRYMATH7")
+    services.record_attempt(
+        learner=student, problem=problem, raw_input="x = 7", working=["2x = 11 + 3", "x = 7"]
+    )
+    client.force_login(teacher)
+    html = client.get(f"/teach/classes/{classroom.pk}/students/{student.pk}/").content.decode()
+    assert "Working: wrong from line 1 (sign_move)" in html
+    assert "changing its sign" in html and "✗" in html
