@@ -88,9 +88,12 @@ def precheck_work(lines: object) -> str:
 
 def work_start(spec: AnswerSpec | dict) -> str | None:
     """The line a working of this problem starts from: ``options.work_start``, else the
-    first of ``options.given`` (the question's own expression), else None."""
+    question's own expression (``options.given``, filled from the statement at load; the
+    equations of a system joined by "and"), else None."""
     s = AnswerSpec.from_dict(spec)
     if s.opt("work_start"):
         return s.opt("work_start")
-    given = s.opt("given") or []
+    given = [g for g in s.opt("given") or [] if isinstance(g, str) and g.strip()]
+    if len(given) > 1 and all("=" in g for g in given):
+        return " and ".join(given)  # y = 2x + 1 and 3x + 2y = 16
     return given[0] if given else None

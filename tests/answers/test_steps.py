@@ -311,6 +311,16 @@ def test_authoring_option_working_and_its_start():
     }
     assert AnswerSpec.from_dict(spec).opt("working") == "require"
     assert work_start(spec) == "2x + 3 = 7"
+    system = {
+        "kind": "list",
+        "key": ["(2, 5)"],
+        "options": {"given": ["y = 2x + 1", "3x + 2y = 16"]},
+    }
+    assert work_start(system) == "y = 2x + 1 and 3x + 2y = 16"
+    r = check_work_inline(
+        [work_start(system), "3x + 2(2x + 1) = 16", "7x = 14", "x = 2, y = 5"], system
+    )
+    assert r.correct, [(v.status, v.message) for v in r.lines]
     spec["options"]["work_start"] = "2x = 7 - 3"
     assert work_start(spec) == "2x = 7 - 3"
     with pytest.raises(ValueError, match="working"):
