@@ -1,6 +1,6 @@
 """Benchmark of the work checker on the corpus of worked solutions (docs/work-checking.md).
 
-    python -m curriculum.answers.bench_steps [--runs 3] [--corpus PATH] [--no-pool]
+    python -m curriculum.answers.bench_steps [--runs 3] [--corpus PATH | --seed N] [--no-pool]
 
 Prints: first wrong line located (%), the right malrule named (% of the traces with one),
 correct lines marked wrong (count), a row per malrule, and the latency per line in-process
@@ -104,10 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--corpus", type=Path, default=None)
+    ap.add_argument("--seed", type=int, default=None, help="a fresh corpus with other numbers")
     ap.add_argument("--no-pool", action="store_true")
     ap.add_argument("--misses", action="store_true", help="list the traces missed")
     args = ap.parse_args(argv)
-    traces = load(args.corpus)
+    traces = build(seed=args.seed) if args.seed is not None else load(args.corpus)
     load_before = os.getloadavg()
     runs = []
     for _ in range(args.runs):

@@ -239,7 +239,8 @@ def distributive_property(rng, err):
         if err == "distribute_one_term":
             return _t("distributive-property", spec, [start, f"{cx(a)} {sg(b)}"], 1, err)
         if err == "arithmetic_slip":
-            return _t("distributive-property", spec, [start, f"{cx(a)} {sg(a * b + 3)}"], 1, err)
+            w = a * b + 3 if a * b + 3 != b else a * b - 3  # not the un-multiplied b
+            return _t("distributive-property", spec, [start, f"{cx(a)} {sg(w)}"], 1, err)
         return _t("distributive-property", spec, [start, f"{cx(a)} {sg(a * b)}"], None, None)
     x = rng.randint(-8, 8)
     c = a * (x + b)
@@ -405,7 +406,7 @@ def substitution(rng, err):
     )
     l1 = f"{cx(pp)} {sg(q)}({cx(m)} {sg(b)}) = {r}"
     k = pp + q * m
-    if err == "distribute_one_term":
+    if err == "distribute_one_term" and q != 1:  # 1(mx + b): multiplying one term is right
         w = f"{cx(k)} {sg(b)} = {r}"
         return _t("systems-substitution", spec, [start, l1, w, f"{cx(k)} = {r - b}"], 2, err)
     if err == "sign_move":
@@ -468,7 +469,7 @@ def foil(rng, err):
         return _t(
             "expanding-binomials", spec, [start, l1, f"x^2 {scx(pp + q)} {sg(pp * q + 2)}"], 2, err
         )
-    if err == "no_rule":  # (x + p)(x + q) = x^2 + pq
+    if err == "no_rule" and pp + q:  # (x + p)(x + q) = x^2 + pq (right when q = -p)
         return _t(
             "expanding-binomials",
             spec,
@@ -526,10 +527,9 @@ def quadratic(rng, err):
         return _t("quadratics-by-factoring", spec, [start, l1, f"x = {pp} or x = {q}"], 2, err)
     if err == "dropped_solution":
         return _t("quadratics-by-factoring", spec, [start, l1, f"x = {-pp}"], 2, err)
-    if err == "arithmetic_slip":
-        return _t(
-            "quadratics-by-factoring", spec, [start, l1, f"x = {-pp} or x = {-q + 1}"], 2, err
-        )
+    if err == "arithmetic_slip":  # (never the other root: that is a dropped solution)
+        w = -q + 1 if -q + 1 != -pp else -q - 1
+        return _t("quadratics-by-factoring", spec, [start, l1, f"x = {-pp} or x = {w}"], 2, err)
     if err == "one_way":  # x^2 = kx: dividing by x is flagged, not wrong; the answer misses 0
         k = _nz(rng, -9, 9)
         spec = {"kind": "set", "key": [f"{{0, {k}}}"], "options": {"task": "solve"}}
