@@ -178,6 +178,8 @@ def _checks(w: World) -> list[Check]:
         c("problem", "GET", f"/problems/{hp.pk}/", hidden_readers),
         c("submit_answer", "POST", f"/problems/{op.pk}/answer/", SIGNED_IN, {"answer": "5"}),
         c("submit_answer", "POST", f"/problems/{hp.pk}/answer/", hidden_readers, {"answer": "5"}),
+        c("working_preview", "POST", f"/problems/{op.pk}/working/preview/", SIGNED_IN, {"working": "2x = 4"}),
+        c("working_preview", "POST", f"/problems/{hp.pk}/working/preview/", hidden_readers, {"working": "2x = 4"}),
         c("reveal_hint", "POST", f"/problems/{op.pk}/hint/", SIGNED_IN),
         c("reveal_hint", "POST", f"/problems/{hp.pk}/hint/", hidden_readers),
         # After the reveal above, so the scaffold's own question may be answered.

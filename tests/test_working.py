@@ -116,3 +116,17 @@ def test_the_teachers_drill_down_shows_the_working_with_its_marks(
     html = client.get(f"/teach/classes/{classroom.pk}/students/{student.pk}/").content.decode()
     assert "Working: wrong from line 1 (sign_move)" in html
     assert "changing its sign" in html and "✗" in html
+
+
+def test_the_work_area_reads_each_line_back_as_the_student_types(client, student, problem):
+    client.force_login(student)
+    page = client.get(f"/problems/{problem.pk}/").content.decode()
+    assert "working/preview/" in page  # the text area asks for the preview as it changes
+    r = client.post(
+        f"/problems/{problem.pk}/working/preview/",
+        {"working": "2x = 11 - 3\n\n2x = 8 +\nx = 4"},
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert r.status_code == 200 and html.count("<li") == 3  # the blank line left out
+    assert r"\(2 \, x = 11 - 3\)" in html and "ends too early" in html

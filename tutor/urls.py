@@ -22,6 +22,11 @@ urlpatterns = [
     path("skills/<int:skill_id>/practise/", views.practise_skill, name="practise_skill"),
     path("problems/<int:problem_id>/", views.problem_detail, name="problem"),
     path("problems/<int:problem_id>/answer/", views.submit_answer, name="submit_answer"),
+    path(
+        "problems/<int:problem_id>/working/preview/",
+        views.working_preview,
+        name="working_preview",
+    ),
     path("problems/<int:problem_id>/hint/", views.reveal_hint, name="reveal_hint"),
     path(
         "problems/<int:problem_id>/hints/<int:hint_id>/check/",

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from curriculum import answers
 from curriculum.rendering import render_markdown
 from inference import engines
 from inference.models import Generation
@@ -199,6 +200,15 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
         return render(request, "tutor/_verdict.html", context)
     messages.info(request, attempt.feedback)
     return redirect("problem", problem_id=problem.pk)
+
+
+@login_required
+@require_POST
+def working_preview(request: HttpRequest, problem_id: int) -> HttpResponse:
+    """The work area's lines read back (KaTeX) as the student types: the parser only."""
+    get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
+    rows = answers.read_back(request.POST.get("working", ""))
+    return render(request, "tutor/_working_preview.html", {"rows": rows})
 
 
 @login_required

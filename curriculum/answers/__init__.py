@@ -22,7 +22,7 @@ from .pool import CheckerPool, default_pool
 from .spec import FORMS, KINDS, AnswerSpec
 from .validate import validate_spec
 from .verdict import CODES, Verdict, make
-from .workreport import LineVerdict, WorkReport, work_start
+from .workreport import LineVerdict, WorkReport, read_back, work_start
 
 __all__ = [
     "AnswerSpec",
@@ -44,6 +44,7 @@ __all__ = [
     "default_pool",
     "extract_answer",
     "parse",
+    "read_back",
     "validate_spec",
     "work_start",
 ]

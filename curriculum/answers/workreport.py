@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .errors import ParseError
+from .nodes import to_latex
+from .parsing import parse
 from .spec import AnswerSpec
 
 MAX_LINES = 30  # lines of working (the start included)
@@ -97,3 +100,23 @@ def work_start(spec: AnswerSpec | dict) -> str | None:
     if len(given) > 1 and all("=" in g for g in given):
         return " and ".join(given)  # y = 2x + 1 and 3x + 2y = 16
     return given[0] if given else None
+
+
+def read_back(text: str) -> list[dict]:
+    """The work area's lines as read, for the preview while the student types: for each
+    line ``{"text", "latex"}`` or ``{"text", "error"}`` (the parser's message). Only the
+    parser runs (no SymPy, no pool); blank lines are left out, at most :data:`MAX_LINES`."""
+    out: list[dict] = []
+    for line in text[:MAX_TOTAL].splitlines():
+        if not line.strip():
+            continue
+        if len(out) >= MAX_LINES:
+            break
+        s = line.strip()
+        s = s[1:] if s.startswith("=") else s  # "= 6x - 3": the next form of an expression
+        try:
+            out.append({"text": line, "latex": to_latex(parse(s).node)})
+        except ParseError as e:
+            msg = e.message.replace("Your answer", "This line")
+            out.append({"text": line, "error": msg})
+    return out

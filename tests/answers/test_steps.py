@@ -328,3 +328,12 @@ def test_authoring_option_working_and_its_start():
     assert validate_spec({"kind": "number", "key": ["1"], "options": {"working": "allow"}}) == []
     r = check_work_inline([work_start(spec), "x = 2"], AnswerSpec.from_dict(spec))
     assert r.correct
+
+
+def test_read_back_is_the_parser_only_and_bounded():
+    from curriculum.answers import read_back
+
+    rows = read_back("= 6x - 3\n\nx = (\n" + "x = 1\n" * 100)
+    assert rows[0] == {"text": "= 6x - 3", "latex": "6 \\, x - 3"}
+    assert "error" in rows[1] and len(rows) == MAX_LINES
+    assert read_back("x" * 100_000) and len(read_back("x\n" * 100_000)) == MAX_LINES
