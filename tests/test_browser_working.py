@@ -42,6 +42,9 @@ def test_student_fixes_a_sign_error_in_the_working(page, live_server, demo, stud
     page.get_by_text("Show your working").click()
     working = page.locator("#working-text")
     working.fill("2x + 3 = 11\n2x = 11 + 3\nx = 7")
+    # each line is read back, typeset, while the student types
+    page.locator("#working-preview .katex").nth(2).wait_for()
+    assert page.locator("#working-preview li").count() == 3
     page.locator("#answer-text").fill("x = 7")
     page.get_by_role("button", name="Check answer").click()
     wrong = page.locator("#verdict .work-wrong")
