@@ -267,7 +267,12 @@ class CheckerPool:
             return WorkReport(error=error)
         res = self._request(list(lines), spec, deadline, "work")
         if isinstance(res, Verdict):  # timeout, busy, too complex: nothing was judged
-            return WorkReport(error=res.feedback or res.code)
+            why = {
+                "timeout": "Your working could not be checked in time. Please try again, or "
+                "write it in fewer or simpler lines.",
+                "too_complex": "Your working is too large or too complex to check.",
+            }.get(res.code, res.feedback or res.code)
+            return WorkReport(error=why)
         return WorkReport.from_dict(res)
 
     def _request(self, raw, spec, deadline: float | None, op: str) -> dict | Verdict:

@@ -272,6 +272,11 @@ def test_the_pool_checks_a_working_in_a_worker_process():
         assert r.final["code"] == "wrong" and not r.correct
         assert r.lines[1].mark == "✗"
         assert "Too many lines" in pool.check_work(["x"] * 100, SOLVE).error
+        # past the deadline nothing is judged: the working comes back with the reason
+        heavy = ["2x + 3 = 7"] + ["x = " + " + ".join(["x^2"] * 60)] * 20
+        late = pool.check_work(heavy, SOLVE, deadline=0.05)
+        assert late.lines == [] and "in time" in late.error
+        assert pool.check_work(["2x + 3 = 7", "2x = 4"], SOLVE).lines[1].status == "ok"
     finally:
         pool.close()
 
