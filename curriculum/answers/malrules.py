@@ -46,6 +46,7 @@ MESSAGES = {
     "divide by a negative number.",
     "dropped_solution": "A solution of the previous line is lost on this line.",
     "order_of_operations": "Multiply and divide before you add and subtract.",
+    "term_sign": "A term lost its sign when the terms were collected.",
     "arithmetic_slip": "An arithmetic slip: one number in this line is wrong.",
 }
 CODES = tuple(MESSAGES)
@@ -329,6 +330,29 @@ def order_of_operations(c: _Ctx) -> Diagnosis | None:
     )
 
 
+def term_sign(c: _Ctx) -> Diagnosis | None:
+    """3x + 4 - 5x + 2 to 8x + 6: one term of an expression taken with the wrong sign
+    (in an equation the same slip reads as moving a term: :func:`sign_move`)."""
+    a, b = c.a, c.b
+    if a.kind != "expr" or b.kind != "expr":
+        return None
+    terms = signed_terms(_body(a))
+    if len(terms) < 2:
+        return None
+    for s, t in terms:
+        try:
+            tv = s * c.value(t)
+        except (Unreadable, *SYMPY_ERRORS):
+            continue
+        if _equal(a.value - 2 * tv, b.value):
+            return Diagnosis(
+                "term_sign",
+                f"Sign error: {tv} was taken as {-tv} when the terms were collected.",
+                where=str(tv),
+            )
+    return None
+
+
 def divide_one(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
     if not (_single(a) and _single(b)):
@@ -547,6 +571,7 @@ RULES: tuple[Callable[[_Ctx], Diagnosis | None], ...] = (
     sign_move,
     dropped_solution,
     order_of_operations,
+    term_sign,
     arithmetic_slip,
 )
 

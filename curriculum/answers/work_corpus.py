@@ -224,6 +224,8 @@ def combining_like_terms(rng, err):
         return _t(
             "combining-like-terms", spec, [start, mid, f"{cx(a + c)} {sg(b + d + 1)}"], 2, err
         )
+    if err == "term_sign" and a - c:  # the sign of cx lost while collecting
+        return _t("combining-like-terms", spec, [start, f"{cx(a - c)} {sg(b + d)}"], 1, err)
     return _t("combining-like-terms", spec, [start, mid, f"{cx(a + c)} {sg(b + d)}"], None, None)
 
 
@@ -571,7 +573,7 @@ SKILLS = {
     fraction_simplifying: [None, "arithmetic_slip"],
     fraction_addition: [None, "add_fractions", "add_fractions", "arithmetic_slip"],
     fraction_multiplication: [None, "arithmetic_slip"],
-    combining_like_terms: [None, "arithmetic_slip"],
+    combining_like_terms: [None, "arithmetic_slip", "term_sign"],
     distributive_property: [None, "distribute_one_term", "distribute_one_term", "arithmetic_slip"],
     one_step: [None, "sign_move", "sign_move", "arithmetic_slip"],
     two_step: [None, "sign_move", "divide_one_term", "divide_one_side", "arithmetic_slip"],

@@ -111,6 +111,7 @@ def test_an_expression_chain_on_one_line_is_checked_link_by_link():
         (["-3 + 7", "5"], 1, "arithmetic_slip", "5 -> 4"),
         (["4/9 * 7/9", "28/82"], 1, "arithmetic_slip", "82 -> 81"),
         (["5 + 7 * 4 - 1", "47"], 1, "order_of_operations", "5 + 7*4 - 1"),
+        (["3x + 4 - 5x + 2", "8x + 6"], 1, "term_sign", "-5*x"),
         (
             ["y = 2x + 1 and 3x + 2y = 16", "3x + 2(2x + 1) = 16", "7x + 2 = 15"],
             2,
