@@ -130,3 +130,13 @@ def test_the_work_area_reads_each_line_back_as_the_student_types(client, student
     html = r.content.decode()
     assert r.status_code == 200 and html.count("<li") == 3  # the blank line left out
     assert r"\(2 \, x = 11 - 3\)" in html and "ends too early" in html
+
+
+def test_stored_working_is_bounded(student, problem):
+    huge = ["x = " + "1" * 9000] * 50
+    attempt, _ = services.record_attempt(
+        learner=student, problem=problem, raw_input="x = 4", working=huge
+    )
+    typed = attempt.working["typed"]
+    assert len(typed) == 50 and sum(map(len, typed)) == services.MAX_STORED_INPUT
+    assert attempt.working["error"]  # too long to check: kept, not judged

@@ -62,7 +62,11 @@ def record_attempt(
     ``attempt.working``. With working and no final answer, the last line is the answer."""
     stored_working = None
     if working:
-        lines = [_storable(line) for line in working[:MAX_WORKING_LINES]]
+        lines, total = [], 0
+        for line in working[:MAX_WORKING_LINES]:
+            kept = _storable(line)[: max(0, MAX_STORED_INPUT - total)]
+            total += len(kept)
+            lines.append(kept)  # at most MAX_STORED_INPUT characters in all
         if not raw_input.strip():
             raw_input = next((x for x in reversed(lines) if x.strip()), "")
         start = answers.work_start(problem.answer_spec)
