@@ -46,7 +46,7 @@ MESSAGES = {
     "divide by a negative number.",
     "dropped_solution": "A solution of the previous line is lost on this line.",
     "order_of_operations": "Multiply and divide before you add and subtract.",
-    "term_sign": "A term lost its sign when the terms were collected.",
+    "term_sign": "One term has the wrong sign (collecting terms, or factoring).",
     "arithmetic_slip": "An arithmetic slip: one number in this line is wrong.",
 }
 CODES = tuple(MESSAGES)
@@ -347,7 +347,7 @@ def term_sign(c: _Ctx) -> Diagnosis | None:
         if _equal(a.value - 2 * tv, b.value):
             return Diagnosis(
                 "term_sign",
-                f"Sign error: {tv} was taken as {-tv} when the terms were collected.",
+                f"Sign error: this line has {-tv} where the line before has {tv}.",
                 where=str(tv),
             )
     return None

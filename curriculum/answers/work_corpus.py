@@ -499,13 +499,13 @@ def factoring(rng, err):
     start = f"x^2 {scx(pp + q)} {sg(pp * q)}"
     if err == "arithmetic_slip":
         return _t("factoring-trinomials", spec, [start, f"(x {sg(pp)})(x {sg(q + 1)})"], 1, err)
-    if err == "no_rule":
+    if err == "term_sign":  # both signs wrong: the factors of x^2 - sx + t
         return _t(
             "factoring-trinomials",
             spec,
             [start, f"(x {sg(-pp)})(x {sg(-q)})"],
             1,
-            None,
+            err,
             "signs of both",
         )
     return _t(
@@ -588,7 +588,7 @@ SKILLS = {
     substitution: [None, "distribute_one_term", "sign_move", "arithmetic_slip"],
     elimination: [None, "arithmetic_slip", "sign_move"],
     foil: [None, "arithmetic_slip", "no_rule"],
-    factoring: [None, "arithmetic_slip", "no_rule"],
+    factoring: [None, "arithmetic_slip", "term_sign"],
     quadratic: [None, "sign_move", "dropped_solution", "arithmetic_slip", "one_way", "squares"],
 }
 
