@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .compare import SYMPY_ERRORS, equivalent
+from .context import expand_pm
 from .convert import Converter, NotAnExpression
 from .errors import ParseError
 from .lexer import ParseOptions
@@ -131,11 +132,19 @@ class Reader:
 
     def _rel(self, node: Node) -> State:
         var = self.var
-        if node.op not in ("rel", "or", "and", "set", "special", "union", "interval"):
-            if node.op in ("seq",):
-                node = Node("set", node.args)
-            else:  # a bare value: "x = value"
-                node = Node("rel", (Node("sym", (), var.name), node), ("=",))
+        x = Node("sym", (), var.name)
+        if node.op in ("seq", "or") and any(a.op == "rel" for a in node.args):
+            # x = 3, -3 and x = 3 or -3: a bare value after an equation is another value of x
+            node = Node(
+                "or", tuple(a if a.op == "rel" else Node("rel", (x, a), ("=",)) for a in node.args)
+            )
+        elif node.op == "seq":
+            node = Node("set", node.args)
+        elif node.op not in ("rel", "or", "and", "set", "special", "union", "interval"):
+            node = Node("rel", (x, node), ("=",))  # a bare value: "x = value"
+        alts = expand_pm(node)
+        if len(alts) > 1:  # x = ±3: x = 3 or x = -3
+            node = Node("or", tuple(alts))
         try:
             s = node_to_set(node, var, self.value)
         except NotASet as e:
