@@ -140,6 +140,8 @@ class Reader:
             )
         elif node.op == "seq":
             node = Node("set", node.args)
+        elif node.op in ("tuple", "list") and len(node.args) == 2:
+            pass  # (-oo, 3), [1, 2]: an interval
         elif node.op not in ("rel", "or", "and", "set", "special", "union", "interval"):
             node = Node("rel", (x, node), ("=",))  # a bare value: "x = value"
         alts = expand_pm(node)

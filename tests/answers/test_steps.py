@@ -306,6 +306,8 @@ def test_the_pool_checks_a_working_in_a_worker_process():
         (["(x-2)^2 = 9", "x - 2 = +-3", "x = 5 or x = -1"], None, ""),
         (["|x - 1| = 3", "x - 1 = 3 or x - 1 = -3", "x = 4 or x = -2"], None, ""),
         (["1/x = 2", "1 = 2x", "x = 1/2"], None, ""),
+        (["2x + 4 < 10", "x < 3", "(-oo, 3)"], None, ""),
+        (["2x + 4 <= 10", "x <= 3", "(-oo, 3)"], 2, ""),
         (["-x <= 4", "x <= -4"], 1, "inequality_not_reversed"),
         (["x + y = 5 and x - y = 1", "2x = 6", "x = 3", "y = 2", "(3, 2)"], None, ""),
     ],
