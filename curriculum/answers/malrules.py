@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, islice
 
 import sympy as sp
 
@@ -32,6 +32,7 @@ from .worklines import (
 )
 
 HOLE = "zzhole"  # a name no line uses: the place of a rewritten part
+MAX_CANDIDATES = 12  # terms, brackets or sums tried per rule: diagnosis time stays bounded
 
 MESSAGES = {
     "sign_move": "Sign error: a term that moves to the other side changes its sign.",
@@ -175,8 +176,8 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
     if _single(a) and a.kind != "expr":
         for side in (0, 1):
             terms = signed_terms(a.node.args[side])
-            if len(terms) < 2:
-                continue  # a side's only term is not "moved": it would leave 0 behind
+            if not 2 <= len(terms) <= MAX_CANDIDATES:
+                continue  # a side's only term is not "moved"; a huge sum is not diagnosed
             for s, t in terms:
                 try:
                     tv = s * c.value(t)
@@ -208,7 +209,7 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
 
 
 def distribute_one_term(c: _Ctx) -> Diagnosis | None:
-    for n, factor, bracket in _products(_body(c.a)):
+    for n, factor, bracket in islice(_products(_body(c.a)), MAX_CANDIDATES):
         terms = _sum_terms(bracket)
         if len(terms) < 2:
             continue
@@ -256,12 +257,13 @@ def _products(node: Node) -> Iterator[tuple[Node, Node | None, Node]]:
 
 
 def add_fractions(c: _Ctx) -> Diagnosis | None:
-    for n in _walk(_body(c.a)):
-        if n.op not in ("add", "sub"):
-            continue
+    sums = (
+        n
+        for n in _walk(_body(c.a))
+        if n.op in ("add", "sub") and n.args[0].op == "div" and n.args[1].op == "div"
+    )
+    for n in islice(sums, MAX_CANDIDATES):
         x, y = n.args
-        if x.op != "div" or y.op != "div":
-            continue
         try:
             a1, b1 = c.value(x.args[0]), c.value(x.args[1])
             a2, b2 = c.value(y.args[0]), c.value(y.args[1])
@@ -337,7 +339,7 @@ def term_sign(c: _Ctx) -> Diagnosis | None:
     if a.kind != "expr" or b.kind != "expr":
         return None
     terms = signed_terms(_body(a))
-    if len(terms) < 2:
+    if not 2 <= len(terms) <= MAX_CANDIDATES:
         return None
     for s, t in terms:
         try:
