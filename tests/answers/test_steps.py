@@ -174,6 +174,12 @@ def test_multiplying_by_an_expression_that_can_be_zero_is_flagged():
     assert v.status == "one_way" and v.code == "multiplied" and "x = 1" in v.message
 
 
+def test_clearing_a_denominator_that_can_be_zero_is_flagged_with_the_false_solution():
+    r = check_work_inline(["x/(x-1) = 1/(x-1)", "x = 1"])
+    v = r.lines[1]
+    assert v.status == "one_way" and v.code == "multiplied" and "x = 1" in v.message
+
+
 def test_a_one_way_step_that_loses_a_solution_still_fails_the_final_check():
     r = check_work_inline(
         ["x^2 = 3x", "x = 3"], {"kind": "set", "key": ["{0, 3}"], "options": {"task": "solve"}}
