@@ -175,7 +175,9 @@ class CheckerPool:
         self.start_timeout = start_timeout
         self.queue_timeout = queue_timeout
         self._lock = threading.Lock()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the workers that just checked (warm caches) go again; the extra
+        # slow-lane workers only work while a slow check holds one.
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._started = False
         self._closed = False
@@ -188,7 +190,7 @@ class CheckerPool:
         if self._pid != os.getpid():  # we are a forked child: the parent's workers are not ours
             with self._lock:
                 if self._pid != os.getpid():
-                    self._idle = queue.Queue()
+                    self._idle = queue.LifoQueue()
                     self._all = set()
                     self._started = False
                     self._fast = threading.BoundedSemaphore(self.size)
