@@ -305,8 +305,12 @@ def test_callers_get_in_between_steps_while_sequences_decode(tiny_checkpoint):
             before = engine.stats.steps
             engine.waiting_position(handles[0].id)
             steps_waited.append(engine.stats.steps - before)
-        # Two steps at most once announced; allow for the OS pausing this thread before that.
-        assert max(steps_waited) <= 20, sorted(steps_waited)[-5:]
+        # Before the fix one call got in over these 300 steps (it waited all of them). Now calls
+        # get in between steps; a busy machine may pause this thread now and then, so judge the
+        # many, not the worst one.
+        assert len(steps_waited) >= 50, steps_waited
+        within_two = sum(1 for s in steps_waited if s <= 2) / len(steps_waited)
+        assert within_two >= 0.95, sorted(steps_waited)[-10:]
     finally:
         for handle in handles:
             engine.cancel(handle.id)
