@@ -8,3 +8,6 @@ class TutorConfig(AppConfig):
     def ready(self) -> None:
         # Make the project's Celery app current so @shared_task binds to it in web processes.
         from tutor.celery import app  # noqa: F401
+        from tutor.db_fork import install
+
+        install()
