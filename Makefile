@@ -7,14 +7,14 @@ PY := $(VENV)/bin/python
 .PHONY: run test setup deps deps-test assets lint format clean
 
 run: deps assets
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py collectstatic --noinput -v 0
-	$(PY) manage.py load_curriculum curriculum/demo
-	$(PY) manage.py seed_demo
-	@echo
-	@echo "  Tutor is starting at http://$${TUTOR_HOST:-127.0.0.1}:$${TUTOR_PORT:-8000}/  (Ctrl-C stops everything)"
-	@echo
-	$(VENV)/bin/honcho start -f Procfile
+	@echo "==> Preparing the database (var/db.sqlite3 unless DATABASE_URL is set)"
+	@$(PY) manage.py migrate --noinput -v 0
+	@$(PY) manage.py collectstatic --noinput -v 0
+	@echo "==> Loading the demo curriculum (curriculum/demo/) and the demo users and class"
+	@$(PY) manage.py load_curriculum curriculum/demo
+	@$(PY) manage.py seed_demo
+	@# Prints the address when /healthz answers "ok"; Ctrl-C stops everything and exits 0.
+	@$(PY) -m tutor.launch
 
 test: deps-test assets
 	$(PY) -m tutor.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
@@ -22,27 +22,33 @@ test: deps-test assets
 setup: deps assets
 
 $(VENV)/bin/python:
-	command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (set PYTHON=...)"; exit 1; }
+	@echo "==> Creating the virtual environment $(VENV)"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
 
 $(VENV)/.deps-run: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install -q -r requirements.txt
-	touch $@
+	@echo "==> Installing the Python packages (Django, Celery, SymPy, PyTorch for the CPU, ...)"
+	@echo "    into $(VENV): the first time takes about 3-4 minutes and prints nothing meanwhile"
+	@$(PY) -m pip install -q -r requirements.txt
+	@touch $@
 
 $(VENV)/.deps-test: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install -q -r requirements-dev.txt
-	touch $@ $(VENV)/.deps-run
+	@echo "==> Installing the Python packages and the test tools into $(VENV)"
+	@echo "    (the first time takes about 3-4 minutes and prints nothing meanwhile)"
+	@$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.deps-run
 
 deps: $(VENV)/.deps-run
 deps-test: $(VENV)/.deps-test
 
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "==> Installing the browser assets with npm (KaTeX, MathLive, axe-core; under a minute)"
+	@npm ci --no-audit --no-fund --loglevel=error
 
 static/vendor/.built: node_modules/.package-lock.json scripts/copy-vendor.mjs
-	npm run --silent build
-	touch $@
+	@npm run --silent build
+	@touch $@
 
 assets: static/vendor/.built
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
+from curriculum import answers
 from curriculum.models import Course, Hint, Problem, Skill
-from tutor import services
-from tutor.models import Classroom, Enrollment, User
+from tutor import learning, services
+from tutor.models import Attempt, Classroom, Enrollment, User
 
 DEMO_COURSE_SLUG = "demo-prealgebra"
 DEMO_JOIN_CODE = "TRYMATH7"
@@ -111,8 +115,24 @@ DEMO_SKILLS = [
 ]
 
 
+# Classmates of the demo student with a few days of practice, so the demo teacher's dashboard
+# has something to show at the first click: (username, how often they answer right).
+DEMO_CLASSMATES = [("demo-ana", 0.9), ("demo-ben", 0.6), ("demo-chloe", 0.3)]
+
+
+def demo_class_course(fallback: Course) -> Course:
+    """The course the demo class uses: the first published one on the course list (ordered
+    by title, as students see it), so the demo student's first click lands in the class."""
+    return Course.objects.filter(is_published=True).order_by("title").first() or fallback
+
+
 @transaction.atomic
-def seed_demo() -> list[DemoLogin]:
+def seed_demo(*, classmates: bool = False) -> list[DemoLogin]:
+    """Create the demo course, users and class; safe to run again: passwords are set only
+    when a user is created (a restart keeps everyone logged in) and history is written once.
+
+    ``classmates``: also enrol three demo classmates with a few days of practice each
+    (what `make run` does; tests that count a class's students leave it off)."""
     course, _ = Course.objects.update_or_create(
         slug=DEMO_COURSE_SLUG,
         defaults={
@@ -145,9 +165,16 @@ def seed_demo() -> list[DemoLogin]:
 
     classroom, _ = Classroom.objects.update_or_create(
         join_code=DEMO_JOIN_CODE,
-        defaults={"name": "Demo class", "course": course, "teacher": teacher},
+        defaults={"name": "Demo class", "course": demo_class_course(course), "teacher": teacher},
     )
     Enrollment.objects.get_or_create(classroom=classroom, student=student)
+    if classmates:
+        for index, (username, skill_rate) in enumerate(DEMO_CLASSMATES):
+            mate = User.objects.filter(username=username).first()
+            if mate is None:
+                mate = services.make_student(user=_demo_user(username, f"{username}@example.com"))
+                _practice_history(mate, classroom.course, skill_rate, seed=index)
+            Enrollment.objects.get_or_create(classroom=classroom, student=mate)
     return [
         DemoLogin("student", student.username, DEMO_PASSWORD),
         DemoLogin("teacher", teacher.username, DEMO_PASSWORD),
@@ -156,8 +183,41 @@ def seed_demo() -> list[DemoLogin]:
 
 
 def _demo_user(username: str, email: str, staff: bool = False) -> User:
-    user, _ = User.objects.get_or_create(username=username, defaults={"email": email})
-    user.is_staff = user.is_superuser = staff
-    user.set_password(DEMO_PASSWORD)
-    user.save()
+    user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+    if created or (user.is_staff, user.is_superuser) != (staff, staff):
+        user.is_staff = user.is_superuser = staff
+        user.save()
     return user
+
+
+def _practice_history(learner: User, course: Course, rate: float, *, seed: int) -> None:
+    """A few days of answers to the first problems of the course's first skills, each checked
+    by the answer checker and fed to the learner models as a real answer would be."""
+    rng = random.Random(seed)
+    problems = list(
+        Problem.objects.filter(skill__course=course, skill__is_active=True, is_active=True)
+        .exclude(answer_spec__kind="choice")
+        .order_by("skill__order", "skill_id", "order", "id")[:12]
+    )
+    now = timezone.now()
+    for step, problem in enumerate(problems):
+        key = (problem.answer_spec.get("key") or [""])[0]
+        typed = str(key) if rng.random() < rate else "999"
+        result = answers.check(typed, problem.answer_spec)
+        attempt = Attempt.objects.create(
+            learner=learner,
+            problem=problem,
+            raw_input=typed,
+            parsed_as=result.parsed_as or "",
+            verdict=services.verdict_of(result),
+            score=result.score,
+            feedback_code=result.code[:40],
+            feedback=result.feedback,
+            time_taken_ms=rng.randint(20_000, 150_000),
+        )
+        when = now - timedelta(days=3) + timedelta(hours=6 * step + rng.random())
+        Attempt.objects.filter(pk=attempt.pk).update(created_at=when)
+        attempt.created_at = when
+        learning.update_learner(attempt)

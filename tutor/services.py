@@ -35,7 +35,8 @@ def _storable(text: str) -> str:
     return text[:MAX_STORED_INPUT].replace("\x00", "\ufffd")
 
 
-def _verdict_of(result: answers.Verdict) -> str:
+def verdict_of(result: answers.Verdict) -> str:
+    """The stored verdict of a checker result."""
     if not result.valid:
         return Attempt.Verdict.INVALID
     if result.correct:
@@ -81,7 +82,7 @@ def record_attempt(
             problem=problem,
             raw_input=_storable(raw_input),
             parsed_as=_storable(result.parsed_as or ""),
-            verdict=_verdict_of(result),
+            verdict=verdict_of(result),
             score=result.score,
             feedback_code=result.code[:40],
             feedback=_storable(result.feedback),
