@@ -140,3 +140,88 @@ def test_stored_working_is_bounded(student, problem):
     typed = attempt.working["typed"]
     assert len(typed) == 50 and sum(map(len, typed)) == services.MAX_STORED_INPUT
     assert attempt.working["error"]  # too long to check: kept, not judged
+
+
+def _p_known(student, skill) -> tuple[float | None, int | None]:
+    from tutor.models import LearnerSkill
+
+    row = LearnerSkill.objects.filter(user=student, skill=skill).first()
+    return (row.p_known, row.state["n"]) if row else (None, None)
+
+
+def test_steps_feed_the_skills_they_exercise_once_and_weaker_than_an_answer(student, problem, demo):
+    """A distributing slip in a two-step equation: the distributive skill is observed wrong
+    (half an answer's weight, no answer counted), the problem's own skill only by the answer;
+    a later attempt at the same problem counts nothing again."""
+    from curriculum.models import Skill
+    from tutor import learning
+    from tutor.adaptive.bkt import step as bkt_step
+    from tutor.adaptive.steps_evidence import STEP_WEIGHT, tempered_step
+
+    problem.answer_spec = {**SPEC, "key": ["x = 2"], "options": {**SPEC["options"]}}
+    problem.answer_spec["options"]["work_start"] = "3(x + 2) = 12"
+    problem.save()
+    # tutor/demo.py: "expressions" owns distributing and collecting terms
+    distribute = Skill.objects.get(course=demo, slug="expressions")
+    fractions = Skill.objects.get(course=demo, slug="fractions")
+    own = problem.skill
+    params = learning.active_params()
+    prior = params.bkt_for(str(distribute.pk)).prior
+    assert _p_known(student, distribute) == (None, None)
+
+    attempt, _ = services.record_attempt(
+        learner=student,
+        problem=problem,
+        raw_input="",
+        working=["3x + 2 = 12", "3x = 10", "x = 10/3"],
+    )
+    assert attempt.working["malrule"] == "distribute_one_term"
+    assert attempt.working["lines"][1]["concepts"] == ["distribute"]
+    p, n = _p_known(student, distribute)
+    expected = tempered_step(prior, False, params.bkt_for(str(distribute.pk)), STEP_WEIGHT)
+    assert p == pytest.approx(expected) and n == 0  # evidence, but not an answer on it
+    assert bkt_step(prior, False, params.bkt_for(str(distribute.pk))) < p < prior
+    assert _p_known(student, own)[1] == 1  # the answer, counted once on the problem's skill
+    assert _p_known(student, fractions) == (None, None)  # no fractions added in this working
+
+    # Fixed after seeing the mark: not a first attempt, so neither answer nor steps count.
+    services.record_attempt(
+        learner=student,
+        problem=problem,
+        raw_input="x = 2",
+        working=["3x + 6 = 12", "3x = 6", "x = 2"],
+    )
+    assert _p_known(student, distribute) == (p, 0)
+    assert _p_known(student, own)[1] == 1
+
+
+def test_right_steps_count_for_the_skill_they_exercise(student, other_student, problem, demo):
+    """Distributing and collecting terms done right: evidence for "expressions", which owns
+    both concepts in this course, counted once (half an answer), not once per line."""
+    from curriculum.models import Skill
+    from tutor import learning
+    from tutor.adaptive.steps_evidence import STEP_WEIGHT, tempered_step
+    from tutor.models import HintReveal
+
+    problem.answer_spec = {**SPEC, "key": ["x = 2"], "options": {**SPEC["options"]}}
+    problem.answer_spec["options"]["work_start"] = "3(x + 2) - x = 10"
+    problem.save()
+    expressions = Skill.objects.get(course=demo, slug="expressions")
+    working = ["3x + 6 - x = 10", "2x + 6 = 10", "2x = 4", "x = 2"]
+    attempt, _ = services.record_attempt(
+        learner=student, problem=problem, raw_input="x = 2", working=working
+    )
+    assert [v["concepts"] for v in attempt.working["lines"][1:3]] == [
+        ["distribute"],
+        ["collect_terms"],
+    ]
+    bkt = learning.active_params().bkt_for(str(expressions.pk))
+    p, n = _p_known(student, expressions)
+    assert p == pytest.approx(tempered_step(bkt.prior, True, bkt, STEP_WEIGHT)) and n == 0
+    assert p > bkt.prior
+    # the same working after a hint: the right steps do not count
+    HintReveal.objects.create(learner=other_student, hint=problem.hints.first(), problem=problem)
+    services.record_attempt(
+        learner=other_student, problem=problem, raw_input="x = 2", working=working
+    )
+    assert _p_known(other_student, expressions) == (None, None)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from curriculum.models import Course, Problem, Skill
 from tutor import adaptive
+from tutor.adaptive import steps_evidence
 from tutor.models import AdaptiveModel, Attempt, LearnerProfile, LearnerSkill, User
 
 _lock = threading.Lock()
@@ -214,14 +215,60 @@ def update_learner(attempt: Attempt) -> None:
             difficulty=problem.difficulty,
         ),
     )
+    changed = [str(problem.skill_id)]
+    if attempt.working and attempt.working.get("lines"):
+        # The working's steps: weaker evidence for the other skills they exercise, once each
+        # (tutor/adaptive/steps_evidence.py; the answer stays the problem skill's evidence).
+        observed = steps_evidence.observations(
+            attempt.working["lines"],
+            step_concept_skills(problem.skill_id),
+            problem_skill=str(problem.skill_id),
+            hints_used=attempt.hints_used,
+        )
+        new, more = steps_evidence.apply(new, params, observed)
+        changed += [s for s in more if s not in changed]
     profile.state = new.globals_dict()
     profile.save(update_fields=["state", "updated_at"])
-    skill_state = new.skills[str(problem.skill_id)]
-    LearnerSkill.objects.update_or_create(
-        user_id=attempt.learner_id,
-        skill_id=problem.skill_id,
-        defaults={"state": skill_state.to_dict(), "p_known": skill_state.p_known},
-    )
+    for skill_id in changed:
+        skill_state = new.skills[skill_id]
+        LearnerSkill.objects.update_or_create(
+            user_id=attempt.learner_id,
+            skill_id=int(skill_id),
+            defaults={"state": skill_state.to_dict(), "p_known": skill_state.p_known},
+        )
+
+
+# Which skill of a course owns each step concept (curriculum.answers.stepconcepts.CONCEPTS):
+# by the skill slugs of the two demo curricula (curriculum/demo/course.yaml, tutor/demo.py),
+# unless a skill of the course declares the concepts it owns in its extra data
+# ("step_concepts": [...]). A concept no skill of the course owns is not counted.
+STEP_CONCEPT_SLUGS: dict[str, tuple[str, ...]] = {
+    "distribute": ("distributive-property", "expressions"),
+    "expand": ("expanding-binomials",),
+    "factor": ("factoring-trinomials",),
+    "add_fractions": ("fraction-addition", "fractions"),
+    "inequality_negative": ("linear-inequalities",),
+    "order_of_operations": ("order-of-operations", "integers"),
+    "collect_terms": ("combining-like-terms", "expressions"),
+}
+
+
+def step_concept_skills(skill_id: int) -> dict[str, list[str]]:
+    """Concept -> ids (as str) of the skills that own it, in the course of ``skill_id``:
+    1 query."""
+    rows = Skill.objects.filter(course__skills__id=skill_id).values_list("pk", "slug", "extra")
+    declared: dict[str, list[str]] = {}
+    by_slug: dict[str, str] = {}
+    for pk, slug, extra in rows:
+        by_slug[slug] = str(pk)
+        concepts = (extra or {}).get("step_concepts") if isinstance(extra, dict) else None
+        for concept in concepts if isinstance(concepts, list) else ():
+            declared.setdefault(str(concept), []).append(str(pk))
+    out = dict(declared)
+    for concept, slugs in STEP_CONCEPT_SLUGS.items():
+        if concept not in out:
+            out[concept] = [by_slug[s] for s in slugs if s in by_slug]
+    return out
 
 
 # --- choosing and reporting -------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .lexer import ParseOptions
 from .malrules import Diagnosis, diagnose
 from .nodes import Node, to_latex
 from .spec import AnswerSpec
+from .stepconcepts import exercised, of_error
 from .worklines import (
     Reader,
     State,
@@ -152,11 +153,22 @@ def _check(lines: list[str], spec: AnswerSpec | None, report: WorkReport) -> Non
                         v.malrule, v.where = d.code, d.where
                         v.message = f"{v.message} {d.message}".strip()
                         report.malrule = d.code
+                        v.concepts = of_error(d.code, cur)
+                elif v.status in ("ok", "one_way"):
+                    v.concepts = _concepts(reader, prev, cur)
                 prev = cur  # later lines are judged against this one, right or wrong
             except Unreadable as e:
                 v.status, v.code, v.message = "unreadable", e.code, e.message
         v.ms = _ms(t0)
         report.lines.append(v)
+
+
+def _concepts(reader: Reader, a: State, b: State) -> list[str]:
+    """What a step that follows did (never fails the line: a surprise reads as nothing)."""
+    try:
+        return exercised(a, b, reader.var)
+    except Exception:  # noqa: BLE001 - recognition is a bonus, the verdict stands without it
+        return []
 
 
 def _ms(t0: float) -> float:

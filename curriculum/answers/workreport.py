@@ -27,6 +27,8 @@ class LineVerdict:
     message: str = ""
     malrule: str = ""  # the first wrong line's diagnosis (a :data:`.malrules.CODES` code)
     where: str = ""  # the term, number or bracket the diagnosis points at
+    # what the step did or got wrong (:data:`.stepconcepts.CONCEPTS`): evidence for skills
+    concepts: list[str] = field(default_factory=list)
     latex: str = ""
     ms: float = 0.0  # time spent on this line
 
@@ -64,7 +66,10 @@ class WorkReport:
 
     @classmethod
     def from_dict(cls, d: dict) -> WorkReport:
-        lines = [LineVerdict(**v) for v in d.get("lines", [])]
+        names = set(LineVerdict.__dataclass_fields__)
+        lines = [
+            LineVerdict(**{k: x for k, x in v.items() if k in names}) for v in d.get("lines", [])
+        ]
         return cls(
             lines=lines,
             first_error=d.get("first_error"),
