@@ -17,7 +17,8 @@ folder or from `content-pool-json.tar.gz`, plus `skillModel.json` (step → skil
 | answerType `arithmetic` | `expression`, or the kind (inequality, set, list, equation, number) whose spec the key satisfies: each key is checked by our checker against itself |
 | `variabilization` | one problem per value set (`<stepId>-v1`, `-v2`, ...) |
 | `$$...$$` | `$...$` (OATutor's math is inline); stray `$` escaped |
-| `##figure1.gif##` | the figure when the pool has it, otherwise a visible note (reported) |
+| `##figure1.gif##` (or `##figure1.gif` at the end) | the figure when the pool has it, otherwise a visible note (reported) |
+| a literal `\\n` in text (not in math) | a paragraph break |
 
 What cannot be mapped is skipped and counted with its reason in the mapping report.
 """
@@ -44,7 +45,13 @@ ATTRIBUTION = (
     "(oatutor.io), CC BY 4.0"
 )
 _VAR = re.compile(r"@\{(\w+)\}")
-_FIGURE = re.compile(r"##([\w.-]+?\.(?:gif|png|jpe?g|svg))##", re.I)
+# `##figure1.gif##`; a token at the end of a text often lacks its closing `##` in the pool.
+_FIGURE = re.compile(r"##([\w.-]+?\.(?:gif|png|jpe?g|svg))(?:##)?", re.I)
+# OATutor's line break is a literal backslash-n in the text (`…endpoint.\n##figure1.gif`);
+# outside math it becomes a paragraph break. Not a LaTeX command that starts with n.
+_LITERAL_NEWLINE = re.compile(
+    r"\\n(?!(?:eq|e|u|ot|abla|eg|i|exists|leq|geq|mid|parallel|subseteq|ewline)\b)"
+)
 _ARITHMETIC_FALLBACKS = ("number", "inequality", "set", "list", "equation")
 _FALLBACK_SHAPES = {
     "number": lambda k: not re.search(r"[A-Za-z]", k),
@@ -123,6 +130,9 @@ def convert_text(text: str, figures: dict[str, bytes], pid: str, notes: Counter)
             math = " ".join(part.split())
             out.append(f"${math}$" if math else "")
         else:
+            if _LITERAL_NEWLINE.search(part):
+                notes["literal \\n line break made a paragraph break"] += 1
+                part = _LITERAL_NEWLINE.sub("\n\n", part)
             part = part.replace("$", "\\$")
             # Text that reads as an HTML tag (`0<t and s>1`) is not allowed in our format;
             # a space after `<` keeps the meaning and stops it being a tag.

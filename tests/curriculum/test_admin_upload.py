@@ -83,6 +83,27 @@ def test_invalid_upload_lists_errors_and_cannot_be_confirmed(client, admin_user_
 
 
 @pytest.mark.django_db
+def test_an_unreadable_package_reports_no_zero_counts(client, admin_user_demo):
+    """Nothing could be read: the report says it cannot be imported and lists the error,
+    never "Package: 0 courses, 0 units"."""
+    client.force_login(admin_user_demo)
+    response = upload(client, "course.yaml", b"course: [unclosed\n  - : :\n")
+    job = checked(ImportJob.objects.get())
+    assert job.status == ImportJob.Status.INVALID
+    page = client.get(response.url).content.decode()
+    assert "cannot be imported" in page
+    assert "0 courses" not in page and "Package:" not in page
+    # A readable package that is rejected still says what it holds.
+    text = (
+        (MINI / "course.yaml").read_text().replace("prerequisites: [adding]", "prerequisites: [x]")
+    )
+    response = upload(client, "course.yaml", text.encode())
+    checked(ImportJob.objects.latest("pk"))
+    page = client.get(response.url).content.decode()
+    assert "cannot be imported" in page and "Package:" in page
+
+
+@pytest.mark.django_db
 def test_oversized_upload_is_refused_before_storing(client, admin_user_demo):
     client.force_login(admin_user_demo)
     response = upload(client, "big.zip", b"0" * (package.MAX_PACKAGE_BYTES + 1))

@@ -82,6 +82,24 @@ def test_math_money_and_missing_figures(imported):
     assert "*[figure figure1.gif is not available]*" in money.statement
 
 
+def test_literal_newlines_and_unclosed_figure_tokens_as_in_the_real_pool():
+    """The pool writes a line break as a literal backslash-n and often leaves a figure token
+    at the end of a text unclosed (`…endpoint.\\n##figure1.gif`, 463 times)."""
+    from collections import Counter
+
+    notes: Counter = Counter()
+    text = "Plot the endpoints.\\n##figure1.gif"
+    out = oatutor.convert_text(text, {}, "p1", notes)
+    assert out == "Plot the endpoints.\n\n*[figure figure1.gif is not available]*"
+    assert "\\n" not in out and "##" not in out
+    with_figure = oatutor.convert_text(text, {"figure1.gif": b"GIF89a"}, "p1", notes)
+    assert with_figure.endswith("\n\n![figure1.gif](figures/p1/figure1.gif)")
+    # LaTeX commands that start with n are math, not line breaks.
+    kept = oatutor.convert_text("Is $$x \\neq 1$$ and $$\\nu$$?\\nYes.", {}, "p1", notes)
+    assert kept == "Is $x \\neq 1$ and $\\nu$?\n\nYes."
+    assert notes["literal \\n line break made a paragraph break"] == 3
+
+
 def test_variabilization_makes_one_problem_per_value_set(imported):
     report, _ = imported
     v1, v2 = Problem.objects.filter(

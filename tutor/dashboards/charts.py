@@ -3,6 +3,7 @@ summary and a data table for screen readers (see templates/dashboards/_chart.htm
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -128,13 +129,30 @@ def line_chart(
     )
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten at or above value (1 for nothing), so
+    the axis reads 0, 0.25, 0.5 for half a minute rather than 0, 0, 0."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 5, 10):
+        if step * power >= value * (1 - 1e-9):
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+def tick_label(value: float) -> str:
+    """A number for an axis or a bar: no more digits than it needs (0, 0.25, 12, 150)."""
+    return f"{round(value, 2):g}"
+
+
 def bar_chart(
     chart_id: str, title: str, bars: list[tuple[float, float, str]], *, unit: str
 ) -> SafeString:
     """Bars over time: (timestamp, value, label)."""
     if not bars:
         return mark_safe("")
-    top = max(v for _, v, _ in bars) or 1.0
+    top = nice_ceiling(max(v for _, v, _ in bars))
     lo, hi = bars[0][0], bars[-1][0]
     y_top, y_bottom = PAD_T, HEIGHT - PAD_B
     width = max(2.0, min(24.0, (WIDTH - PAD_L - PAD_R) / max(1, len(bars)) - 2))
@@ -148,13 +166,13 @@ def bar_chart(
                 f"{width:.1f}",
                 f"{y_bottom - _scale(v, 0, top, y_bottom, y_top):.1f}",
                 label,
-                f"{v:.0f}",
+                tick_label(v),
                 unit,
             )
             for t, v, label in bars
         ),
     )
-    y_labels = [(_scale(v, 0, top, y_bottom, y_top), f"{v:.0f}") for v in (0, top / 2, top)]
+    y_labels = [(_scale(v, 0, top, y_bottom, y_top), tick_label(v)) for v in (0, top / 2, top)]
     return format_html(
         '<svg viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title" class="chart">'
         '<title id="{}-title">{}</title>{}{}</svg>',

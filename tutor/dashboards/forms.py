@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from django import forms
@@ -10,11 +11,31 @@ from django.utils import timezone
 from curriculum.models import Problem, Skill
 from tutor.models import Assignment, Classroom
 
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_FRAC = re.compile(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}")
+_SYMBOLS = {"\\cdot": "·", "\\times": "×", "\\div": "÷", "\\le": "≤", "\\ge": "≥", "\\pm": "±"}
+
+
+def statement_excerpt(text: str, limit: int = 90) -> str:
+    """A problem's statement as one short line of plain text for a <select> (which cannot
+    typeset math): `Compute $\\frac{3}{4} \\cdot 2$.` reads `Compute 3/4 · 2.`"""
+    text = _IMAGE.sub(lambda m: f"[{m.group(1) or 'figure'}]", text)
+    text = _FRAC.sub(r"\1/\2", text)
+    for command, symbol in _SYMBOLS.items():
+        text = re.sub(re.escape(command) + r"(?![A-Za-z])", symbol, text)
+    text = re.sub(r"\\([A-Za-z]+)", r"\1", text).replace("\\", "")
+    text = " ".join(text.replace("$", "").replace("{", "").replace("}", "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
 
 class _ProblemChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Problem) -> str:
-        # The skill first: problem titles repeat across skills ("Exercise 1").
-        return f"{obj.skill.name}: {obj.title or obj.slug}"
+        # The skill first (titles repeat across skills: "Exercise 1"), then what the problem
+        # asks, so a teacher can tell problems apart without opening them.
+        text = statement_excerpt(obj.statement)
+        if obj.title:
+            return f"{obj.skill.name}: {obj.title} — {text}"
+        return f"{obj.skill.name}: {text or obj.slug}"
 
 
 class AssignmentForm(forms.Form):
