@@ -176,7 +176,10 @@ class ClassDashboard:
     direction: str
     columns: str
     assignments: list[AssignmentProgress] = field(default_factory=list)
-    min_evidence: int = 0  # first-attempt successes on distinct problems that mastery needs
+    min_evidence: int = 0
+    recurring: list[RecurringError] = field(
+        default_factory=list
+    )  # errors in working  # first-attempt successes on distinct problems that mastery needs
 
     @property
     def assignment_rows(self) -> list[tuple[User, SafeString]]:
@@ -422,6 +425,86 @@ def needs_help(
     return flags
 
 
+# --- recurring errors in working (issue 15) ---------------------------------------------------
+
+RECURRING_MIN_STUDENTS = 3  # this many students making one error in their working is a pattern
+RECURRING_WINDOW = timedelta(days=14)  # ...in their working of this recent period
+RECURRING_ROWS_CAP = 5000  # distinct (student, error, skill) rows read; a class makes far fewer
+
+# How a teacher reads each malrule (curriculum.answers.malrules.CODES), after "N students".
+ERROR_PHRASES = {
+    "sign_move": "move a term to the other side without changing its sign",
+    "distribute_one_term": "multiply only one term in brackets by the factor in front",
+    "add_fractions": "add fractions by adding the tops and the bottoms",
+    "divide_one_side": "divide (or multiply) only one side of an equation",
+    "divide_one_term": "divide (or multiply) only some of the terms",
+    "inequality_not_reversed": "keep the inequality sign when multiplying or dividing by a "
+    "negative",
+    "inequality_reversed_wrongly": "reverse the inequality sign without a negative factor",
+    "dropped_solution": "lose a solution (such as the negative square root)",
+    "order_of_operations": "work left to right instead of multiplying and dividing first",
+    "term_sign": "lose a term's sign when collecting terms or factoring",
+    "arithmetic_slip": "make an arithmetic slip in a step",
+}
+
+
+@dataclass(frozen=True)
+class RecurringError:
+    """One error (malrule) made in their working by several students of a class."""
+
+    malrule: str
+    students: list[str]  # usernames, sorted
+    skills: list[str]  # where it happened (skill names, sorted)
+    text: str
+
+    @property
+    def count(self) -> int:
+        return len(self.students)
+
+
+def recurring_errors(
+    classroom: Classroom,
+    students: list[User],
+    *,
+    now: datetime | None = None,
+    min_students: int = RECURRING_MIN_STUDENTS,
+) -> list[RecurringError]:
+    """Errors the checker diagnosed at the first wrong line of at least ``min_students``
+    students' working in this class's course within :data:`RECURRING_WINDOW`, most students
+    first: 1 query (distinct student x error x skill rows, capped)."""
+    now = now or timezone.now()
+    names = {s.pk: s.username for s in students}
+    rows = (
+        _by_time(classroom.course_id, list(names), now - RECURRING_WINDOW)
+        .filter(working__has_key="malrule")
+        .exclude(working__malrule="")
+        .values_list("learner_id", "working__malrule", "problem__skill__name")
+        .order_by()
+        .distinct()[:RECURRING_ROWS_CAP]
+    )
+    who: dict[str, set[int]] = defaultdict(set)
+    where: dict[str, set[str]] = defaultdict(set)
+    for learner_id, malrule, skill_name in rows:
+        if not isinstance(malrule, str) or malrule not in ERROR_PHRASES:
+            continue  # a code from another version of the checker
+        who[malrule].add(learner_id)
+        where[malrule].add(skill_name)
+    out = []
+    for malrule, learners in who.items():
+        if len(learners) < max(1, min_students):
+            continue
+        n = len(learners)
+        out.append(
+            RecurringError(
+                malrule=malrule,
+                students=sorted(names[i] for i in learners),
+                skills=sorted(where[malrule]),
+                text=f"{n} student{'s' if n != 1 else ''} {ERROR_PHRASES[malrule]}",
+            )
+        )
+    return sorted(out, key=lambda e: (-e.count, e.malrule))
+
+
 def skill_summaries(
     skills: list[Skill], student_ids: list[int], cells: dict[tuple[int, int], Cell]
 ) -> list[SkillSummary]:
@@ -520,6 +603,7 @@ def class_dashboard(
         direction=direction,
         columns=columns,
         assignments=assignment_progress(classroom, students, cells, now=now),
+        recurring=recurring_errors(classroom, students, now=now),
     )
 
 

@@ -102,6 +102,8 @@ def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
             "board": board,
             "names": names,
             "levels": selectors.LEVELS,
+            "recurring_min": selectors.RECURRING_MIN_STUDENTS,
+            "recurring_days": selectors.RECURRING_WINDOW.days,
             "join_url": request.build_absolute_uri(
                 reverse("join_class") + f"?code={classroom.join_code}"
             ),
