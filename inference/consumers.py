@@ -140,7 +140,11 @@ class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
         """What the Retry button posts: only the owner, only after a failure."""
         if not self.is_owner or fields.get("status") != Generation.Status.FAILED:
             return None
-        return {"problem_id": self.generation.problem_id, "purpose": self.generation.purpose}
+        return {
+            "problem_id": self.generation.problem_id,
+            "purpose": self.generation.purpose,
+            "attempt": self.generation.attempt_id or "",
+        }
 
     async def _from_database(self) -> bool:
         generation = await database_sync_to_async(
@@ -155,6 +159,8 @@ class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
         fields = {"type": "end", "status": generation.status}
         if generation.status == Generation.Status.DONE:
             fields.update(check=generation.answer_check, detail=generation.answer_check_detail)
+            if generation.step_check:
+                fields["steps"] = json.dumps(generation.step_check)
         elif generation.status == Generation.Status.FAILED:
             fields["detail"] = f"The tutor could not finish: {generation.error or 'unknown error'}."
         await self.send(text_data=self._fragment(sid, fields))

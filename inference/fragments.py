@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.template.loader import render_to_string
 from django.utils.html import escape
 
@@ -33,7 +35,12 @@ def last_id(gen_id: int, sid: str) -> str:
 
 
 def end(gen_id: int, sid: str, fields: dict[str, str], retry: dict | None = None) -> str:
-    """The end of a generation; `retry` ({problem_id, purpose}) adds a Retry button."""
-    return render_to_string(
-        "inference/_end.html", {"gen_id": gen_id, "sid": sid, "fields": fields, "retry": retry}
-    ) + last_id(gen_id, sid)
+    """The end of a generation; `retry` ({problem_id, purpose, attempt}) adds a Retry button;
+    `fields["steps"]` (JSON of a WorkReport: "Explain this step") lists the explanation's own
+    lines with the step checker's marks."""
+    try:
+        steps = json.loads(fields["steps"]) if fields.get("steps") else None
+    except (TypeError, ValueError):
+        steps = None
+    context = {"gen_id": gen_id, "sid": sid, "fields": fields, "retry": retry, "steps": steps}
+    return render_to_string("inference/_end.html", context) + last_id(gen_id, sid)

@@ -11,6 +11,7 @@ class Generation(models.Model):
         HINT = "hint", "Hint from the tutor"
         EXPLANATION = "explanation", "Full explanation"
         FOLLOW_UP = "follow_up", "Follow-up question"
+        STEP = "step", "Explain this step"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -67,6 +68,12 @@ class Generation(models.Model):
     flagged = models.BooleanField(
         default=False, help_text="Shown to teachers: the explanation disagreed with the key."
     )
+    # "Explain this step": the attempt whose first wrong line is explained, and the
+    # explanation's own steps checked line by line (curriculum.answers.WorkReport.to_dict()).
+    attempt = models.ForeignKey(
+        "tutor.Attempt", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    step_check = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

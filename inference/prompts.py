@@ -22,6 +22,13 @@ TASKS = {
         "Answer the student's question about this problem helpfully and briefly. Do not give "
         "the final answer unless the question is about checking it."
     ),
+    "step": (
+        "The student's line {line} does not follow from the line before it. First say in one "
+        "or two sentences what went wrong in that step. Then redo the working from line "
+        "{previous}, one step per line with each line's mathematics between $...$ (the whole "
+        "equation, inequality or expression after the step), and end with the final answer "
+        "on its own line as \\boxed{{...}}."
+    ),
 }
 
 
@@ -32,9 +39,22 @@ def build_messages(
     attempts: Sequence[tuple[str, str]] = (),
     hints: Sequence[str] = (),
     question: str = "",
+    working: Sequence[tuple[str, str, str]] = (),
+    step: int | None = None,
 ) -> list[dict[str, str]]:
-    """`attempts`: (what the student typed, the verdict) oldest first; `hints`: hints seen."""
+    """`attempts`: (what the student typed, the verdict) oldest first; `hints`: hints seen;
+    `working` (for "Explain this step"): the student's lines as (text, mark, message), the
+    problem's start first, and `step` the index of the line to explain."""
     parts = [f"Problem:\n{statement.strip()}"]
+    if working:
+        rows = "\n".join(
+            f"{i}. {text.strip()[:300]}  [{mark or ' '}]" + (f" {message[:300]}" if message else "")
+            for i, (text, mark, message) in enumerate(working[:31])
+        )
+        parts.append(
+            "The student's working, one line per step (line 0 is the problem's start; each "
+            f"line is marked by a checker: ✓ follows, ✗ does not follow):\n{rows}"
+        )
     if attempts:
         lines = "\n".join(f"- {raw.strip()[:200]} ({verdict})" for raw, verdict in attempts[-5:])
         parts.append(f"The student's answers so far:\n{lines}")
@@ -42,5 +62,9 @@ def build_messages(
         parts.append("Hints the student has already seen:\n" + "\n".join(f"- {h}" for h in hints))
     if question:
         parts.append(f"The student asks: {question.strip()[:1000]}")
-    parts.append(TASKS[purpose])
+    task = TASKS[purpose]
+    if purpose == "step":
+        k = step if step is not None else max(1, len(working) - 1)
+        task = task.format(line=k, previous=max(0, k - 1))
+    parts.append(task)
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]

@@ -47,13 +47,51 @@ def can_watch(viewer: User, generation: Generation) -> bool:
     return can_view_student(viewer, generation.user)
 
 
+_MARKS = {"ok": "✓", "one_way": "⚠", "wrong": "✗", "unreadable": "?"}
+
+
+def step_to_explain(attempt: Attempt | None, user: User, problem: Problem) -> int:
+    """The index of the first wrong line of the student's own working on this problem, the
+    line "Explain this step" asks about; refused when there is none."""
+    if attempt is None or attempt.learner_id != user.pk or attempt.problem_id != problem.pk:
+        raise ExplanationRefused("Choose a step of your own working on this problem.")
+    working = attempt.working or {}
+    k = working.get("first_error")
+    lines = working.get("lines") or []
+    if not isinstance(k, int) or not 0 < k < len(lines):
+        raise ExplanationRefused("Every step of this working follows: there is no step to explain.")
+    return k
+
+
+def last_good_line(working: dict) -> str:
+    """The student's last line that follows (or the start) before the first wrong one: where
+    an explanation of that step starts from."""
+    k = working.get("first_error") or 0
+    for line in reversed((working.get("lines") or [])[:k]):
+        if line.get("status") in ("given", "ok", "one_way") and str(line.get("text", "")).strip():
+            return str(line["text"]).strip()
+    return ""
+
+
 def request_explanation(
-    *, user: User, problem: Problem, purpose: str, question: str = ""
+    *,
+    user: User,
+    problem: Problem,
+    purpose: str,
+    question: str = "",
+    attempt: Attempt | None = None,
 ) -> Generation:
+    """Ask the tutor; ``attempt`` (for "Explain this step") is the student's attempt whose
+    working's first wrong line is explained."""
     if purpose not in Generation.Purpose.values:
         raise ExplanationRefused("Unknown kind of help.")
     if purpose == Generation.Purpose.FOLLOW_UP and not question.strip():
         raise ExplanationRefused("Type your question first.")
+    step = None
+    if purpose == Generation.Purpose.STEP:
+        step = step_to_explain(attempt, user, problem)
+    else:
+        attempt = None
     if not engines.is_configured():
         raise ExplanationRefused(
             "No model is configured, so the tutor cannot explain yet. Hints written by your "
@@ -87,6 +125,12 @@ def request_explanation(
             .values_list("raw_input", "verdict")
         )
         hints = [h.text for h in selectors.revealed_hints(user, problem)]
+        working = []
+        if attempt is not None:
+            working = [
+                (str(v.get("text", "")), _MARKS.get(v.get("status", ""), ""), v.get("message", ""))
+                for v in attempt.working["lines"]
+            ]
         generation = Generation.objects.create(
             user=user,
             problem=problem,
@@ -94,12 +138,15 @@ def request_explanation(
             question=question.strip()[:1000],
             engine=settings.TUTOR_ENGINE,
             model_name=engines.model_label(),
+            attempt=attempt,
             prompt=build_messages(
                 purpose=purpose,
                 statement=problem.statement,
                 attempts=attempts,
                 hints=hints,
                 question=question,
+                working=working,
+                step=step,
             ),
         )
         try:

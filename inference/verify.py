@@ -82,3 +82,39 @@ def _candidates(text: str) -> list[str]:
 def reveals_answer(text: str, spec: dict) -> bool:
     """Whether a hint states the final answer anywhere (boxed, a line, or after an `=`)."""
     return any(answers.check(candidate, spec).correct for candidate in _candidates(text)[:40])
+
+
+# --- "Explain this step": the explanation's own steps through the student's step checker ----
+
+_MATH_SEGMENT = re.compile(r"\$([^$]+)\$")
+MAX_STEP_LINES = 29  # with the start: answers.workreport.MAX_LINES
+
+
+def explanation_lines(text: str) -> list[str]:
+    r"""The mathematics of each line of an explanation, as a working: the last `$...$` of a
+    line (the state after the step: the built-in model writes `PHRASE (CALC): $STATE$.`),
+    a `\boxed{...}` unwrapped; lines without mathematics (words) are left out."""
+    out: list[str] = []
+    for line in text.splitlines():
+        segments = _MATH_SEGMENT.findall(line)
+        if not segments:
+            continue
+        math = segments[-1].strip()
+        boxed = boxed_contents(math)
+        if boxed:
+            math = boxed[-1]
+        math = math.strip().rstrip(".,;")
+        if math and (not out or out[-1] != math):
+            out.append(math)
+    return out[:MAX_STEP_LINES]
+
+
+def check_explanation_steps(text: str, start: str, spec: dict) -> dict | None:
+    """Each line of the explanation checked against the one before, from ``start`` (the
+    student's last line that follows), with the checker of students' working
+    (``answers.check_work``): ``WorkReport.to_dict()``, or None when it has no mathematics."""
+    lines = explanation_lines(text)
+    if not lines or not start.strip():
+        return None
+    report = answers.check_work([start.strip(), *lines], spec)
+    return report.to_dict()

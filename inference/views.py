@@ -11,18 +11,22 @@ from django.views.decorators.http import require_POST
 from inference import services
 from inference.models import Generation
 from tutor import selectors
+from tutor.models import Attempt
 
 
 @login_required
 @require_POST
 def explain(request: HttpRequest, problem_id: int) -> HttpResponse:
     problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
+    attempt_id = request.POST.get("attempt", "")
     try:
         generation = services.request_explanation(
             user=request.user,
             problem=problem,
             purpose=request.POST.get("purpose", Generation.Purpose.EXPLANATION),
             question=request.POST.get("question", ""),
+            # "Explain this step": the student's own attempt (the service checks whose)
+            attempt=Attempt.objects.filter(pk=attempt_id).first() if attempt_id.isdigit() else None,
         )
     except services.ExplanationRefused as refusal:
         return render(request, "inference/_refused.html", {"message": str(refusal)}, status=200)

@@ -195,6 +195,7 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
         "attempt": attempt,
         "result": result,
         "course": problem.skill.course,
+        "tutor_configured": engines.is_configured(),  # "Explain this step" at a wrong line
     }
     if request.htmx:
         return render(request, "tutor/_verdict.html", context)

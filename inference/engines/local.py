@@ -38,6 +38,14 @@ RETRY_TEMPERATURE = 0.7
 # After this many rejected attempts at a line that began with the same token, a retry may not
 # begin with it (a confident wrong choice, e.g. subtracting equations that must be added).
 SAME_START_LIMIT = 2
+STEP_NOTE = (
+    "The built-in tutor cannot talk about a step in words yet. Here is how it works this "
+    "problem from the start, every step checked:\n\n"
+)
+STEP_NOTE_FROM_LINE = (
+    "The built-in tutor cannot talk about a step in words yet. Here is how it works on from "
+    "your last line that follows, every step checked:\n\n"
+)
 FOLLOW_UP_NOTE = (
     "The built-in tutor cannot answer questions in words yet; here is its worked solution.\n\n"
 )
@@ -192,6 +200,12 @@ class LocalEngine(Engine):
             return handle
         if request.purpose == "hint":
             statement, problem = hint_start(problem, request.student_answer)
+        elif request.purpose == "step":
+            # "Explain this step": it cannot talk about a line in words; it says so, then works
+            # on from the student's last line that follows (else from the start), checked.
+            started, from_line = hint_start(problem, request.student_answer)
+            handle.put(STEP_NOTE_FROM_LINE if from_line is not problem else STEP_NOTE)
+            statement, problem = started, from_line
         elif request.purpose == "follow_up":
             # It was trained to write solutions, not to converse: say so, then show the solution.
             handle.put(FOLLOW_UP_NOTE)
