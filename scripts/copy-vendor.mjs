@@ -19,6 +19,9 @@ const copies = [
   ["mathlive/fonts", "mathlive/fonts"],
   ["mathlive/sounds", "mathlive/sounds"],
   ["mathlive/LICENSE.txt", "mathlive/LICENSE.txt"],
+  // The accessibility audit the browser tests inject (never loaded by the site's pages).
+  ["axe-core/axe.min.js", "axe-core/axe.min.js"],
+  ["axe-core/LICENSE", "axe-core/LICENSE"],
 ];
 
 rmSync(out, { recursive: true, force: true });

@@ -29,7 +29,8 @@ def test_pages_work_under_the_csp_without_violations(page, live_server, demo, st
     problem = Problem.objects.filter(skill__course=demo, answer_spec__kind="number").first()
     page.goto(f"{live_server.url}/problems/{problem.pk}/")
     page.locator(".statement .katex").first.wait_for()  # KaTeX ran under the policy
-    # MathLive loaded, upgraded the field and shows it; typing fills the plain box.
+    # MathLive loaded and upgraded the field; the student chooses it; typing fills the answer.
+    page.get_by_role("button", name="Use the math keyboard instead").click()
     page.locator(".mathfield-wrap").wait_for(state="visible")
     field = page.locator("#answer-math")
     # MathLive's own typing command (as its virtual keyboard does): it emits input events.

@@ -77,13 +77,58 @@
     }
   }
 
+  // Screen readers hear the explanation at a sensible pace: whole lines only, at most one
+  // announcement every few seconds (what arrived meanwhile is read together), math spoken
+  // from KaTeX's MathML. The visible view is not a live region (it changes every 40 ms).
+  var ANNOUNCE_EVERY_MS = 4000;
+  function announce(section, finished) {
+    var id = section.dataset.generation;
+    var raw = document.getElementById("gen-" + id + "-answer-raw");
+    var region = document.getElementById("gen-" + id + "-announce");
+    if (!raw || !region) return;
+    var text = raw.textContent, from = Number(section.dataset.announced || 0);
+    var upTo = finished ? text.length : text.lastIndexOf("\n") + 1;
+    upTo = from + completePrefix(text.slice(from, upTo));
+    if (upTo <= from) return;
+    var wait = Number(section.dataset.announcedAt || 0) + ANNOUNCE_EVERY_MS - Date.now();
+    if (wait > 0 && !finished) {
+      if (!section.dataset.announceTimer) {
+        section.dataset.announceTimer = String(setTimeout(function () {
+          delete section.dataset.announceTimer;
+          announce(section, false);
+        }, wait));
+      }
+      return;
+    }
+    section.dataset.announced = String(upTo);
+    section.dataset.announcedAt = String(Date.now());
+    var chunk = document.createElement("div");
+    chunk.innerHTML = escapeHtml(text.slice(from, upTo)).replace(/\n/g, "<br>");
+    if (window.renderMathInElement) {
+      window.renderMathInElement(chunk, {
+        delimiters: [
+          { left: "$$", right: "$$", display: true },
+          { left: "\\[", right: "\\]", display: true },
+          { left: "\\(", right: "\\)", display: false },
+          { left: "$", right: "$", display: false },
+        ],
+        output: "mathml",
+        throwOnError: false,
+      });
+    }
+    region.replaceChildren(chunk);
+  }
+
   function render(section) {
     var id = section.dataset.generation;
     renderPart(id, "think");
     renderPart(id, "answer");
     var status = document.getElementById("gen-" + id + "-status");
     var active = status && ["queued", "running", ""].indexOf(status.dataset.state) >= 0;
-    section.setAttribute("aria-busy", active ? "true" : "false");
+    // Busy on the visible view only: an aria-busy ancestor would silence the announcements.
+    var view = document.getElementById("gen-" + id + "-answer-view");
+    if (view) view.setAttribute("aria-busy", active ? "true" : "false");
+    announce(section, !active);
   }
 
   document.addEventListener("DOMContentLoaded", function () {

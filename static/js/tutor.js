@@ -16,20 +16,44 @@
     });
   }
 
-  // The plain-text box stays the source of truth (and works without JavaScript);
-  // when MathLive loads, its math keyboard fills that box with LaTeX as the student types.
+  // One answer box at a time. The plain-text box is the default (and works without
+  // JavaScript); the math keyboard (MathLive) is the student's explicit choice, remembered in
+  // this browser. In math mode the text box is hidden and carries the field's LaTeX, which
+  // the checker reads; switching back puts a plain-text reading of the math in the box.
+  var MODE_KEY = "tutor.answerMode";
   function enhanceAnswerBox() {
     var mf = document.getElementById("answer-math");
     var text = document.getElementById("answer-text");
-    if (!mf || !text || !window.customElements) return;
+    var toggle = document.querySelector(".input-switch");
+    if (!mf || !text || !toggle || !window.customElements) return;
+    var textWrap = text.closest(".text-answer"), mathWrap = mf.closest(".mathfield-wrap");
+    function setMode(mode, focus) {
+      var math = mode === "math";
+      if (math) mf.setValue(text.value, { silenceNotifications: true });
+      else if (mf.getValue("latex")) text.value = mf.getValue("ascii-math");
+      mathWrap.hidden = !math;
+      textWrap.hidden = math;
+      text.required = !math;
+      toggle.textContent = math ? toggle.dataset.text : toggle.dataset.math;
+      toggle.setAttribute("aria-controls", math ? "answer-text" : "answer-math");
+      try { window.localStorage.setItem(MODE_KEY, mode); } catch (e) { /* private mode */ }
+      if (focus) (math ? mf : text).focus();
+    }
     window.customElements.whenDefined("math-field").then(function () {
-      mf.closest(".mathfield-wrap").hidden = false;
-      document.querySelectorAll(".mathfield-note").forEach(function (n) { n.hidden = false; });
-      mf.addEventListener("input", function () { text.value = mf.getValue("latex"); });
-      text.addEventListener("input", function () { if (document.activeElement === text) mf.setValue(text.value, { silenceNotifications: true }); });
+      toggle.hidden = false;
+      // The field's LaTeX goes into the form's "answer" on every change and, to be sure,
+      // just before the form is sent (a capturing listener runs before htmx's).
+      function sync() { if (!mathWrap.hidden) text.value = mf.getValue("latex"); }
+      mf.addEventListener("input", sync);
+      mf.addEventListener("change", sync);
+      document.addEventListener("submit", function (ev) { if (ev.target === text.form) sync(); }, true);
       mf.addEventListener("keydown", function (ev) {
-        if (ev.key === "Enter") { ev.preventDefault(); text.form.requestSubmit(); }
+        if (ev.key === "Enter") { ev.preventDefault(); sync(); text.form.requestSubmit(); }
       });
+      toggle.addEventListener("click", function () { setMode(mathWrap.hidden ? "math" : "text", true); });
+      var saved = null;
+      try { saved = window.localStorage.getItem(MODE_KEY); } catch (e) { /* private mode */ }
+      if (saved === "math") setMode("math", false);
     });
   }
 
@@ -37,7 +61,15 @@
     typeset(document);
     enhanceAnswerBox();
   });
-  document.addEventListener("htmx:afterSwap", function (ev) { typeset(ev.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    typeset(ev.detail.target);
+    // A new hint takes the focus, so a screen reader reads that hint (not every hint again)
+    // and the keyboard continues from it.
+    if (ev.detail.target.id === "hints") {
+      var items = ev.detail.target.querySelectorAll(".hint-item");
+      if (items.length) items[items.length - 1].focus();
+    }
+  });
   // Overloaded (503 with Retry-After): nothing was stored, so send the same request again
   // after the pause, a few times, with the typed answer untouched in the box.
   var RETRIES = 5;
