@@ -46,6 +46,7 @@ class Handle:
     # built-in tutor model); None: the engine does not check.
     checked: bool | None = None
     retries: int = 0  # lines the engine's checks rejected and had written again
+    corrections: int = 0  # lines whose miscopied number the engine's CAS corrected
     _queue: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 

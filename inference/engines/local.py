@@ -31,13 +31,18 @@ log = logging.getLogger(__name__)
 
 TUTOR_FORMAT = "tutor-steps/1"
 # Lines a run may have rejected and written again before the engine gives up on the problem.
-TUTOR_LINE_RETRIES = 12
+TUTOR_LINE_RETRIES = 16
 TUTOR_MAX_NEW_TOKENS = 512
 # A rejected line is written again by sampling: greedy would repeat the same line.
 RETRY_TEMPERATURE = 0.7
 # After this many rejected attempts at a line that began with the same token, a retry may not
 # begin with it (a confident wrong choice, e.g. subtracting equations that must be added).
 SAME_START_LIMIT = 2
+# After this many rejected attempts at one line, the line before it, though valid, is taken for a
+# way that leads nowhere (e.g. multiplying an equation that needed no multiplying): the engine
+# says so, goes back one line and does not take that step there again. At most this often a run.
+BACKTRACK_AFTER = 4
+MAX_BACKTRACKS = 2
 STEP_NOTE = (
     "The built-in tutor cannot talk about a step in words yet. Here is how it works this "
     "problem from the start, every step checked:\n\n"
@@ -67,6 +72,9 @@ class _Run:
     line_first_token: int | None = None  # the model's first token of the current line
     # (line number, first token) of rejected lines, to keep retries off a start that keeps failing
     failed_starts: Counter = field(default_factory=Counter)
+    # (line number, phrase) of steps the run went back on: not taken there again
+    abandoned: set = field(default_factory=set)
+    backtracks: int = 0
 
 
 class LocalEngine(Engine):
@@ -269,7 +277,12 @@ class LocalEngine(Engine):
             failed = end.failed
             if failed is None and not run.steps.answered:
                 failed = "it stopped before the answer"
+        if failed is None and lines and self._abandoned(run):
+            failed = "a step the explanation already went back on"
         if failed is not None:
+            repaired = self._repaired(run, failed)
+            if repaired:
+                return self._accept_repaired(run, repaired)
             return self._retry_line(run, failed)
         if lines:  # checked lines: show them
             cut = len(run.pending) if finish_reason is not None else run.pending.rfind("\n") + 1
@@ -281,6 +294,64 @@ class LocalEngine(Engine):
                 return self._end_run(run, hint_line=True)
         if run.steps.answered:
             self._end_run(run)
+        return None
+
+    @staticmethod
+    def _abandoned(run: _Run) -> bool:
+        """The line just completed is a step this run went back on at this place."""
+        from inference.steps.check import split_line
+
+        line_number = run.accepted.count("\n")
+        return (line_number, split_line(run.steps.lines[-1]).phrase) in run.abandoned
+
+    def _backtrack(self, run: _Run, line_number: int) -> bool:
+        """Go back one line when the current one keeps failing (see BACKTRACK_AFTER)."""
+        from inference.steps.check import BACKTRACK_NOTE, split_line
+
+        failures = sum(n for (line, _), n in run.failed_starts.items() if line == line_number)
+        if (
+            failures < BACKTRACK_AFTER
+            or line_number < 1
+            or run.backtracks >= MAX_BACKTRACKS
+            or run.request.purpose == "hint"
+        ):
+            return False
+        kept = run.accepted.splitlines(keepends=True)
+        run.abandoned.add((line_number - 1, split_line(kept[-1]).phrase))
+        run.accepted = "".join(kept[:-1])
+        run.backtracks += 1
+        run.handle.put(BACKTRACK_NOTE + "\n")
+        return True
+
+    @staticmethod
+    def _repaired(run: _Run, failed) -> str:  # noqa: ANN001
+        """The failed step line with a miscopied number corrected by the CAS, or ""."""
+        from inference.steps.repair import repair_step
+
+        if getattr(failed, "kind", "") != "step" or not run.steps.lines:
+            return ""
+        steps = run.steps
+        return repair_step(steps.problem, steps.checker.prev_latex, steps.lines[-1]) or ""
+
+    def _accept_repaired(self, run: _Run, line: str) -> None:
+        """Show the corrected line and let the model go on from it (a fresh sequence whose
+        prompt ends with it, as after a retry, without the retry's sampling)."""
+        self._drop(run)
+        run.handle.corrections += 1
+        run.steps = self._new_steps(run.steps.problem)
+        if run.accepted:
+            run.steps.feed(run.accepted)
+        verdict = run.steps.feed(line + "\n")
+        if verdict.failed is not None:  # repair_step checked it; never expected
+            return self._retry_line(run, verdict.failed)
+        run.accepted += line + "\n"
+        run.pending = ""
+        if run.request.purpose == "hint":
+            return self._end_run(run, hint_line=True)
+        run.handle.put(line + "\n")
+        prompt = run.prompt + self.tokenizer.encode(run.accepted)
+        self._start(run, prompt, self._tutor_sampling(run.request, run.handle.retries))
+        run.line_start, run.line_first_token = True, None
         return None
 
     def _end_run(self, run: _Run, hint_line: bool = False) -> None:
@@ -322,10 +393,13 @@ class LocalEngine(Engine):
         line_number = run.accepted.count("\n")
         if run.line_first_token is not None:
             run.failed_starts[line_number, run.line_first_token] += 1
+        went_back = self._backtrack(run, line_number)
+        line_number -= went_back
 
         last_line = run.steps.lines[-2] if len(run.steps.lines) > 1 else ""
         # An answer right in value but not reduced: the CAS starts the missing step.
-        run.pending = reduction_step(failed, last_line) if hasattr(failed, "kind") else ""
+        reduce = hasattr(failed, "kind") and not went_back
+        run.pending = reduction_step(failed, last_line) if reduce else ""
         run.steps = self._new_steps(run.steps.problem)
         if run.accepted:
             run.steps.feed(run.accepted)

@@ -23,6 +23,7 @@ from .problems import ProblemState, expr_of, is_plain, parse_math, relation_of, 
 from .render import latex_result
 
 __all__ = [
+    "BACKTRACK_NOTE",
     "LineChecker",
     "LineParts",
     "SolutionReport",
@@ -35,6 +36,9 @@ __all__ = [
 _DOLLAR = re.compile(r"(?<!\\)\$")
 _END = "<|end|>"
 _EXPRESSION_TASKS = ("compute", "lowest_terms", "simplify", "expand", "factor")
+# What the engine writes when it goes back on a step that led nowhere (a line of its own; the
+# lines after it go on from the line before that step).
+BACKTRACK_NOTE = "*That step does not lead to the answer: back to the line before it.*"
 
 
 # ---------------------------------------------------------------- reading a line
@@ -485,7 +489,7 @@ def check_solution(problem: ProblemState, text: str) -> SolutionReport:
     checker = LineChecker(problem)
     rep = SolutionReport()
     for i, line in enumerate(text.replace(_END, "\n").splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or line.strip() == BACKTRACK_NOTE:
             continue
         v = checker.check_line(line)
         rep.verdicts.append(v)

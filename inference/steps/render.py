@@ -30,6 +30,7 @@ __all__ = [
     "latex_operand",
     "latex_relation",
     "latex_result",
+    "latex_sum",
     "latex_term",
     "to_rational",
 ]
@@ -162,6 +163,12 @@ def latex_term(coef, monomial: str = "", decimals: bool = False) -> str:
     if q == -1:
         return "-" + monomial
     return latex_number(q, decimals) + monomial
+
+
+def latex_sum(pairs, decimals: bool = False) -> str:
+    """Signed terms ``(coef, monomial)`` in the given order, zero terms dropped: ``3x - 5``;
+    ``0`` when nothing is left."""
+    return _join([latex_term(c, m, decimals) for c, m in pairs if c != 0])
 
 
 def _join(terms: list[str]) -> str:

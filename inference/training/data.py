@@ -33,7 +33,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
-from inference.steps.render import decimals_for, is_terminating, latex_number, latex_result
+from inference.steps.render import (
+    decimals_for,
+    is_terminating,
+    latex_number,
+    latex_result,
+    latex_sum,
+)
 
 F = Fraction
 HELDOUT_PERMILLE = 100  # 10% of the problem space is held out
@@ -107,8 +113,9 @@ def J(terms: list[str]) -> str:
 
 
 def P(pairs, dec: bool = False) -> str:
-    """Sum of (coef, monomial) pairs in the given order, zero terms dropped."""
-    return J([T(c, m, dec) for c, m in pairs if c != 0])
+    """Sum of (coef, monomial) pairs in the given order, zero terms dropped (the engine writes
+    the same with :func:`inference.steps.render.latex_sum`)."""
+    return latex_sum([(F(c), m) for c, m in pairs], dec)
 
 
 def C(left: str, value, dec: bool = False) -> str:

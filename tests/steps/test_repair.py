@@ -1,0 +1,162 @@
+"""The CAS corrects a number a step miscopied, and nothing else (inference.steps.repair)."""
+
+from __future__ import annotations
+
+import pytest
+
+from inference.steps.check import LineChecker
+from inference.steps.problems import read_problem
+from inference.steps.repair import repair_step
+
+SYSTEM = "Solve the system $x + y = 6$ and $3x - y = 14$. Give $(x, y)$."
+SYSTEM_START = r"x + y = 6 \text{ and } 3x - y = 14"
+
+
+@pytest.mark.parametrize(
+    ("statement", "previous", "line", "repaired"),
+    [
+        # The carried-over constant miscopied when the variable term moves.
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "-12x + 9 = 8x + 209",
+            "Subtract $8x$ from both sides ($-12x - 8x = -20x$): $-20x + 9 = 142$.",
+            "Subtract $8x$ from both sides ($-12x - 8x = -20x$): $-20x + 9 = 209$.",
+        ),
+        (
+            "Solve $11x + 17 = 187 - 6x$.",
+            "11x + 17 = 187 - 6x",
+            "Add $6x$ to both sides ($11x + 6x = 17x$): $17x + 17 = 195$.",
+            "Add $6x$ to both sides ($11x + 6x = 17x$): $17x + 17 = 187$.",
+        ),
+        # The CALC was right, the STATE did not use its result (the sign kept).
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "9 = 20x + 209",
+            "Subtract $209$ from both sides ($9 - 209 = -200$): $-54 = 20x$.",
+            "Subtract $209$ from both sides ($9 - 209 = -200$): $-200 = 20x$.",
+        ),
+        # A CALC copied its operand wrong (215 for the 209 of the previous line): the operand
+        # set right, the RESULT worked out again, the STATE to match.
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "9 = 20x + 209",
+            "Subtract $209$ from both sides ($9 - 215 = -206$): $-206 = 20x$.",
+            "Subtract $209$ from both sides ($9 - 209 = -200$): $-200 = 20x$.",
+        ),
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "-20x + 9 = 209",
+            "Subtract $9$ from both sides ($205 - 9 = 196$): $-20x = 196$.",
+            "Subtract $9$ from both sides ($209 - 9 = 200$): $-20x = 200$.",
+        ),
+        # Like terms: the operation fixes every term, so the CAS writes the line out.
+        (
+            "Collect like terms in -7p - 6p + 7p - 7.",
+            "-7p - 6p + 7p - 7",
+            "Combine the $p$ terms ($-7p - 6p - 7p = -20p$): $-20p - 7$.",
+            "Combine the $p$ terms ($-7p - 6p + 7p = -6p$): $-6p - 7$.",
+        ),
+        (
+            "Write 5t+8s+7s+5t+8s+10 in simplest form.",
+            "5t+8s+7s+5t+8s+10",
+            "Group like terms: $-8s + 8s + 5t + 7t + 5t + 5$.",
+            "Group like terms: $8s + 7s + 8s + 5t + 5t + 10$.",
+        ),
+        (
+            "Collect like terms in 9x + 5y - 7 + 9y + 8x - 7x - 12.",
+            "10x + 14y - 7 - 12",
+            "Combine the constants ($-7 - 12 = -5$): $10x + 14y - 5$.",
+            "Combine the constants ($-7 - 12 = -19$): $10x + 14y - 19$.",
+        ),
+        # Inequalities: the same, relation kept.
+        (
+            "Solve $3x + 4 > 2x + 9$.",
+            "3x + 4 > 2x + 9",
+            "Subtract $2x$ from both sides ($3x - 2x = x$): $x + 4 > 5$.",
+            "Subtract $2x$ from both sides ($3x - 2x = x$): $x + 4 > 9$.",
+        ),
+        # Systems: one equation multiplied, and the equations added.
+        (
+            SYSTEM,
+            SYSTEM_START,
+            r"Multiply the second equation by $2$ ($2(3x - y) = 6x - 2y$, $2 \cdot 14 = 28$): "
+            r"$x + y = 6 \text{ and } 6x - 2y = 24$.",
+            r"Multiply the second equation by $2$ ($2(3x - y) = 6x - 2y$, $2 \cdot 14 = 28$): "
+            r"$x + y = 6 \text{ and } 6x - 2y = 28$.",
+        ),
+        (
+            SYSTEM,
+            SYSTEM_START,
+            r"Add the equations ($(x + y) + (3x - y) = 4x$, $6 + 14 = 20$): $4x = 21$.",
+            r"Add the equations ($(x + y) + (3x - y) = 4x$, $6 + 14 = 20$): $4x = 20$.",
+        ),
+    ],
+)
+def test_a_miscopied_number_is_corrected_and_the_line_then_checks_out(
+    statement, previous, line, repaired
+):
+    problem = read_problem(statement)
+    assert not LineChecker(problem).check_line(line).ok
+    assert repair_step(problem, previous, line) == repaired
+    assert LineChecker(problem).check_line(repaired).ok
+
+
+@pytest.mark.parametrize(
+    ("statement", "previous", "line"),
+    [
+        # Sides swapped against the operation: equivalent numbers exist, but the line would
+        # still not say what subtracting 6n gives.
+        (
+            "Solve $6n+17=9n+11$.",
+            "6n+17=9n+11",
+            "Subtract $6n$ from both sides ($9n - 6n = 3n$): $3n + 17 = 11$.",
+        ),
+        # The phrase's operation does not lead to the STATE's shape (a new letter), and the
+        # CALC does not belong to the phrase: no number to correct.
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "9 = 20x + 209",
+            "Add $264$ to both sides ($9 + 215 = 224$): $b = 224$.",
+        ),
+        # Numbers that would make it right appear nowhere in the line or the previous one.
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "-20x + 9 = 209",
+            "Divide both sides by $-20$ ($209 \\div (-20) = -\\frac{209}{20}$): $x + 9 = 11$.",
+        ),
+        # A wrong term, not a wrong number.
+        (
+            "Find $x$ if $-12x + 9 = 8x + 209$.",
+            "-12x + 9 = 8x + 209",
+            "Subtract $8x$ from both sides ($-12x - 8x = -20x$): $-20x + 9 = 8x + 209$.",
+        ),
+        # An operation whose effect the phrase does not fix.
+        (
+            "Simplify $9x - 6(-x + 11)$.",
+            "9x - 6(-x + 11)",
+            r"Multiply each term in the brackets by $-6$ ($-6 \cdot (-x) = 6x$, "
+            r"$-6 \cdot 11 = -66$): $9x - 6x - 66$.",
+        ),
+        # The line is right: nothing to correct.
+        (
+            "Solve $11x + 17 = 187 - 6x$.",
+            "11x + 17 = 187 - 6x",
+            "Add $6x$ to both sides ($11x + 6x = 17x$): $17x + 17 = 187$.",
+        ),
+        # Nothing to group (already grouped), or a single term of that letter to combine.
+        (
+            "Collect like terms in 9x + 5y - 7 + 9y + 8x - 7x - 12.",
+            "9x + 8x - 7x + 5y + 9y - 7 - 12",
+            "Group like terms: $9x + 8x + 7x + 5y + 9y - 7 - 12$.",
+        ),
+        (
+            "Collect like terms in 9x + 5y - 7 + 9y + 8x - 7x - 12.",
+            "10x + 5y + 9y - 7 - 12",
+            "Combine the $x$ terms ($10x + 5x = 15x$): $15x + 5y + 9y - 7 - 12$.",
+        ),
+        # Model text that is not a step.
+        ("Solve $11x + 17 = 187 - 6x$.", "11x + 17 = 187 - 6x", "Add $6x$ to both"),
+    ],
+)
+def test_no_correction_where_a_number_is_not_the_slip(statement, previous, line):
+    assert repair_step(read_problem(statement), previous, line) is None
