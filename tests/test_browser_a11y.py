@@ -254,6 +254,10 @@ def test_admin_pages_have_no_serious_violations(
         audits("upload-rejected")
         page.goto(f"{live_daphne}/courses/")
         audits("admin-course-list")
+        page.goto(f"{live_daphne}/admin/")
+        audits("django-admin-index")
+        page.goto(f"{live_daphne}/admin/curriculum/course/")
+        audits("django-admin-courses")
     finally:
         context.close()
     audits.assert_clean()
