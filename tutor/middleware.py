@@ -9,11 +9,37 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
 from django.http import HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 2
+
+
+class UserLanguageMiddleware:
+    """Activate the interface language for the request: the signed-in user's own choice
+    (``User.language``), else the language cookie (set by the chooser for anyone), else the
+    browser's Accept-Language, else English. Says which on the response (Content-Language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        chosen = user.language if user is not None and user.is_authenticated else ""
+        language = (
+            chosen
+            if chosen in dict(settings.LANGUAGES)
+            else translation.get_language_from_request(request)
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class StaffOnlyAdminMiddleware:
@@ -28,7 +54,7 @@ class StaffOnlyAdminMiddleware:
             and user.is_authenticated
             and not user.is_staff
         ):
-            raise PermissionDenied("The admin is for administrators only.")
+            raise PermissionDenied(_("The admin is for administrators only."))
         return self.get_response(request)
 
 

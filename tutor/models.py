@@ -22,6 +22,10 @@ def new_join_code() -> str:
 class User(AbstractUser):
     """Django's user; roles are groups (student, teacher) and staff (admin)."""
 
+    # The interface language the user chose (a code of settings.LANGUAGES); empty: the
+    # browser's language.
+    language = models.CharField(max_length=10, blank=True, default="")
+
     @property
     def is_teacher(self) -> bool:
         return self.groups.filter(name=TEACHER_GROUP).exists()

@@ -118,6 +118,18 @@ def join_classroom(*, student: User, code: str) -> Classroom:
     return classroom
 
 
+def set_language(*, user: User, language: str) -> User:
+    """Keep the interface language the user chose (a code of settings.LANGUAGES, or "" for
+    the browser's)."""
+    from django.conf import settings
+
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(f"Unknown language {language!r}.")
+    user.language = language
+    user.save(update_fields=["language"])
+    return user
+
+
 def make_student(*, user: User) -> User:
     user.groups.add(Group.objects.get_or_create(name=STUDENT_GROUP)[0])
     return user

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/language/", views.choose_language, name="choose_language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("curriculum/", include("curriculum.urls")),
     path("", include("inference.urls")),
