@@ -47,6 +47,7 @@ class Handle:
     checked: bool | None = None
     retries: int = 0  # lines the engine's checks rejected and had written again
     corrections: int = 0  # lines whose miscopied number the engine's CAS corrected
+    backtracks: int = 0  # valid steps the engine went back on because they led nowhere
     _queue: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
 

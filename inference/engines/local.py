@@ -74,7 +74,6 @@ class _Run:
     failed_starts: Counter = field(default_factory=Counter)
     # (line number, phrase) of steps the run went back on: not taken there again
     abandoned: set = field(default_factory=set)
-    backtracks: int = 0
 
 
 class LocalEngine(Engine):
@@ -312,14 +311,14 @@ class LocalEngine(Engine):
         if (
             failures < BACKTRACK_AFTER
             or line_number < 1
-            or run.backtracks >= MAX_BACKTRACKS
+            or run.handle.backtracks >= MAX_BACKTRACKS
             or run.request.purpose == "hint"
         ):
             return False
         kept = run.accepted.splitlines(keepends=True)
         run.abandoned.add((line_number - 1, split_line(kept[-1]).phrase))
         run.accepted = "".join(kept[:-1])
-        run.backtracks += 1
+        run.handle.backtracks += 1
         run.handle.put(BACKTRACK_NOTE + "\n")
         return True
 
