@@ -71,3 +71,31 @@ def test_student_fixes_a_sign_error_in_the_working(page, live_server, demo, stud
     opened = page.locator(".drill-working", has_text="wrong from line 2")
     assert "changing its sign" in opened.inner_text()
     assert "every step right" in page.locator(".drill-working").first.inner_text()  # newest
+
+
+def test_lines_of_working_from_the_math_keyboard(page, live_server, demo, student):
+    """The work area's math field adds a line at a time (button or Enter); the lines are read
+    back and checked like typed ones."""
+    problem = Problem.objects.get(skill__course=demo, slug="two-step")
+    problem.answer_spec = SPEC
+    problem.save()
+    _log_in(page, live_server, "demo-student")
+    page.goto(f"{live_server.url}/problems/{problem.pk}/")
+    page.get_by_text("Show your working").click()
+    field = page.locator("#working-math")
+    field.wait_for(state="visible")  # shown once MathLive is loaded
+    field.evaluate("el => el.setValue('2x=8')")
+    page.get_by_role("button", name="Add this line").click()
+    field.click()
+    page.keyboard.type("x=4")
+    page.keyboard.press("Enter")
+    working = page.locator("#working-text")
+    assert working.input_value() == "2x=8\nx=4"
+    page.locator("#working-preview .katex").nth(1).wait_for()  # read back, typeset
+    assert field.evaluate("el => el.getValue('latex')") == ""  # ready for the next line
+    page.locator("#answer-text").fill("x = 4")
+    page.get_by_role("button", name="Check answer").click()
+    page.locator("#verdict .verdict-correct").wait_for()
+    assert page.locator("#verdict .work-ok").count() == 2
+    attempt = Attempt.objects.get(learner=student, problem=problem)
+    assert attempt.working["typed"] == ["2x=8", "x=4"] and attempt.working["correct"]
