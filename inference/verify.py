@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from curriculum import answers
+from inference.steps.check import BACKTRACK_NOTE
 
 
 def boxed_contents(text: str) -> list[str]:
@@ -93,9 +94,13 @@ MAX_STEP_LINES = 29  # with the start: answers.workreport.MAX_LINES
 def explanation_lines(text: str) -> list[str]:
     r"""The mathematics of each line of an explanation, as a working: the last `$...$` of a
     line (the state after the step: the built-in model writes `PHRASE (CALC): $STATE$.`),
-    a `\boxed{...}` unwrapped; lines without mathematics (words) are left out."""
+    a `\boxed{...}` unwrapped; lines without mathematics (words) are left out, and so is a
+    step the engine went back on (the line before its note)."""
     out: list[str] = []
     for line in text.splitlines():
+        if line.strip() == BACKTRACK_NOTE and out:
+            out.pop()  # the engine went back on that step: the way on starts before it
+            continue
         segments = _MATH_SEGMENT.findall(line)
         if not segments:
             continue

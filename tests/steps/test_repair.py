@@ -160,3 +160,17 @@ def test_a_miscopied_number_is_corrected_and_the_line_then_checks_out(
 )
 def test_no_correction_where_a_number_is_not_the_slip(statement, previous, line):
     assert repair_step(read_problem(statement), previous, line) is None
+
+
+def test_a_step_gone_back_on_is_left_out_of_the_explanations_working():
+    from inference.steps.check import BACKTRACK_NOTE
+    from inference.verify import explanation_lines
+
+    text = (
+        "Multiply the second equation by $2$ ($2(3x - y) = 6x - 2y$, $2 \\cdot 14 = 28$): "
+        "$x + y = 6 \\text{ and } 6x - 2y = 28$.\n"
+        f"{BACKTRACK_NOTE}\n"
+        "Add the equations ($(x + y) + (3x - y) = 4x$, $6 + 14 = 20$): $4x = 20$.\n"
+        "Answer: $\\boxed{(5, 1)}$"
+    )
+    assert explanation_lines(text) == ["4x = 20", "(5, 1)"]
