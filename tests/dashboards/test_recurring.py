@@ -129,3 +129,26 @@ def test_only_the_classs_teacher_sees_it_on_the_dashboard(client, setting, teach
     assert "ann" not in other
     client.force_login(student)
     assert client.get(url).status_code == 403
+
+
+def test_an_explanation_of_a_step_whose_own_lines_slip_is_flagged_once(setting, student):
+    """'Explain this step' marks the tutor's own lines; one that does not follow flags the
+    explanation (even when its final answer agrees), one flag per kind, not both."""
+    from inference.models import Generation
+
+    classroom, _, problem = setting
+    for check, flagged in (("agrees", True), ("disagrees", True), ("agrees", False)):
+        Generation.objects.create(
+            user=student,
+            problem=problem,
+            purpose="step",
+            engine="remote",
+            answer_check=check,
+            flagged=flagged,
+        )
+    flags = [f for f in selectors.needs_help(classroom, [student]) if f.student_id == student.pk]
+    kinds = sorted(f.kind for f in flags)
+    assert kinds == ["disagrees", "explanations", "wrong_steps"]
+    assert next(f.text for f in flags if f.kind == "wrong_steps") == (
+        "read an explanation with a step that does not follow (marked for them)"
+    )

@@ -383,6 +383,11 @@ def needs_help(
         .annotate(
             recent=Count("id", filter=Q(created_at__gte=now - RECENT_WINDOW)),
             disagrees=Count("id", filter=Q(answer_check=Generation.Check.DISAGREES)),
+            # "Explain this step" whose own lines did not all follow (its answer may agree)
+            wrong_steps=Count(
+                "id",
+                filter=Q(flagged=True) & ~Q(answer_check=Generation.Check.DISAGREES),
+            ),
             last=Max("created_at"),
         )
         .order_by()
@@ -419,6 +424,16 @@ def needs_help(
                     names[learner_id],
                     "disagrees",
                     "read an explanation that disagreed with the answer key",
+                    row["last"],
+                )
+            )
+        if row["wrong_steps"]:
+            flags.append(
+                Flag(
+                    learner_id,
+                    names[learner_id],
+                    "wrong_steps",
+                    "read an explanation with a step that does not follow (marked for them)",
                     row["last"],
                 )
             )
