@@ -84,3 +84,43 @@ async def test_a_class_handed_to_another_teacher_closes_the_old_socket(demo, tea
     await sync_to_async(services.record_attempt)(learner=student, problem=problem, raw_input="5")
     output = await comm.receive_output(timeout=5)
     assert output == {"type": "websocket.close", "code": 4403}
+
+
+async def test_a_recurring_error_in_working_reaches_the_open_dashboard(demo, teacher, student):
+    """Issue 15: the third student making the same error in their working makes it a
+    class-wide recurring error, pushed to the teacher's open dashboard with that answer."""
+    from tutor.models import Enrollment, User
+
+    classroom = await Classroom.objects.aget(join_code="TRYMATH7")
+    problem = await Problem.objects.filter(skill__course_id=classroom.course_id).afirst()
+    problem.answer_spec = {
+        "kind": "inequality",
+        "key": ["x > -3"],
+        "options": {"task": "solve", "working": "allow", "work_start": "-2x + 1 < 7"},
+    }
+    await problem.asave()
+
+    def enrol(name: str):
+        user = User.objects.create_user(username=name, password="pw-123456789")
+        Enrollment.objects.create(classroom=classroom, student=user)
+        return user
+
+    learners = [student] + [await sync_to_async(enrol)(n) for n in ("ann", "bob")]
+    comm = class_socket(classroom.pk, await sync_to_async(ws_headers)(teacher))
+    assert (await comm.connect())[0]
+    pushed = []
+    for learner in learners:
+        await sync_to_async(services.record_attempt)(
+            learner=learner, problem=problem, raw_input="", working=["-2x < 6", "x < -3"]
+        )
+        pushed.append(await _receive_all(comm, 4))  # the usual three and the recurring card
+    await comm.disconnect()
+    cards = [messages[3] for messages in pushed]
+    assert all(
+        'id="recurring-errors" class="card recurring-errors" hx-swap-oob="true"' in c for c in cards
+    )
+    assert '<span class="count">(0)</span>' in cards[1]  # two students: not yet a pattern
+    assert '<span class="count">(1)</span>' in cards[2]
+    assert (
+        "3 students keep the inequality sign when multiplying or dividing by a negative" in cards[2]
+    )

@@ -11,7 +11,8 @@ from tutor.models import Attempt, Classroom
 
 def attempt_fragments(classroom: Classroom, attempt_id: int) -> list[str]:
     """The changed grid cell, the student's totals, the skill's summary, the "needs help" list
-    and the new activity line; nothing when the attempt is not this class's business."""
+    and the new activity line, and after an error diagnosed in a working the recurring errors
+    (one query more); nothing when the attempt is not this class's business."""
     attempt = (
         Attempt.objects.select_related("learner", "problem__skill")
         .filter(
@@ -41,8 +42,15 @@ def attempt_fragments(classroom: Classroom, attempt_id: int) -> list[str]:
     }
     # One message per table context: the browser parses each message on its own, and table
     # cells, table rows and flow content cannot share one fragment.
-    return [
+    fragments = [
         render_to_string("dashboards/_live_row.html", context),
         render_to_string("dashboards/_skill_summary_row.html", context),
         render_to_string("dashboards/_live_panels.html", context),
     ]
+    if attempt.working and attempt.working.get("malrule"):
+        # A diagnosed error in the working may make (or grow) a class-wide recurring error.
+        context["recurring"] = selectors.recurring_errors(classroom, students)
+        context["min_students"] = selectors.RECURRING_MIN_STUDENTS
+        context["days"] = selectors.RECURRING_WINDOW.days
+        fragments.append(render_to_string("dashboards/_recurring.html", context))
+    return fragments
