@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup deps deps-test assets lint format clean
+.PHONY: run test setup deps deps-test assets lint format clean messages
 
 run: deps assets
 	@echo "==> Preparing the database (var/db.sqlite3 unless DATABASE_URL is set)"
@@ -51,6 +51,14 @@ static/vendor/.built: node_modules/.package-lock.json scripts/copy-vendor.mjs
 	@touch $@
 
 assets: static/vendor/.built
+
+# Interface translations (docs/i18n.md): collect the strings into locale/*/django.po (Django's
+# makemessages needs GNU gettext: apt-get install gettext), then compile the .mo files in pure
+# Python (committed, so nothing else needs gettext).
+messages:
+	$(PY) manage.py makemessages -l es --no-location --ignore=.venv --ignore=node_modules \
+		--ignore=static --ignore=staticfiles --ignore=var --ignore=tests --ignore=inference/tutor_model
+	$(PY) scripts/messages.py compile
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -1,27 +1,35 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from curriculum.package import MAX_PACKAGE_BYTES
 
 
 class UploadForm(forms.Form):
     package = forms.FileField(
-        label="Course package",
-        help_text=(
-            "One YAML or JSON file, or a zip of a folder with <code>course.yaml</code> and its "
-            f"figures; at most {MAX_PACKAGE_BYTES // (1024 * 1024)} MB. "
-            'See <a href="https://github.com/">docs/curriculum-format.md</a>.'
+        label=gettext_lazy("Course package"),
+        help_text=format_lazy(
+            gettext_lazy(
+                "One YAML or JSON file, or a zip of a folder with <code>course.yaml</code> and "
+                "its figures; at most {mb} MB. See docs/curriculum-format.md."
+            ),
+            mb=MAX_PACKAGE_BYTES // (1024 * 1024),
         ),
     )
 
     source_format = forms.ChoiceField(
-        label="Format",
+        label=gettext_lazy("Format"),
         choices=[
-            ("native", "Our course format (YAML / JSON, or a zip with figures)"),
+            ("native", gettext_lazy("Our course format (YAML / JSON, or a zip with figures)")),
             (
                 "oatutor",
-                "OATutor content pool (a zip of coursePlans.json, skillModel.json and content-pool-json.tar.gz)",
+                gettext_lazy(
+                    "OATutor content pool (a zip of coursePlans.json, skillModel.json and "
+                    "content-pool-json.tar.gz)"
+                ),
             ),
         ],
         initial="native",
@@ -32,11 +40,12 @@ class UploadForm(forms.Form):
         # Refused before anything is read into memory or stored.
         if upload.size > MAX_PACKAGE_BYTES:
             raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the limit is {MAX_PACKAGE_BYTES:,} bytes."
+                _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                % {"size": f"{upload.size:,}", "limit": f"{MAX_PACKAGE_BYTES:,}"}
             )
         name = upload.name.lower()
         if not name.endswith((".yaml", ".yml", ".json", ".zip")):
-            raise forms.ValidationError("Upload a .yaml, .yml, .json or .zip file.")
+            raise forms.ValidationError(_("Upload a .yaml, .yml, .json or .zip file."))
         return upload
 
     def clean(self):
@@ -47,5 +56,5 @@ class UploadForm(forms.Form):
             and upload
             and not upload.name.lower().endswith(".zip")
         ):
-            self.add_error("package", "An OATutor pool is uploaded as a .zip of its folder.")
+            self.add_error("package", _("An OATutor pool is uploaded as a .zip of its folder."))
         return data

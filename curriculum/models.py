@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ActiveManager(models.Manager):
@@ -254,13 +255,13 @@ class ImportJob(models.Model):
     """An uploaded package on its way in: validated (dry run), confirmed, imported by Celery."""
 
     class Status(models.TextChoices):
-        CHECKING = "checking", "Checking (dry run)"
-        INVALID = "invalid", "Invalid"
-        VALIDATED = "validated", "Validated (dry run)"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Importing"
-        DONE = "done", "Imported"
-        FAILED = "failed", "Failed"
+        CHECKING = "checking", _("Checking (dry run)")
+        INVALID = "invalid", _("Invalid")
+        VALIDATED = "validated", _("Validated (dry run)")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(

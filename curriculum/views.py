@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curriculum import selectors, services
@@ -24,7 +25,7 @@ def staff_required(view):
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not request.user.is_staff:
-            raise PermissionDenied("Loading curricula is for administrators.")
+            raise PermissionDenied(_("Loading curricula is for administrators."))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -74,7 +75,9 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.defer("package"), pk=job_id)
     job = services.confirm_import_job(job=job, user=request.user)
     if job.status != ImportJob.Status.QUEUED:
-        messages.info(request, f"This upload is {job.get_status_display().lower()}.")
+        messages.info(
+            request, _("This upload is %(status)s.") % {"status": job.get_status_display().lower()}
+        )
     return redirect("curriculum:job", job_id=job.pk)
 
 

@@ -11,10 +11,13 @@ import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from inference import fragments, services, streams
 from inference.models import Generation
 from tutor.consumers import SocketCapMixin
+from tutor.i18n import language_for_scope
 
 RESUME_WAIT_SECONDS = 2.0
 WATCH_REFRESH_SECONDS = 10.0
@@ -106,7 +109,7 @@ class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
             await self.redis.set(streams.watch_key(self.gen_id), "1", ex=streams.WATCH_TTL_SECONDS)
             self.next_watch = now + WATCH_REFRESH_SECONDS
         result = await self.redis.xread({key: self.last}, block=500, count=200)
-        for _, entries in result or []:
+        for _stream, entries in result or []:
             for sid, fields in entries:
                 self.last = sid
                 await self.send(text_data=self._fragment(sid, fields))
@@ -133,7 +136,9 @@ class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
 
     def _fragment(self, sid: str, fields: dict[str, str]) -> str:
         if fields.get("type") == "end":
-            return fragments.end(self.gen_id, sid, fields, retry=self._retry(fields))
+            # In the watcher's language, as their page was.
+            with translation.override(language_for_scope(self.scope)):
+                return fragments.end(self.gen_id, sid, fields, retry=self._retry(fields))
         return _fragment(self.gen_id, sid, fields)
 
     def _retry(self, fields: dict[str, str]) -> dict | None:
@@ -169,16 +174,20 @@ class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _waiting_status(self) -> str | None:
+        with translation.override(language_for_scope(self.scope)):
+            return self._waiting_text()
+
+    def _waiting_text(self) -> str | None:
         generation = Generation.objects.filter(pk=self.gen_id).first()
         if generation is None or generation.status != Generation.Status.QUEUED:
             return None
         if not services.tutor_online():
-            return "The tutor is offline right now. Your request will start when it is back."
+            return _("The tutor is offline right now. Your request will start when it is back.")
         position = services.queue_position(generation)
         return (
-            "Waiting for the tutor: you are next."
+            _("Waiting for the tutor: you are next.")
             if position == 1
-            else f"Waiting for the tutor: number {position} in line."
+            else _("Waiting for the tutor: number %(n)d in line.") % {"n": position}
         )
 
 

@@ -4,29 +4,30 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Generation(models.Model):
     class Purpose(models.TextChoices):
-        HINT = "hint", "Hint from the tutor"
-        EXPLANATION = "explanation", "Full explanation"
-        FOLLOW_UP = "follow_up", "Follow-up question"
-        STEP = "step", "Explain this step"
+        HINT = "hint", _("Hint from the tutor")
+        EXPLANATION = "explanation", _("Full explanation")
+        FOLLOW_UP = "follow_up", _("Follow-up question")
+        STEP = "step", _("Explain this step")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        CANCELLED = "cancelled", "Cancelled"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
 
     class Check(models.TextChoices):
-        UNCHECKED = "unchecked", "Not checked"
-        AGREES = "agrees", "Agrees with the answer key"
-        DISAGREES = "disagrees", "Disagrees with the answer key"
-        NO_ANSWER = "no_answer", "No final answer found"
-        HIDDEN = "hidden", "Did not reveal the answer"
-        REVEALED = "revealed", "Revealed the answer (withheld)"
+        UNCHECKED = "unchecked", _("Not checked")
+        AGREES = "agrees", _("Agrees with the answer key")
+        DISAGREES = "disagrees", _("Disagrees with the answer key")
+        NO_ANSWER = "no_answer", _("No final answer found")
+        HIDDEN = "hidden", _("Did not reveal the answer")
+        REVEALED = "revealed", _("Revealed the answer (withheld)")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from curriculum.models import Course
 from tutor import throttle
@@ -20,13 +22,16 @@ class ThrottledLoginMixin:
         username = self.data.get("username", "")
         address = throttle.client_address(self.request)
         for limit, subject, whose in (
-            (throttle.login_account_limit(), username, "this account"),
-            (throttle.login_address_limit(), address, "your network address"),
+            (throttle.login_account_limit(), username, _("this account")),
+            (throttle.login_address_limit(), address, _("your network address")),
         ):
             if wait := throttle.blocked(limit, subject):
                 raise ValidationError(
-                    f"Too many failed log-ins for {whose}. Try again in "
-                    f"{throttle.minutes(wait)}, or reset your password.",
+                    _(
+                        "Too many failed log-ins for %(whose)s. Try again in %(wait)s, or "
+                        "reset your password."
+                    )
+                    % {"whose": whose, "wait": throttle.minutes(wait)},
                     code="throttled",
                 )
         try:
@@ -50,7 +55,7 @@ class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationF
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        required=False, help_text="Optional; used only to reset your password."
+        required=False, help_text=gettext_lazy("Optional; used only to reset your password.")
     )
 
     class Meta(UserCreationForm.Meta):
@@ -70,11 +75,13 @@ class AnswerForm(forms.Form):
 class JoinClassForm(forms.Form):
     code = forms.CharField(
         max_length=32,
-        label="Class code",
-        help_text="The code your teacher gave you, for example K7M2QX9P.",
+        label=gettext_lazy("Class code"),
+        help_text=gettext_lazy("The code your teacher gave you, for example K7M2QX9P."),
     )
 
 
 class ClassroomForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    course = forms.ModelChoiceField(queryset=Course.objects.filter(is_published=True))
+    name = forms.CharField(max_length=200, label=gettext_lazy("Name"))
+    course = forms.ModelChoiceField(
+        queryset=Course.objects.filter(is_published=True), label=gettext_lazy("Course")
+    )

@@ -39,6 +39,10 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", translation.get_language())
+        if not response.streaming:
+            # Nothing after the response may inherit this user's language (this thread serves
+            # other users next); a streamed body (CSV) still renders in it.
+            translation.deactivate()
         return response
 
 

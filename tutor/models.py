@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 STUDENT_GROUP = "student"
 TEACHER_GROUP = "teacher"
@@ -98,10 +99,10 @@ class Attempt(models.Model):
     """One submitted answer, kept whatever it was (invalid input included)."""
 
     class Verdict(models.TextChoices):
-        CORRECT = "correct", "Correct"
-        PARTIAL = "partial", "Partly correct"
-        WRONG = "wrong", "Wrong"
-        INVALID = "invalid", "Could not be read"
+        CORRECT = "correct", _("Correct")
+        PARTIAL = "partial", _("Partly correct")
+        WRONG = "wrong", _("Wrong")
+        INVALID = "invalid", _("Could not be read")
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"

@@ -7,6 +7,7 @@ import logging
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from curriculum import answers
 from curriculum.models import Hint, Problem
@@ -112,7 +113,8 @@ def join_classroom(*, student: User, code: str) -> Classroom:
         classroom = Classroom.objects.get(join_code=normalized)
     except Classroom.DoesNotExist:
         raise ValidationError(
-            f"No class has the code “{normalized or code}”. Check the code with your teacher."
+            _("No class has the code “%(code)s”. Check the code with your teacher.")
+            % {"code": normalized or code}
         ) from None
     Enrollment.objects.get_or_create(classroom=classroom, student=student)
     return classroom

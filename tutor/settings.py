@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tutor.context_processors.roles",
+                "tutor.context_processors.js_strings",
             ],
         },
     },

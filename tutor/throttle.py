@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 PREFIX = "throttle:"
 
@@ -92,4 +93,4 @@ def client_address(request: HttpRequest) -> str:
 
 def minutes(seconds: int) -> str:
     count = max(1, -(-seconds // 60))
-    return f"{count} minute{'s' if count != 1 else ''}"
+    return ngettext("%(count)d minute", "%(count)d minutes", count) % {"count": count}

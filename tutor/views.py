@@ -17,6 +17,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curriculum import answers
@@ -29,6 +30,7 @@ from tutor.forms import AnswerForm, JoinClassForm, SignUpForm, ThrottledAuthenti
 from tutor.middleware import is_overload, overloaded_response
 from tutor.models import User
 from tutor.permissions import can_view_student, is_teacher
+from tutor.templatetags.tutor_tags import feedback_text
 
 _STARTED_SALT = "tutor.problem.started"
 
@@ -61,15 +63,18 @@ def signup(request: HttpRequest) -> HttpResponse:
         form.is_valid()  # keep what was typed on the page
         form.add_error(
             None,
-            "Too many accounts were made from your network address recently. Try again in "
-            f"{throttle.minutes(wait)}, or ask your teacher.",
+            _(
+                "Too many accounts were made from your network address recently. Try again "
+                "in %(wait)s, or ask your teacher."
+            )
+            % {"wait": throttle.minutes(wait)},
         )
         return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         throttle.hit(throttle.signup_limit(), address)
         user = services.make_student(user=form.save())
         login(request, user, backend="tutor.auth.PoolFriendlyModelBackend")
-        messages.success(request, "Welcome! Your account is ready.")
+        messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -226,7 +231,7 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "tutor/_verdict.html", context)
-    messages.info(request, attempt.feedback)
+    messages.info(request, feedback_text(attempt.feedback_code, attempt.feedback) or _("Correct!"))
     return redirect("problem", problem_id=problem.pk)
 
 
@@ -262,7 +267,7 @@ def check_scaffold(request: HttpRequest, problem_id: int, hint_id: int) -> HttpR
     problem = get_object_or_404(selectors.visible_problems(request.user), pk=problem_id)
     hint = get_object_or_404(problem.hints.all(), pk=hint_id, kind="scaffold")
     if hint not in selectors.revealed_hints(request.user, problem) or not hint.answer_spec:
-        raise PermissionDenied("Reveal this step first.")
+        raise PermissionDenied(_("Reveal this step first."))
     result = services.check_scaffold(
         learner=request.user, hint=hint, raw_input=request.POST.get("answer", "")
     )
@@ -278,8 +283,11 @@ def join_class(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         form.add_error(
             "code",
-            f"Too many wrong class codes. Try again in {throttle.minutes(wait)}, or ask your "
-            "teacher for the link.",
+            _(
+                "Too many wrong class codes. Try again in %(wait)s, or ask your teacher for "
+                "the link."
+            )
+            % {"wait": throttle.minutes(wait)},
         )
         return render(request, "tutor/join_class.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
@@ -291,7 +299,7 @@ def join_class(request: HttpRequest) -> HttpResponse:
             throttle.hit(throttle.join_limit(), subject)
             form.add_error("code", exc)
         else:
-            messages.success(request, f"You joined {classroom.name}.")
+            messages.success(request, _("You joined %(name)s.") % {"name": classroom.name})
             return redirect("course", slug=classroom.course.slug)
     return render(request, "tutor/join_class.html", {"form": form})
 
@@ -300,7 +308,7 @@ def join_class(request: HttpRequest) -> HttpResponse:
 def student_attempts(request: HttpRequest, user_id: int) -> HttpResponse:
     student = get_object_or_404(User, pk=user_id)
     if not can_view_student(request.user, student):
-        raise PermissionDenied("You can only see your own work or your students' work.")
+        raise PermissionDenied(_("You can only see your own work or your students' work."))
     return render(
         request,
         "tutor/attempts.html",

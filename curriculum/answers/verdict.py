@@ -4,35 +4,57 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a sentence for translation (Django's makemessages finds it by this name) and
+    returns it unchanged: this package knows nothing of Django. The platform translates the
+    stock sentence of a code when it shows it (tutor.templatetags.tutor_tags.feedback_text)."""
+    return message
+
+
 # Stable codes. The platform stores them; add new ones, never rename.
 CODES = {
     # the answer was read and judged
-    "correct": "Correct.",
-    "wrong": "That is not correct.",
-    "wrong_form": "Your answer is equivalent to the correct answer, but not in the requested form.",
-    "sign_error": "Check the sign: your answer is the negative of the correct one.",
-    "inequality_reversed": "Your inequality seems to point the wrong way.",
-    "wrong_endpoints": "The numbers are right, but check which endpoints are included.",
-    "partial": "Part of your answer is correct.",
-    "close": "Close, but not accurate enough: check your rounding.",
-    "wrong_sig_figs": "Give your answer to the requested number of significant figures.",
-    "wrong_decimal_places": "Give your answer to the requested number of decimal places.",
-    "unexpected_variable": "Your answer uses a variable that this problem does not use.",
-    "wrong_type": "Your answer is not the kind of answer the question asks for.",
-    "wrong_length": "Your answer has the wrong number of entries.",
-    "restated": "That is the question itself; carry out the steps.",
+    "correct": gettext_noop("Correct."),
+    "wrong": gettext_noop("That is not correct."),
+    "wrong_form": gettext_noop(
+        "Your answer is equivalent to the correct answer, but not in the requested form."
+    ),
+    "sign_error": gettext_noop("Check the sign: your answer is the negative of the correct one."),
+    "inequality_reversed": gettext_noop("Your inequality seems to point the wrong way."),
+    "wrong_endpoints": gettext_noop(
+        "The numbers are right, but check which endpoints are included."
+    ),
+    "partial": gettext_noop("Part of your answer is correct."),
+    "close": gettext_noop("Close, but not accurate enough: check your rounding."),
+    "wrong_sig_figs": gettext_noop(
+        "Give your answer to the requested number of significant figures."
+    ),
+    "wrong_decimal_places": gettext_noop(
+        "Give your answer to the requested number of decimal places."
+    ),
+    "unexpected_variable": gettext_noop(
+        "Your answer uses a variable that this problem does not use."
+    ),
+    "wrong_type": gettext_noop("Your answer is not the kind of answer the question asks for."),
+    "wrong_length": gettext_noop("Your answer has the wrong number of entries."),
+    "restated": gettext_noop("That is the question itself; carry out the steps."),
     # the answer could not be read (valid=False: stored as an invalid attempt)
-    "empty": "Please enter an answer.",
-    "too_long": "Your answer is too long.",
-    "syntax_error": "We could not read your answer.",
-    "unknown_word": "Your answer contains a word we do not know.",
-    "unknown_command": "Your answer contains a LaTeX command we do not accept.",
-    "too_complex": "Your answer is too large or too complex to check.",
-    "notation": "Please write your answer in the form asked for.",
-    "timeout": "Sorry, we could not check in time whether your answer is right. Please try again, "
-    "or write your answer more simply.",
-    "busy": "The checker is busy. Please try again in a moment.",
-    "internal_error": "Something went wrong while checking your answer; it has not been counted.",
+    "empty": gettext_noop("Please enter an answer."),
+    "too_long": gettext_noop("Your answer is too long."),
+    "syntax_error": gettext_noop("We could not read your answer."),
+    "unknown_word": gettext_noop("Your answer contains a word we do not know."),
+    "unknown_command": gettext_noop("Your answer contains a LaTeX command we do not accept."),
+    "too_complex": gettext_noop("Your answer is too large or too complex to check."),
+    "notation": gettext_noop("Please write your answer in the form asked for."),
+    "timeout": gettext_noop(
+        "Sorry, we could not check in time whether your answer is right. Please try again, "
+        "or write your answer more simply."
+    ),
+    "busy": gettext_noop("The checker is busy. Please try again in a moment."),
+    "internal_error": gettext_noop(
+        "Something went wrong while checking your answer; it has not been counted."
+    ),
 }
 
 INVALID_CODES = frozenset(

@@ -30,12 +30,12 @@
   }
 
   document.addEventListener("htmx:wsOpen", function () {
-    setStatus("open", "Live updates: on. The grid changes as students answer.");
+    setStatus("open", window.tutorText("live_on", "Live updates: on. The grid changes as students answer."));
     if (wasClosed) { wasClosed = false; resync(); }
   });
   document.addEventListener("htmx:wsClose", function () {
     wasClosed = true;
-    setStatus("closed", "Live updates: disconnected, reconnecting… Reload the page if this stays.");
+    setStatus("closed", window.tutorText("live_off", "Live updates: disconnected, reconnecting… Reload the page if this stays."));
   });
 
   document.addEventListener("htmx:wsAfterMessage", function () {

@@ -19,7 +19,7 @@
     var e = ev.detail && ev.detail.event, section = generationOf(ev.target);
     if (!e || e.code !== 4429 || !section) return;
     var status = document.getElementById("gen-" + section.dataset.generation + "-status");
-    if (status) { status.textContent = e.reason || "Too many open connections: close other tabs and reload."; status.dataset.state = "refused"; }
+    if (status) { status.textContent = e.reason || window.tutorText("too_many_sockets", "Too many open connections: close other tabs and reload."); status.dataset.state = "refused"; }
   });
 
   document.addEventListener("htmx:wsAfterMessage", function (ev) {

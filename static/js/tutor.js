@@ -2,6 +2,19 @@
 (function () {
   "use strict";
 
+  // Sentences in the page's language (base.html's #js-strings), English as the fallback.
+  var strings = null;
+  window.tutorText = function (key, fallback, values) {
+    if (strings === null) {
+      var el = document.getElementById("js-strings");
+      try { strings = el ? JSON.parse(el.textContent) : {}; } catch (e) { strings = {}; }
+    }
+    var text = strings[key] || fallback;
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    return text;
+  };
+  var t = window.tutorText;
+
   function typeset(root) {
     if (!window.renderMathInElement) return;
     root.querySelectorAll("[data-math]").forEach(function (el) {
@@ -82,7 +95,8 @@
     var wait = (Number(xhr.getResponseHeader("Retry-After")) || 2) * 1000 * (1 + Math.random() * 0.5);
     var region = document.getElementById("verdict");
     if (region && elt.closest("form") && elt.closest("form").querySelector("#answer-text")) {
-      region.innerHTML = '<div class="verdict verdict-invalid" role="status"><p>The tutor is very busy. Your answer is kept and is being sent again…</p></div>';
+      region.innerHTML = '<div class="verdict verdict-invalid"><p></p></div>';
+      region.querySelector("p").textContent = t("busy_resending", "The tutor is very busy. Your answer is kept and is being sent again…");
     }
     setTimeout(function () { htmx.trigger(elt, ev.detail.requestConfig.triggeringEvent ? ev.detail.requestConfig.triggeringEvent.type : "submit"); }, wait);
     return true;
@@ -99,10 +113,16 @@
   document.addEventListener("htmx:responseError", function (ev) {
     if (retryLater(ev)) return;
     var region = document.getElementById("verdict");
-    if (region) region.innerHTML = '<div class="verdict verdict-invalid" role="alert"><p>The server could not check your answer right now (error ' + ev.detail.xhr.status + '). Your answer is still in the box: try again in a moment.</p></div>';
+    if (region) {
+      region.innerHTML = '<div class="verdict verdict-invalid" role="alert"><p></p></div>';
+      region.querySelector("p").textContent = t("server_error", "The server could not check your answer right now (error {status}). Your answer is still in the box: try again in a moment.", { status: ev.detail.xhr.status });
+    }
   });
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("verdict");
-    if (region) region.innerHTML = '<div class="verdict verdict-invalid" role="alert"><p>We could not reach the server. Check your connection; your answer is still in the box.</p></div>';
+    if (region) {
+      region.innerHTML = '<div class="verdict verdict-invalid" role="alert"><p></p></div>';
+      region.querySelector("p").textContent = t("unreachable", "We could not reach the server. Check your connection; your answer is still in the box.");
+    }
   });
 })();

@@ -7,10 +7,12 @@ import logging
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import OperationalError
+from django.utils import translation
 
 from tutor.consumers import SocketCapMixin
 from tutor.dashboards import live
 from tutor.dashboards.events import classroom_group
+from tutor.i18n import language_for_scope
 from tutor.models import Classroom
 from tutor.permissions import can_view_classroom
 
@@ -52,6 +54,11 @@ class ClassDashboardConsumer(SocketCapMixin, AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         pass  # the dashboard only listens
 
+    def _fragments(self, classroom: Classroom, attempt_id: int) -> list[str]:
+        # In the teacher's language, as their page was.
+        with translation.override(language_for_scope(self.scope)):
+            return live.attempt_fragments(classroom, attempt_id)
+
     async def attempt_recorded(self, event: dict) -> None:
         # Rights are checked again for each event: a class handed to another teacher (or a
         # removed staff flag) stops the stream at once, not at the next page load.
@@ -60,7 +67,7 @@ class ClassDashboardConsumer(SocketCapMixin, AsyncWebsocketConsumer):
             if classroom is None:
                 await self.close(code=4403)
                 return
-            messages = await database_sync_to_async(live.attempt_fragments)(
+            messages = await database_sync_to_async(self._fragments)(
                 classroom, int(event["attempt_id"])
             )
         except OperationalError:

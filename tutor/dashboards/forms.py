@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from curriculum.models import Problem, Skill
 from tutor.models import Assignment, Classroom
@@ -40,28 +42,38 @@ class _ProblemChoice(forms.ModelMultipleChoiceField):
 
 class AssignmentForm(forms.Form):
     title = forms.CharField(
-        max_length=200, help_text="What students see, e.g. “Fractions, week 3”."
+        max_length=200,
+        label=gettext_lazy("Title"),
+        help_text=gettext_lazy("What students see, e.g. “Fractions, week 3”."),
     )
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Done when the student has mastered each skill (as on the mastery grid).",
+        label=gettext_lazy("Skills"),
+        help_text=gettext_lazy(
+            "Done when the student has mastered each skill (as on the mastery grid)."
+        ),
     )
     problems = _ProblemChoice(
         queryset=Problem.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 12}),
-        help_text="Done when the student has answered each problem correctly by the due date. "
-        "Hold Ctrl (⌘ on a Mac) to choose several.",
+        label=gettext_lazy("Problems"),
+        help_text=gettext_lazy(
+            "Done when the student has answered each problem correctly by the due date. "
+            "Hold Ctrl (⌘ on a Mac) to choose several."
+        ),
     )
     due_at = forms.DateTimeField(
         required=False,
-        label="Due",
+        label=gettext_lazy("Due"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        help_text="Optional. Your local time; leave it empty for no due date.",
-        error_messages={"invalid": "Enter a date and time, such as 2026-12-01 09:00."},
+        help_text=gettext_lazy("Optional. Your local time; leave it empty for no due date."),
+        error_messages={
+            "invalid": gettext_lazy("Enter a date and time, such as 2026-12-01 09:00.")
+        },
     )
 
     def __init__(
@@ -94,12 +106,12 @@ class AssignmentForm(forms.Form):
             return kept
         # A new due date in the past is a typo; an old one kept on edit is fine.
         if due is not None and due <= timezone.now():
-            raise forms.ValidationError("The due date must be in the future.")
+            raise forms.ValidationError(_("The due date must be in the future."))
         return due
 
     def clean(self) -> dict:
         data = super().clean()
         chosen_badly = "skills" in self.errors or "problems" in self.errors
         if not chosen_badly and not data.get("skills") and not data.get("problems"):
-            raise forms.ValidationError("Choose at least one skill or problem to assign.")
+            raise forms.ValidationError(_("Choose at least one skill or problem to assign."))
         return data

@@ -12,6 +12,9 @@ from html import escape
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from curriculum.models import Course, Problem, Skill
 from inference.models import Generation
@@ -43,23 +46,44 @@ class Level:
 
 # The legend, in order. Each cell shows its label in text, so colour is never the only cue.
 LEVELS = [
-    Level("not_started", "–", "Not started", "No readable answers on this skill yet."),
+    Level(
+        "not_started",
+        "–",
+        gettext_lazy("Not started"),
+        gettext_lazy("No readable answers on this skill yet."),
+    ),
     Level(
         "struggling",
         "S",
-        "Struggling",
-        f"At least {STRUGGLING_AFTER} answers, and the estimated chance of knowing it is still "
-        f"under {STRUGGLING_BELOW:.0%}.",
+        gettext_lazy("Struggling"),
+        format_lazy(
+            gettext_lazy(
+                "At least {n} answers, and the estimated chance of knowing it is still under {pct}."
+            ),
+            n=STRUGGLING_AFTER,
+            pct=f"{STRUGGLING_BELOW:.0%}",
+        ),
     ),
-    Level("learning", "L", "Learning", "Practising; not yet at the mastery threshold."),
+    Level(
+        "learning",
+        "L",
+        gettext_lazy("Learning"),
+        gettext_lazy("Practising; not yet at the mastery threshold."),
+    ),
     Level(
         "mastered",
         "M",
-        "Mastered",
-        "At or above the mastery threshold, with enough problems solved first time without hints.",
+        gettext_lazy("Mastered"),
+        gettext_lazy(
+            "At or above the mastery threshold, with enough problems solved first time without "
+            "hints."
+        ),
     ),
     Level(
-        "review_due", "R", "Review due", "Mastered, but recall has faded; a short review is due."
+        "review_due",
+        "R",
+        gettext_lazy("Review due"),
+        gettext_lazy("Mastered, but recall has faded; a short review is due."),
     ),
 ]
 LEVEL_BY_KEY = {level.key: level for level in LEVELS}
@@ -88,16 +112,19 @@ class Cell:
         format_html: 1,200 cells cost half a second that way and a few milliseconds this way."""
         level = self.level
         pct = self.percent
-        plural = "" if self.attempts == 1 else "s"
-        estimate = f": estimated {pct} chance of knowing it" if pct else ""
-        title = f"{level.label}{estimate}; {self.attempts} answer{plural}, {self.correct} correct"
+        label = str(level.label)
+        estimate = _(": estimated %(pct)s chance of knowing it") % {"pct": pct} if pct else ""
+        answers = ngettext(
+            "%(n)d answer, %(correct)d correct", "%(n)d answers, %(correct)d correct", self.attempts
+        ) % {"n": self.attempts, "correct": self.correct}
+        title = f"{label}{estimate}; {answers}"
         swap = ' hx-swap-oob="true"' if oob else ""
         pct_html = f' <span class="lvl-pct">{pct}</span>' if pct else ""
         return mark_safe(
             f'<td id="cell-{int(self.student_id)}-{int(self.skill_id)}" '
             f'class="lvl lvl-{escape(level.key)}"{swap} title="{escape(title)}">'
             f'<span aria-hidden="true" class="lvl-code">{escape(level.code)}</span>'
-            f'<span class="sr-only">{escape(level.label)}</span>{pct_html}</td>'
+            f'<span class="sr-only">{escape(label)}</span>{pct_html}</td>'
         )
 
     @property
@@ -224,7 +251,7 @@ def _level(
     """The engine's own status rule (``tutor.adaptive.skill_status``, the one the course page and
     the policy use), plus "struggling" for teachers."""
     s = SkillState.from_dict(state) if state is not None and p_known is not None else None
-    key, _ = adaptive.skill_status(s, params.mastery.threshold, params.mastery, now)
+    key, _unused = adaptive.skill_status(s, params.mastery.threshold, params.mastery, now)
     if key == "learning" and s.n >= STRUGGLING_AFTER and s.p_known < STRUGGLING_BELOW:
         key = "struggling"
     return LEVEL_BY_KEY[key]
@@ -369,7 +396,8 @@ def needs_help(
                     learner_id,
                     names[learner_id],
                     "wrong_streak",
-                    f"{n} wrong answers in a row on {skill_names[skill_id]}",
+                    _("%(n)d wrong answers in a row on %(skill)s")
+                    % {"n": n, "skill": skill_names[skill_id]},
                 )
             )
     gens = {
@@ -402,7 +430,8 @@ def needs_help(
                     learner_id,
                     names[learner_id],
                     "idle",
-                    f"idle for {int(idle.total_seconds() // 60)} minutes after a wrong answer",
+                    _("idle for %(n)d minutes after a wrong answer")
+                    % {"n": int(idle.total_seconds() // 60)},
                     last,
                 )
             )
@@ -413,7 +442,7 @@ def needs_help(
                     learner_id,
                     names[learner_id],
                     "explanations",
-                    f"asked for {row['recent']} explanations in the last hour",
+                    _("asked for %(n)d explanations in the last hour") % {"n": row["recent"]},
                     row["last"],
                 )
             )
@@ -423,7 +452,7 @@ def needs_help(
                     learner_id,
                     names[learner_id],
                     "disagrees",
-                    "read an explanation that disagreed with the answer key",
+                    _("read an explanation that disagreed with the answer key"),
                     row["last"],
                 )
             )
@@ -433,7 +462,7 @@ def needs_help(
                     learner_id,
                     names[learner_id],
                     "wrong_steps",
-                    "read an explanation with a step that does not follow (marked for them)",
+                    _("read an explanation with a step that does not follow (marked for them)"),
                     row["last"],
                 )
             )
@@ -760,17 +789,19 @@ class StudentProgress:
     @property
     def status(self) -> tuple[str, str]:
         if self.done:
-            return "done", "Done"
+            return "done", _("Done")
         if self.overdue:
-            return "overdue", "Overdue"
-        return ("open", "In progress") if self.done_items else ("open", "Not started")
+            return "overdue", _("Overdue")
+        return ("open", _("In progress")) if self.done_items else ("open", _("Not started"))
 
     def html(self) -> SafeString:
         """One cell of the progress table, built like Cell.html: 40 students × 8 assignments
         through template tags cost ~70 ms, this a few."""
         key, word = self.status
         return mark_safe(
-            f'<td class="status-{key}">{int(self.done_items)} of {int(self.total)}: {word}</td>'
+            f'<td class="status-{key}">'
+            + escape(_("%(n)d of %(total)d") % {"n": self.done_items, "total": self.total})
+            + f": {escape(str(word))}</td>"
         )
 
 
@@ -816,7 +847,7 @@ class StudentAssignment:
 
     @property
     def done_items(self) -> int:
-        return sum(done for _, done in self.items)
+        return sum(done for _item, done in self.items)
 
     @property
     def done(self) -> bool:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tutor import selectors as tutor_selectors
@@ -38,7 +39,7 @@ def teacher_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
         if not is_teacher(request.user):
-            raise PermissionDenied("This page is for teachers.")
+            raise PermissionDenied(_("This page is for teachers."))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -50,14 +51,14 @@ def _classroom(request: HttpRequest, classroom_id: int) -> Classroom:
         Classroom.objects.select_related("course", "teacher"), pk=classroom_id
     )
     if not can_view_classroom(request.user, classroom):
-        raise PermissionDenied("This class is taught by someone else.")
+        raise PermissionDenied(_("This class is taught by someone else."))
     return classroom
 
 
 def _student(classroom: Classroom, student_id: int) -> User:
     student = selectors.enrolled_student(classroom, student_id)
     if student is None:
-        raise Http404("No such student in this class.")
+        raise Http404(_("No such student in this class."))
     return student
 
 
@@ -138,7 +139,9 @@ def roster_remove(request: HttpRequest, classroom_id: int, student_id: int) -> H
     student = _student(classroom, student_id)
     services.remove_student(by=request.user, classroom=classroom, student=student)
     messages.success(
-        request, f"{student.username} is no longer in {classroom.name}. Their work is kept."
+        request,
+        _("%(name)s is no longer in %(class_name)s. Their work is kept.")
+        % {"name": student.username, "class_name": classroom.name},
     )
     return redirect("classroom_roster", classroom_id=classroom.pk)
 
@@ -148,7 +151,7 @@ def roster_remove(request: HttpRequest, classroom_id: int, student_id: int) -> H
 def roster_new_code(request: HttpRequest, classroom_id: int) -> HttpResponse:
     classroom = _classroom(request, classroom_id)
     services.new_code(by=request.user, classroom=classroom)
-    messages.success(request, f"The new join code is {classroom.join_code}.")
+    messages.success(request, _("The new join code is %(code)s.") % {"code": classroom.join_code})
     return redirect("classroom_roster", classroom_id=classroom.pk)
 
 
@@ -168,7 +171,7 @@ def assignment_create(request: HttpRequest, classroom_id: int) -> HttpResponse:
         assignment = services.create_assignment(
             by=request.user, classroom=classroom, **form.cleaned_data
         )
-        messages.success(request, f"Assigned “{assignment.title}”.")
+        messages.success(request, _("Assigned “%(title)s”.") % {"title": assignment.title})
         return redirect(reverse("classroom", args=[classroom.pk]) + "#assignments-title")
     return render(
         request, "dashboards/assignment_form.html", {"classroom": classroom, "form": form}
@@ -183,7 +186,7 @@ def assignment_edit(request: HttpRequest, classroom_id: int, assignment_id: int)
     form = AssignmentForm(request.POST or None, classroom=classroom, instance=assignment)
     if request.method == "POST" and form.is_valid():
         services.update_assignment(by=request.user, assignment=assignment, **form.cleaned_data)
-        messages.success(request, f"Saved “{assignment.title}”.")
+        messages.success(request, _("Saved “%(title)s”.") % {"title": assignment.title})
         return redirect(reverse("classroom", args=[classroom.pk]) + "#assignments-title")
     return render(
         request,
@@ -198,7 +201,9 @@ def assignment_delete(request: HttpRequest, classroom_id: int, assignment_id: in
     classroom = _classroom(request, classroom_id)
     assignment = _assignment(classroom, assignment_id)
     services.delete_assignment(by=request.user, assignment=assignment)
-    messages.success(request, f"Deleted “{assignment.title}”. Students' work is kept.")
+    messages.success(
+        request, _("Deleted “%(title)s”. Students' work is kept.") % {"title": assignment.title}
+    )
     return redirect(reverse("classroom", args=[classroom.pk]) + "#assignments-title")
 
 
@@ -218,7 +223,7 @@ def student_detail(request: HttpRequest, classroom_id: int, student_id: int) -> 
     ]
     accuracy_series = [
         charts.Series(
-            "Accuracy per day",
+            _("Accuracy per day"),
             [(timezone.make_aware(_noon(d.day)).timestamp(), d.accuracy) for d in days],
         )
     ]
@@ -242,15 +247,20 @@ def student_detail(request: HttpRequest, classroom_id: int, student_id: int) -> 
             "traces": traces,
             "mastery_chart": charts.line_chart(
                 "mastery-chart",
-                f"Estimated mastery of {student.username} over time",
+                _("Estimated mastery of %(name)s over time") % {"name": student.username},
                 mastery_series,
             ),
             "mastery_legend": charts.legend(mastery_series),
             "accuracy_chart": charts.line_chart(
-                "accuracy-chart", f"Accuracy per day of {student.username}", accuracy_series
+                "accuracy-chart",
+                _("Accuracy per day of %(name)s") % {"name": student.username},
+                accuracy_series,
             ),
             "time_chart": charts.bar_chart(
-                "time-chart", f"Time on task per day of {student.username}", day_bars, unit="min"
+                "time-chart",
+                _("Time on task per day of %(name)s") % {"name": student.username},
+                day_bars,
+                unit=_("min"),
             ),
             "row": row,
             "skills_now": list(zip(selectors.course_skills(classroom), row.cells, strict=True)),
