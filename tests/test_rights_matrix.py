@@ -153,6 +153,8 @@ def _checks(w: World) -> list[Check]:
         c("healthz", "GET", "/healthz", EVERYONE),
         c("signup", "GET", "/accounts/signup/", EVERYONE),
         c("login", "GET", "/accounts/login/", EVERYONE),
+        # The language chooser is for everyone (signed in: kept on the account too).
+        c("choose_language", "POST", "/accounts/language/", EVERYONE, {"language": "en"}),
         c("password_change", "GET", "/accounts/password_change/", SIGNED_IN),
         c("password_change_done", "GET", "/accounts/password_change/done/", SIGNED_IN),
         c("password_reset", "GET", "/accounts/password_reset/", EVERYONE),
