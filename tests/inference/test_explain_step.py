@@ -169,6 +169,14 @@ def test_the_explanations_own_steps_are_marked_where_they_do_not_follow(
     assert f'id="gen-{generation.pk}-steps"' in end and "work-wrong" in end
     assert "each checked against the line before" in end
 
+    # A day later the stream has expired: the page replays the end, marks included, from the
+    # database.
+    services.redis_client().delete(f"gen:{generation.pk}")
+    reader = StreamReader()
+    async_to_sync(read)()
+    end = reader.messages[-1]
+    assert f'id="gen-{generation.pk}-steps"' in end and "work-wrong" in end
+
 
 def test_only_a_wrong_step_of_ones_own_working_can_be_explained(
     builtin_engine, celery_worker_session, problem, student, other_student
