@@ -10,11 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 
 from curriculum import importer, validation
 from curriculum.models import ImportJob
 from curriculum.package import Issue, PackageError, RawPackage, read_package
+
+# The names curriculum/tasks.py registers: sent by name, since the tasks call these services.
+CHECK_PACKAGE_TASK = "curriculum.tasks.check_package"
+IMPORT_PACKAGE_TASK = "curriculum.tasks.import_package"
 
 
 @dataclass
@@ -183,8 +188,6 @@ def create_import_job(
 ) -> ImportJob:
     """Store an upload and queue its dry run (a worker checks it: an OATutor pool takes a
     while). Nothing is imported until the admin confirms."""
-    from curriculum.tasks import check_package
-
     job = ImportJob.objects.create(
         created_by=user,
         filename=filename[:300],
@@ -193,7 +196,7 @@ def create_import_job(
         status=ImportJob.Status.CHECKING,
         message="waiting for a worker",
     )
-    result = check_package.apply_async(args=[job.pk], queue="default")
+    result = current_app.send_task(CHECK_PACKAGE_TASK, args=[job.pk], queue="default")
     ImportJob.objects.filter(pk=job.pk).update(task_id=result.id)
     job.task_id = result.id
     return job
@@ -226,8 +229,6 @@ def run_check_job(*, job_id: int, progress: importer.Progress | None = None) -> 
 
 def confirm_import_job(*, job: ImportJob, user: Any) -> ImportJob:
     """Queue the import of a validated upload (once)."""
-    from curriculum.tasks import import_package
-
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.status != ImportJob.Status.VALIDATED:
@@ -235,7 +236,7 @@ def confirm_import_job(*, job: ImportJob, user: Any) -> ImportJob:
         job.status = ImportJob.Status.QUEUED
         job.message = "waiting for a worker"
         job.save(update_fields=["status", "message"])
-    result = import_package.apply_async(args=[job.pk], queue="default")
+    result = current_app.send_task(IMPORT_PACKAGE_TASK, args=[job.pk], queue="default")
     ImportJob.objects.filter(pk=job.pk).update(task_id=result.id)
     job.task_id = result.id
     return job

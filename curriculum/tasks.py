@@ -6,6 +6,7 @@ import time
 
 from celery import shared_task
 
+from curriculum import services
 from curriculum.models import ImportJob
 
 
@@ -23,19 +24,15 @@ def _reporter(task):
     return progress
 
 
-@shared_task(bind=True, name="curriculum.tasks.check_package")
+@shared_task(bind=True, name=services.CHECK_PACKAGE_TASK)
 def check_package(self, job_id: int) -> str:
     """The dry run of an uploaded package: the complete check and the change report."""
-    from curriculum.services import run_check_job
-
-    job = run_check_job(job_id=job_id, progress=_reporter(self))
+    job = services.run_check_job(job_id=job_id, progress=_reporter(self))
     return job.status if job else ImportJob.Status.FAILED
 
 
-@shared_task(bind=True, name="curriculum.tasks.import_package")
+@shared_task(bind=True, name=services.IMPORT_PACKAGE_TASK)
 def import_package(self, job_id: int) -> str:
     """Validate again (the database may have changed since the dry run) and import."""
-    from curriculum.services import run_import_job
-
-    job = run_import_job(job_id=job_id, progress=_reporter(self))
+    job = services.run_import_job(job_id=job_id, progress=_reporter(self))
     return job.status if job else ImportJob.Status.FAILED

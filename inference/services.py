@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 import redis
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from tutor.models import Attempt, User
 from tutor.permissions import can_view_student
 
 GPU_QUEUE = "gpu"
+GENERATE_TASK = "inference.tasks.generate"  # the name inference/tasks.py registers
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +163,8 @@ def request_explanation(
 
 
 def _enqueue(generation_id: int) -> None:
-    from inference.tasks import generate
-
-    generate.apply_async(args=[generation_id], queue=GPU_QUEUE)
+    # By name: the tasks module calls these services, so importing it here would be a cycle.
+    current_app.send_task(GENERATE_TASK, args=[generation_id], queue=GPU_QUEUE)
 
 
 def stop_generation(*, user: User, generation: Generation) -> Generation:

@@ -74,7 +74,7 @@ def sweep_stranded() -> list[int]:
 
 
 @shared_task(
-    name="inference.tasks.generate",
+    name=services.GENERATE_TASK,
     # The Generation row is the result. Without a result to track, asking for an explanation
     # does not subscribe the web process to the result backend, whose connection a Redis
     # restart can leave broken for good ("the Celery application must be restarted").
