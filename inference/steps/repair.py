@@ -269,19 +269,109 @@ def _like_terms_line(problem: ProblemState, previous_state: str, line: str) -> s
     return f"{combine.group(0)} (${left} = {result}$): ${latex_sum(rest)}$."
 
 
+_DENOMINATOR = re.compile(r"^Write (?:both fractions|\$[^$]+\$) with denominator \$(?P<d>\d+)\$$")
+_RECIPROCAL = re.compile(r"^Multiply by the reciprocal of \$[^$]+\$$")
+_PRODUCT = "Multiply the numerators and the denominators"
+_NUMERATORS = re.compile(r"^(?P<verb>Add|Subtract) the numerators$")
+
+
+def _fraction(node) -> tuple[int, int] | None:  # noqa: ANN001
+    """(signed numerator, denominator) of a fraction written with whole numbers."""
+    sign = 1
+    while node.op == "neg":
+        sign, node = -sign, node.args[0]
+    if node.op == "num" and node.value.isdigit():
+        return sign * int(node.value), 1
+    if node.op == "div" and all(a.op == "num" and a.value.isdigit() for a in node.args):
+        n, d = (int(a.value) for a in node.args)
+        return (sign * n, d) if d > 0 else None
+    return None
+
+
+def _fraction_pair(latex: str) -> tuple[tuple[int, int], str, tuple[int, int]] | None:
+    """``a/b OP c/d`` (OP one of + - \\cdot \\div) as written, or None."""
+    node = parse_math(latex)
+    if node is None or node.op not in ("add", "sub", "mul", "imul", "div") or node.paren:
+        return None
+    if node.op == "div" and _fraction(node) is not None:
+        return None  # a single fraction
+    first, second = (_fraction(a) for a in node.args)
+    if first is None or second is None:
+        return None
+    op = {"add": "+", "sub": "-", "mul": "\\cdot", "imul": "\\cdot", "div": "\\div"}[node.op]
+    return first, op, second
+
+
+def _fr(n: int, d: int) -> str:
+    if d == 1:
+        return str(n)
+    body = f"\\frac{{{abs(n)}}}{{{d}}}"
+    return "-" + body if n < 0 else body
+
+
+def _fraction_line(previous_state: str, line: str) -> str | None:
+    """A fraction step whose every number the operation fixes ("Write both fractions with
+    denominator $12$", "Multiply by the reciprocal of ...", "Multiply the numerators and the
+    denominators", "Add the numerators"), written out by the CAS as the training data writes
+    it; None for other lines."""
+    phrase = split_line(line).phrase
+    found = [rule for rule in (_DENOMINATOR, _RECIPROCAL, _NUMERATORS) if rule.match(phrase)] or (
+        [None] if phrase == _PRODUCT else []
+    )
+    if not found:
+        return None
+    pair = _fraction_pair(previous_state)
+    if pair is None:
+        return ""
+    (a, b), op, (c, d) = pair
+    m = _DENOMINATOR.match(phrase)
+    if m:
+        lcd = int(m["d"])
+        if op not in ("+", "-") or lcd % b or lcd % d:
+            return ""
+        na, nc = a * (lcd // b), c * (lcd // d)
+        calcs = [f"${a} \\cdot {lcd // b} = {na}$"] if lcd != b else []
+        calcs += [f"${c} \\cdot {lcd // d} = {nc}$"] if lcd != d else []
+        if not calcs:
+            return ""
+        which = "both fractions" if len(calcs) == 2 else f"${_fr(a, b) if lcd != b else _fr(c, d)}$"
+        return (
+            f"Write {which} with denominator ${lcd}$ ({', '.join(calcs)}): "
+            f"${_fr(na, lcd)} {op} {_fr(nc, lcd)}$."
+        )
+    if _RECIPROCAL.match(phrase):
+        if op != "\\div" or c <= 0:
+            return ""
+        return f"Multiply by the reciprocal of ${_fr(c, d)}$: ${_fr(a, b)} \\cdot {_fr(d, c)}$."
+    m = _NUMERATORS.match(phrase)
+    if m:
+        if b != d or op != {"Add": "+", "Subtract": "-"}[m["verb"]]:
+            return ""
+        total = a + c if op == "+" else a - c
+        return f"{m['verb']} the numerators (${a} {op} {c} = {total}$): ${_fr(total, b)}$."
+    if op != "\\cdot":
+        return ""
+    return (
+        f"{_PRODUCT} (${a} \\cdot {c} = {a * c}$, ${b} \\cdot {d} = {b * d}$): "
+        f"${_fr(a * c, b * d)}$."
+    )
+
+
 def repair_step(problem: ProblemState, previous_state: str, line: str) -> str | None:
     """``line`` with a miscopied number corrected, or None.
 
-    "Group like terms" and "Combine the $x$ terms" lines are written out whole from the
-    previous state (the operation fixes every term). Otherwise first the STATE alone (a number carried over wrong); then, if that is not enough, one
+    "Group like terms" and "Combine the $x$ terms" lines, and the fraction steps whose
+    numbers the operation fixes, are written out whole from the previous state. Otherwise first the STATE alone (a number carried over wrong); then, if that is not enough, one
     operand of one CALC replaced by a number of the previous state (the RESULT recomputed) and
     the STATE corrected to match. ``previous_state`` is the STATE (LaTeX) of the last accepted
     line, or the problem's start. A correction is returned only when it passes the line
     checker, and only when exactly one candidate does."""
     checker_ok = _passes(problem)
     written = _like_terms_line(problem, previous_state, line)
+    if written is None:
+        written = _fraction_line(previous_state, line)
     if written is not None:
-        return written if written != line and checker_ok(written) else None
+        return written if written and written != line and checker_ok(written) else None
     fixed = _state_repaired(problem, previous_state, line)
     if fixed is not None and fixed != line and checker_ok(fixed):
         return fixed

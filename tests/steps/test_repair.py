@@ -68,6 +68,29 @@ SYSTEM_START = r"x + y = 6 \text{ and } 3x - y = 14"
             "Combine the constants ($-7 - 12 = -5$): $10x + 14y - 5$.",
             "Combine the constants ($-7 - 12 = -19$): $10x + 14y - 19$.",
         ),
+        # Fraction steps whose numbers the operation fixes: written out by the CAS.
+        (
+            "Compute $\\frac{5}{6} + \\frac{1}{2}$ and give the result as a fraction.",
+            "\\frac{5}{6} + \\frac{1}{2}",
+            "Write $\\frac{1}{2}$ with denominator $6$ ($1 \\cdot 2 = 2$): "
+            "$\\frac{5}{6} + \\frac{2}{6}$.",
+            "Write $\\frac{1}{2}$ with denominator $6$ ($1 \\cdot 3 = 3$): "
+            "$\\frac{5}{6} + \\frac{3}{6}$.",
+        ),
+        (
+            "Find $\\frac{11}{12} \\div \\frac{4}{5}$ and simplify.",
+            "\\frac{11}{12} \\div \\frac{4}{5}",
+            "Multiply by the reciprocal of $\\frac{4}{5}$: $\\frac{11}{12} \\cdot \\frac{5}{11}$.",
+            "Multiply by the reciprocal of $\\frac{4}{5}$: $\\frac{11}{12} \\cdot \\frac{5}{4}$.",
+        ),
+        (
+            "Compute $(2/3)/(8/11)$ in lowest terms.",
+            "\\frac{2}{3} \\cdot \\frac{11}{8}",
+            "Multiply the numerators and the denominators ($2 \\cdot 11 = 22$, $3 \\cdot 1 = 3$): "
+            "$\\frac{22}{3}$.",
+            "Multiply the numerators and the denominators ($2 \\cdot 11 = 22$, $3 \\cdot 8 = 24$): "
+            "$\\frac{22}{24}$.",
+        ),
         # Inequalities: the same, relation kept.
         (
             "Solve $3x + 4 > 2x + 9$.",
@@ -153,6 +176,13 @@ def test_a_miscopied_number_is_corrected_and_the_line_then_checks_out(
             "Collect like terms in 9x + 5y - 7 + 9y + 8x - 7x - 12.",
             "10x + 5y + 9y - 7 - 12",
             "Combine the $x$ terms ($10x + 5x = 15x$): $15x + 5y + 9y - 7 - 12$.",
+        ),
+        # A denominator the fractions do not both divide: no rewrite.
+        (
+            "Compute $\\frac{5}{6} + \\frac{1}{2}$ and give the result as a fraction.",
+            "\\frac{5}{6} + \\frac{1}{2}",
+            "Write both fractions with denominator $8$ ($5 \\cdot 2 = 10$, $1 \\cdot 4 = 4$): "
+            "$\\frac{10}{8} + \\frac{4}{8}$.",
         ),
         # Model text that is not a step.
         ("Solve $11x + 17 = 187 - 6x$.", "11x + 17 = 187 - 6x", "Add $6x$ to both"),
