@@ -50,8 +50,6 @@ def test_cli_prints_one_row_per_model(csv_file, tmp_path, capsys):
         "Elo",
         "Combined",
         "Best-LR",
-        "LR+",
-        "Combined+",
     }
     assert res["test_learners"] == 30 and res["train_learners"] == 120
     for m in res["models"]:
@@ -131,8 +129,6 @@ def test_cli_reads_tab_separated_files_with_a_given_split_and_several_skills(
     names = [m["model"] for m in res["models"]]
     for name in (
         "Best-LR",
-        "LR+",
-        "Combined+",
         "Elo",
         "Combined",
         "Combined (unfitted)",
@@ -140,7 +136,7 @@ def test_cli_reads_tab_separated_files_with_a_given_split_and_several_skills(
     ):
         assert name in names
     by = {m["model"]: m for m in res["models"]}
-    for name in ("Best-LR", "LR+", "Combined", "Combined+"):
+    for name in ("Best-LR", "Combined"):
         assert by[name]["auc"] > by["Elo (unfitted)"]["auc"]
         assert by[name]["n"] == res["test_rows"] and len(by[name]["calibration"]) == 10
     assert 0 < res["first_attempts"]["observed"] < 1

@@ -106,11 +106,26 @@ class CourseGraph:
             bound[1][skill] = arr
         return arr
 
+    def item_weights(self, skill: str, params: ModelParams) -> np.ndarray:
+        """The combined model's item weight of each problem of ``skill`` (0 for items the fit
+        has not seen). Cached per parameter object like ``difficulties``."""
+        self.difficulties(skill, params)  # (re)binds the cache to params
+        assert self._bound is not None
+        cache = self._bound[1]
+        key = "\x00w:" + skill
+        arr = cache.get(key)
+        if arr is None:
+            iw = params.item_weights
+            arr = np.array([iw.get(pid, 0.0) for pid in self._index[skill].ids], dtype=float)
+            cache[key] = arr
+        return arr
+
     def bind(self, params: ModelParams) -> CourseGraph:
-        """Precompute every skill's difficulty array for ``params`` (call right after a swap so
-        no request pays for it)."""
+        """Precompute every skill's difficulty and item-weight arrays for ``params`` (call
+        right after a swap so no request pays for it)."""
         for s in self.skills:
             self.difficulties(s.id, params)
+            self.item_weights(s.id, params)
         return self
 
     def item_priors(self) -> dict[str, float]:

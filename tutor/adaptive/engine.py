@@ -12,17 +12,25 @@ import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from . import bkt as _bkt
-from .combined import fit_logistic
 from .course import CourseGraph
 from .elo import replay as elo_replay
 from .forgetting import DAY, next_stability, skill_retrievability
 from .mastery import is_mastered, record_evidence
 from .model import (
     COMBINED_FEATURES,
+    DECAY_DAYS,
+    ITEM_CAP,
+    N_ITEM_FEATURES,
+    N_PATTERNS,
+    PATTERN_LEN,
+    SKILL_EMA,
+    SKILL_TERMS,
+    TOTAL_EMA,
     Attempt,
     BKTParams,
     EloConfig,
@@ -32,7 +40,9 @@ from .model import (
     SkillState,
     default_combined_weights,
 )
+from .sparse import SparseDesign, choose_l2, fit_sparse_logistic
 
+_PATTERN_MASK = (1 << PATTERN_LEN) - 1
 RECENT_SIZE = 30  # how many recent items the learner state remembers (for "not seen recently")
 _LOGIT_CLIP = 6.0
 
@@ -112,11 +122,32 @@ def _apply(
         s.streak = s.streak + 1 if s.streak > 0 else 1
     else:
         s.streak = s.streak - 1 if s.streak < 0 else -1
+    # the combined model's recency features (O(1): moving averages, bits, decayed counts)
+    v = 1.0 if correct else -1.0
+    s.ema = [a * e + (1.0 - a) * v for a, e in zip(SKILL_EMA, s.ema, strict=True)]
+    s.hist = ((s.hist << 1) | int(correct)) & _PATTERN_MASK
+    gap_days = max(0.0, t - s.last_t) / DAY if s.last_t is not None else 0.0
+    dec = s.decayed
+    for j, tau in enumerate(DECAY_DAYS):
+        f = math.exp(-gap_days / tau)
+        dec[2 * j] = dec[2 * j] * f + y
+        dec[2 * j + 1] = dec[2 * j + 1] * f + 1.0
     s.last_t = t
     state.skills[skill] = s
     state.n += 1
     if correct:
         state.wins += 1
+    s.last_k = state.n
+    rec_i = s.items.get(item)
+    if rec_i is None:
+        if len(s.items) >= ITEM_CAP:  # forget the least recently answered item
+            del s.items[min(s.items, key=lambda k: s.items[k][2])]
+        s.items[item] = [1, int(correct), state.n, int(correct)]
+    else:
+        s.items[item] = [rec_i[0] + 1, rec_i[1] + int(correct), state.n, int(correct)]
+    state.ema = [a * e + (1.0 - a) * v for a, e in zip(TOTAL_EMA, state.ema, strict=True)]
+    state.hist = ((state.hist << 1) | int(correct)) & _PATTERN_MASK
+    state.prev_skill = skill
     rec = state.recent
     rec.append((item, t))
     if len(rec) > recent_size:
@@ -157,6 +188,25 @@ def update(
 # prediction
 
 
+def pattern_index(hist: int, n: int) -> int:
+    """Index of the pattern of the last min(n, PATTERN_LEN) outcomes (0 = no answer yet)."""
+    k = min(n, PATTERN_LEN)
+    return (1 << k) - 1 + (hist & ((1 << k) - 1))
+
+
+def item_features(s: SkillState, item: str, n_total: int) -> list[float]:
+    """The learner's history with ``item`` (the last N_ITEM_FEATURES combined features)."""
+    rec = s.items.get(item)
+    if rec is None:
+        return [0.0] * N_ITEM_FEATURES
+    return [
+        math.log1p(rec[0]),
+        math.log1p(rec[1]),
+        2.0 * rec[3] - 1.0,
+        math.log1p(max(0, n_total - rec[2])),
+    ]
+
+
 def features(
     state: LearnerState,
     s: SkillState,
@@ -164,12 +214,19 @@ def features(
     skill: str,
     difficulty: float,
     now: float | None,
+    item: str | None = None,
 ) -> list[float]:
-    """The combined model's feature vector (order: ``COMBINED_FEATURES``)."""
+    """The combined model's dense feature vector (order: ``COMBINED_FEATURES``); without
+    ``item`` the item's own history counts as never met."""
     bp = params.bkt_for(skill)
     p_bkt = s.p_known * (1.0 - bp.slip) + (1.0 - s.p_known) * bp.guess
     fails_s = s.n - s.wins
     fails_t = state.n - state.wins
+    gap_days = max(0.0, now - s.last_t) / DAY if (now is not None and s.last_t is not None) else 0.0
+    dec = []
+    for j, tau in enumerate(DECAY_DAYS):
+        f = math.exp(-gap_days / tau)
+        dec += [math.log1p(s.decayed[2 * j] * f), math.log1p(s.decayed[2 * j + 1] * f)]
     return [
         1.0,
         _logit(p_bkt),
@@ -186,22 +243,69 @@ def features(
         # time since it was last practised, and the skill-specific ability on its own
         params.skill_difficulty.get(skill, 0.0),
         1.0 if s.n == 0 else 0.0,
-        math.log1p(max(0.0, now - s.last_t) / 3600.0)
-        if (now is not None and s.last_t is not None)
-        else 0.0,
+        math.log1p(gap_days * 24.0),
         s.theta,
+        *s.ema,
+        *state.ema,
+        math.log1p(state.n - s.last_k) if s.n else 0.0,
+        1.0 if (s.n and state.prev_skill == skill) else 0.0,
+        *dec,
+        math.log1p(state.n),
+        *(item_features(s, item, state.n) if item is not None else [0.0] * N_ITEM_FEATURES),
     ]
+
+
+def sparse_logit(state: LearnerState, s: SkillState, params: ModelParams, skill: str) -> float:
+    """The per-skill and per-pattern part of the combined logit (the item weight aside)."""
+    z = 0.0
+    sw = params.skill_weights.get(skill)
+    if sw is not None:
+        z += (
+            sw[0]
+            + sw[1] * math.log1p(s.wins)
+            + sw[2] * math.log1p(s.n)
+            + sw[3] * math.log1p(s.n - s.wins)
+            + sw[4] * s.ema[0]
+        )
+    if params.pattern_skill:
+        z += params.pattern_skill[pattern_index(s.hist, s.n)]
+    if params.pattern_total:
+        z += params.pattern_total[pattern_index(state.hist, state.n)]
+    return z
+
+
+def combined_logit(
+    state: LearnerState,
+    s: SkillState,
+    params: ModelParams,
+    skill: str,
+    item: str,
+    difficulty: float,
+    now: float | None,
+) -> float:
+    f = features(state, s, params, skill, difficulty, now, item)
+    z = sum(wi * fi for wi, fi in zip(params.combined_weights, f, strict=True))
+    return z + sparse_logit(state, s, params, skill) + params.item_weights.get(item, 0.0)
 
 
 def combined_line(
     state: LearnerState, s: SkillState, params: ModelParams, skill: str, now: float | None
 ) -> tuple[float, float]:
-    """(a, b) with combined logit = a + b * difficulty, so many items are scored at once."""
+    """(a, b) with combined logit = a + b * difficulty + the item's own terms
+    (``item_terms``), so many items are scored at once."""
     f = features(state, s, params, skill, 0.0, now)
     w = params.combined_weights
-    a = sum(wi * fi for wi, fi in zip(w, f, strict=True))
+    a = sum(wi * fi for wi, fi in zip(w, f, strict=True)) + sparse_logit(state, s, params, skill)
     b = w[_I_DIFF] - w[_I_ELO]
     return a, b
+
+
+def item_term(s: SkillState, params: ModelParams, item: str, n_total: int) -> float:
+    """What the learner's own history with ``item`` adds to the combined logit."""
+    if item not in s.items:
+        return 0.0
+    w = params.combined_weights[-N_ITEM_FEATURES:]
+    return sum(wi * fi for wi, fi in zip(w, item_features(s, item, n_total), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,12 +325,11 @@ def predict_all(
 ) -> Prediction:
     s = skill_state(state, params, str(skill))
     d = params.difficulty(str(item), str(skill), prior_difficulty)
-    f = features(state, s, params, str(skill), d, now)
-    z = sum(wi * fi for wi, fi in zip(params.combined_weights, f, strict=True))
+    z = combined_logit(state, s, params, str(skill), str(item), d, now)
     bp = params.bkt_for(str(skill))
     return Prediction(
         bkt=s.p_known * (1.0 - bp.slip) + (1.0 - s.p_known) * bp.guess,
-        elo=_sig(f[_I_ELO]),
+        elo=_sig(state.theta + s.theta - d),
         combined=_sig(z),
     )
 
@@ -401,22 +504,45 @@ def _fit_core(
 def replay_features(
     tab: AttemptTable, params: ModelParams, threshold: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of every attempt, each computed from the state before it."""
+    """Dense features and labels of every attempt, each computed from the state before it."""
+    parts = replay_design(tab, params, threshold)
+    return parts.dense, tab.correct.copy()
+
+
+@dataclass
+class DesignParts:
+    """The combined model's inputs for each attempt, computed online (before the attempt)."""
+
+    dense: np.ndarray  # (n, len(COMBINED_FEATURES))
+    skill_terms: np.ndarray  # (n, len(SKILL_TERMS)): the per-skill columns' values
+    pattern_skill: np.ndarray  # (n,) int: pattern of the last outcomes on the skill
+    pattern_total: np.ndarray  # (n,) int: ... over all answers
+
+
+def replay_design(
+    tab: AttemptTable,
+    params: ModelParams,
+    threshold: float | None = None,
+    rows: np.ndarray | None = None,
+    parts: DesignParts | None = None,
+) -> DesignParts:
+    """Replay ``tab`` in time order under ``params``; fill the design for ``rows`` (a boolean
+    mask of the learners to replay; all when None) into ``parts`` (new when None)."""
     thr = params.mastery.threshold if threshold is None else threshold
-    X = np.empty((len(tab), len(COMBINED_FEATURES)))
+    n = len(tab)
+    if parts is None:
+        parts = DesignParts(
+            np.zeros((n, len(COMBINED_FEATURES))),
+            np.zeros((n, len(SKILL_TERMS))),
+            np.zeros(n, dtype=np.int64),
+            np.zeros(n, dtype=np.int64),
+        )
     states: dict[int, LearnerState] = {}
     S, It = tab.skills, tab.items
-    for i, (lu, sk, it, y, t, pr) in enumerate(
-        zip(
-            tab.learner.tolist(),
-            tab.skill.tolist(),
-            tab.item.tolist(),
-            tab.correct.tolist(),
-            tab.t.tolist(),
-            tab.prior.tolist(),
-            strict=True,
-        )
-    ):
+    idx = np.arange(n) if rows is None else np.flatnonzero(rows)
+    for i in idx.tolist():
+        lu, sk, it = int(tab.learner[i]), int(tab.skill[i]), int(tab.item[i])
+        pr = float(tab.prior[i])
         st = states.get(lu)
         if st is None:
             st = states[lu] = LearnerState()
@@ -425,9 +551,124 @@ def replay_features(
         prior = None if pr != pr else pr
         s = st.skills.get(skill) or new_skill_state(params, skill)
         d = params.difficulty(item, skill, prior)
-        X[i] = features(st, s, params, skill, d, t)
-        _apply(st, params, skill, item, y > 0.5, t, prior, thr, RECENT_SIZE)
-    return X, tab.correct.copy()
+        parts.dense[i] = features(st, s, params, skill, d, float(tab.t[i]), item)
+        parts.skill_terms[i] = (
+            1.0,
+            math.log1p(s.wins),
+            math.log1p(s.n),
+            math.log1p(s.n - s.wins),
+            s.ema[0],
+        )
+        parts.pattern_skill[i] = pattern_index(s.hist, s.n)
+        parts.pattern_total[i] = pattern_index(st.hist, st.n)
+        _apply(
+            st, params, skill, item, tab.correct[i] > 0.5, float(tab.t[i]), prior, thr, RECENT_SIZE
+        )
+    return parts
+
+
+# L2 strengths of the combined model's groups of weights, in answers (see ``sparse``); the
+# item strength is chosen on a validation split of the training learners among ITEM_L2_GRID.
+L2_DENSE = 1.0
+L2_DENSE_REFIT = 200.0  # a refit is pulled toward the previous weights as if by 200 answers
+L2_SKILL = 3.0
+L2_PATTERN = 1.0
+ITEM_L2_GRID = (0.3, 1.0, 3.0)
+TUNE_MAX_ROWS = 300_000  # the validation fits use at most about this many answers
+
+
+def _learner_hash(tab: AttemptTable, salt: str, mod: int) -> np.ndarray:
+    """Per attempt: crc32 of salt + learner id, modulo ``mod`` (stable across refits)."""
+    h = np.array([zlib.crc32(f"{salt}:{lid}".encode()) % mod for lid in tab.learners])
+    return h[tab.learner] if len(tab) else np.zeros(0, dtype=np.int64)
+
+
+def fit_combined(
+    tab: AttemptTable,
+    parts: DesignParts,
+    *,
+    seed: int = 0,
+    previous: ModelParams | None = None,
+    item_l2: float | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Fit the combined model's weights on the design; returns (weights, info).
+
+    Columns: the dense features, then one per item, SKILL_TERMS per skill, and one per pattern
+    (skill, overall). L2 per group (bias free); a refit is centred on ``previous``'s weights.
+    ``item_l2`` None: chosen among ITEM_L2_GRID by log-loss on a fifth of the learners (by a
+    hash of their id), fitted on the rest."""
+    n_it, n_sk = len(tab.items), len(tab.skills)
+    n_st = len(SKILL_TERMS)
+    k = parts.dense.shape[1]
+    n = len(tab)
+    ar = np.arange(n)
+    off_s = n_it
+    off_ps = off_s + n_sk * n_st
+    off_pt = off_ps + N_PATTERNS
+    p = off_pt + N_PATTERNS
+    rows = np.concatenate([ar, np.repeat(ar, n_st), ar, ar])
+    cols = np.concatenate(
+        [
+            tab.item,
+            off_s + (tab.skill[:, None] * n_st + np.arange(n_st)[None, :]).ravel(),
+            off_ps + parts.pattern_skill,
+            off_pt + parts.pattern_total,
+        ]
+    )
+    vals = np.concatenate([np.ones(n), parts.skill_terms.ravel(), np.ones(n), np.ones(n)])
+    X = SparseDesign(parts.dense, rows.astype(np.int64), cols.astype(np.int64), vals, p)
+    y = tab.correct
+    centre = np.zeros(k + p)
+    if previous is not None:
+        centre[:k] = previous.combined_weights
+        centre[k : k + n_it] = [previous.item_weights.get(str(i), 0.0) for i in tab.items]
+        for j, sk in enumerate(tab.skills):
+            v = previous.skill_weights.get(str(sk))
+            if v is not None:
+                centre[k + off_s + j * n_st : k + off_s + (j + 1) * n_st] = v
+        if previous.pattern_skill:
+            centre[k + off_ps : k + off_pt] = previous.pattern_skill
+        if previous.pattern_total:
+            centre[k + off_pt :] = previous.pattern_total
+
+    def l2(item: float) -> np.ndarray:
+        v = np.empty(k + p)
+        v[:k] = L2_DENSE if previous is None else L2_DENSE_REFIT
+        v[k : k + off_s] = item
+        v[k + off_s : k + off_ps] = L2_SKILL
+        v[k + off_ps :] = L2_PATTERN
+        return v
+
+    info: dict[str, Any] = {}
+    if item_l2 is None:
+        val = _learner_hash(tab, f"val{seed}", 5) == 0
+        fit_rows = ~val
+        if fit_rows.sum() > TUNE_MAX_ROWS:  # tune on a subset of the learners
+            share = TUNE_MAX_ROWS / fit_rows.sum()
+            fit_rows &= _learner_hash(tab, f"sub{seed}", 1000) < 1000 * share
+        item_l2, scores = choose_l2(X, y, val, l2, ITEM_L2_GRID, fit_rows=fit_rows, centre=centre)
+        info["combined_item_l2_validation_logloss"] = {
+            str(a): round(b, 5) for a, b in scores.items()
+        }
+    fit_all = fit_sparse_logistic(X, y, l2(item_l2), centre=centre)
+    w = fit_all.w
+    info.update(
+        {
+            "combined_rows": int(n),
+            "combined_logloss": fit_all.loss,
+            "combined_item_l2": item_l2,
+            "combined_iterations": fit_all.iterations,
+        }
+    )
+    ws = w[k + off_s : k + off_ps].reshape(n_sk, n_st) if n_sk else np.zeros((0, n_st))
+    weights = {
+        "dense": [float(v) for v in w[:k]],
+        "items": {str(i): float(v) for i, v in zip(tab.items, w[k : k + n_it], strict=True)},
+        "skills": {str(sk): [float(v) for v in ws[j]] for j, sk in enumerate(tab.skills)},
+        "pattern_skill": [float(v) for v in w[k + off_ps : k + off_pt]],
+        "pattern_total": [float(v) for v in w[k + off_pt :]],
+    }
+    return weights, info
 
 
 def fit(
@@ -450,10 +691,12 @@ def fit(
     weights (and kept when there are too few learners to refit them).
 
     BKT per skill (EM; ``forgets`` adds P(F)), item difficulties (Elo replay), and the combined
-    model's weights: BKT and Elo are fitted on (1 - ``stack_fraction``) of the learners and the
-    logistic model on the rest (features computed online, before each answer), then BKT and Elo
-    are refitted on everyone. With fewer than 20 learners the combined weights stay at the
-    hand-set default (Elo + 0.3 x BKT, centred; ``default_combined_weights``).
+    model's weights by cross-fitting: the learners are cut in two (hash of their id), each half's
+    features come from BKT and Elo fitted on the other half, computed online before each answer,
+    and the L2 logistic model (``fit_combined``) is fitted on all answers; then BKT and Elo are
+    refitted on everyone. ``stack_fraction`` 0 skips the combined model. With fewer than 20
+    learners the combined weights stay at the hand-set default (Elo + 0.3 x BKT, centred;
+    ``default_combined_weights``) and there are no item, skill or pattern weights.
     """
     t0 = time.perf_counter()
     tab = attempts if isinstance(attempts, AttemptTable) else AttemptTable.from_attempts(attempts)
@@ -475,34 +718,41 @@ def fit(
         anchor=previous.bkt if previous is not None else None,
     )
     n_learners = len(np.unique(tab.learner)) if len(tab) else 0
-    weights: list[float] | None = None
+    weights: dict[str, Any] | None = None
     stack_info: dict = {}
-    if n_learners >= 20 and 0 < stack_fraction < 1:
-        # the held-out learners are chosen by a hash of their id, so a refit on more data keeps
-        # the same learners held out (a fresh random draw made the weights jump between refits)
-        hold = np.array(
-            [
-                zlib.crc32(f"{seed}:{lid}".encode()) % 10_000 < stack_fraction * 10_000
-                for lid in tab.learners
-            ]
-        )
-        mask_b = hold[tab.learner]
-        if mask_b.any() and (~mask_b).any():
-            p_a = _fit_core(tab.subset(~mask_b), **kw)
-            X, y = replay_features(tab.subset(mask_b), p_a)
-            w0 = np.asarray(previous.combined_weights) if previous is not None else None
-            # a refit is pulled toward the previous weights as if by 200 answers
-            w, ll = fit_logistic(X, y, w0=w0, l2=200.0 if w0 is not None else 1.0)
-            weights = [float(v) for v in w]
-            stack_info = {"combined_rows": int(len(y)), "combined_logloss": ll}
+    if n_learners >= 20 and stack_fraction > 0:
+        # cross-fitting: the learners are cut in two by a hash of their id (a refit on more
+        # data keeps the same halves); each half's features come from BKT and Elo fitted on the
+        # other half, computed online before each answer; the logistic model is fitted on all
+        group = _learner_hash(tab, str(seed), 2)
+        if (group == 0).any() and (group == 1).any():
+            parts = None
+            for g in (0, 1):
+                p_g = _fit_core(tab.subset(group != g), **kw)
+                parts = replay_design(tab, p_g, rows=group == g, parts=parts)
+            assert parts is not None
+            weights, stack_info = fit_combined(tab, parts, seed=seed, previous=previous)
     params = _fit_core(tab, **kw)
     if weights is None:
-        weights = (
-            list(previous.combined_weights)
-            if previous is not None
-            else default_combined_weights(params.bkt_default)
-        )
-    params.combined_weights = weights
+        if previous is not None:
+            params.combined_weights = list(previous.combined_weights)
+            params.item_weights = dict(previous.item_weights)
+            params.skill_weights = {k: list(v) for k, v in previous.skill_weights.items()}
+            params.pattern_skill = list(previous.pattern_skill)
+            params.pattern_total = list(previous.pattern_total)
+        else:
+            params.combined_weights = default_combined_weights(params.bkt_default)
+    else:
+        params.combined_weights = weights["dense"]
+        params.item_weights = weights["items"]
+        params.skill_weights = weights["skills"]
+        params.pattern_skill = weights["pattern_skill"]
+        params.pattern_total = weights["pattern_total"]
+        if previous is not None:  # items and skills absent from the new data keep their weights
+            for k, v in previous.item_weights.items():
+                params.item_weights.setdefault(k, v)
+            for k, v in previous.skill_weights.items():
+                params.skill_weights.setdefault(k, list(v))
     if previous is not None:
         # skills nobody answered since keep what was known (e.g. their curriculum priors)
         for k, v in previous.bkt.items():

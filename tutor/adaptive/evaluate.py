@@ -18,10 +18,10 @@ expected calibration error, and a calibration table, per model:
 * ``BKT+forgets`` - the same with P(F) (``--forgets``);
 * ``pyBKT`` - pyBKT itself, if it is importable (``--pybkt``);
 * ``Elo`` - learner ability (global + per skill) and item difficulty;
-* ``Combined`` - the engine's logistic model over BKT, Elo and count features;
-* ``Best-LR`` - Gervet et al.'s baseline (item, skill, win/attempt counts), ``lr.BestLR``;
-* ``LR+`` - Best-LR with fails, recency windows, time since practice and item repeats;
-* ``Combined+`` - LR+ plus the engine's features (BKT, Elo, ...), cross-fitted (``lr.EngineLR``);
+* ``Best-LR`` - Gervet et al.'s baseline exactly (item and skill one-hots, per-skill, per-item
+  and total counts of wins and attempts), ``lr.BestLR``;
+* ``Combined`` - the engine's model, what the app serves: Best-LR's features plus fails, moving
+  averages, patterns of the last answers, recency, and the BKT and Elo features, cross-fitted;
 * with ``--cold``, the engine's models again with *unfitted* parameters (a fresh deployment).
 """
 
@@ -43,7 +43,8 @@ import numpy as np
 from . import bkt as _bkt
 from .elo import item_step
 from .engine import AttemptTable, default_params, fit, predict_all, update
-from .lr import EngineLR, OnlineLR, fit_lr
+from .lr import BestLR, fit_best_lr
+from .lr import design as best_lr_design
 from .metrics import calibration, summary
 from .model import Attempt, LearnerState, ModelParams
 
@@ -461,60 +462,11 @@ def split_answers(a: Answers, test_fraction: float = 0.2, seed: int = 0) -> tupl
     return a.subset(~m), a.subset(m)
 
 
-def _lr_design(a: Answers, model: OnlineLR) -> tuple[np.ndarray, np.ndarray]:
-    """Dense features of every answer from the state before it (and the model updated)."""
-    X = np.empty((len(a), model.n_dense))
-    for r, (lu, it, t, y) in enumerate(
-        zip(a.learner.tolist(), a.item.tolist(), a.t.tolist(), a.correct.tolist(), strict=True)
-    ):
-        sk = a.skills_of(r)
-        X[r] = model.features(lu, it, sk, t)
-        model.update(lu, it, sk, t, y > 0.5)
-    return X, a.correct
-
-
-def fit_lr_model(train: Answers, plus: bool, use_time: bool) -> Any:
-    X, y = _lr_design(train, OnlineLR(plus=plus, windows=use_time))
-    return fit_lr(
-        X,
-        train.item,
-        train.skill_ptr,
-        train.skill_idx,
-        y,
-        len(train.items),
-        len(train.skills),
-    )
-
-
-def fit_engine_lr(train: Answers, use_time: bool, seed: int = 0, folds: int = 2) -> Any:
-    """Combined+ by cross-fitting: the training learners are cut into ``folds`` groups (by a hash
-    of their id); each group's features come from the engine fitted on the other groups, computed
-    online before each answer; the logistic model is then fitted on all training answers."""
-    group = np.array(
-        [zlib.crc32(f"{seed}:{lid}".encode()) % folds for lid in train.learners], dtype=np.int64
-    )[train.learner]
-    X = None
-    S, It = train.skills, train.items
-    for g in range(folds):
-        inside = group == g
-        if not inside.any() or inside.all():
-            return None
-        model = EngineLR(fit(train.subset(~inside).expanded(), seed=seed), windows=use_time)
-        if X is None:
-            X = np.empty((len(train), model.n_dense))
-        for r in np.flatnonzero(inside).tolist():
-            lu, it, t, y = (
-                int(train.learner[r]),
-                int(train.item[r]),
-                float(train.t[r]),
-                train.correct[r] > 0.5,
-            )
-            sk = train.skills_of(r)
-            sids = [str(S[k]) for k in sk]
-            X[r] = model.features(lu, it, sk, t, str(It[it]), sids)
-            model.update(lu, it, sk, t, y, str(It[it]), sids)
-    return fit_lr(
-        X,
+def fit_lr_model(train: Answers, seed: int = 0) -> Any:
+    """Best-LR on the training answers; its item penalty is chosen on a fifth of the training
+    learners (by a hash of their id), never on the test learners."""
+    X = best_lr_design(
+        train.learner,
         train.item,
         train.skill_ptr,
         train.skill_idx,
@@ -522,6 +474,10 @@ def fit_engine_lr(train: Answers, use_time: bool, seed: int = 0, folds: int = 2)
         len(train.items),
         len(train.skills),
     )
+    val = np.array(
+        [zlib.crc32(f"val{seed}:{lid}".encode()) % 5 == 0 for lid in train.learners], dtype=bool
+    )[train.learner]
+    return fit_best_lr(X, train.correct, len(train.items), len(train.skills), val)
 
 
 def evaluate_answers(
@@ -539,18 +495,8 @@ def evaluate_answers(
     params = fit(train.expanded(), seed=seed)
     params_f = fit(train.expanded(), forgets=True, stack_fraction=0, seed=seed) if forgets else None
     fit_s = time.perf_counter() - t0
-    # recency windows only where the data has times that differ within a learner
-    use_time = bool(np.any(np.diff(train.t) != 0)) and float(np.ptp(train.t)) > 3600
     t1 = time.perf_counter()
-    lr_models = (
-        {
-            "Best-LR": (fit_lr_model(train, False, use_time), False),
-            "LR+": (fit_lr_model(train, True, use_time), True),
-        }
-        if lr
-        else {}
-    )
-    plus_w = fit_engine_lr(train, use_time, seed) if lr else None
+    lr_models = {"Best-LR": fit_lr_model(train, seed)} if lr else {}
     lr_s = time.perf_counter() - t1
     engines: dict[str, ModelParams] = {"": params}
     if cold:
@@ -563,13 +509,8 @@ def evaluate_answers(
         preds["BKT+forgets"] = []
     for name in lr_models:
         preds[name] = []
-    if plus_w is not None:
-        preds["Combined+"] = []
-        eng_lr = EngineLR(params, windows=use_time)
     states: dict[str, dict[int, LearnerState]] = {suffix: {} for suffix in engines}
-    lr_states = {
-        name: OnlineLR(plus=plus, windows=use_time) for name, (_, plus) in lr_models.items()
-    }
+    lr_states = {name: BestLR() for name in lr_models}
     pk_f: dict[tuple[int, str], float] = {}
     S, It, L = test.skills, test.items, test.learners
     t2 = time.perf_counter()
@@ -607,21 +548,15 @@ def evaluate_answers(
                 v += _bkt.p_correct(k, bp)
                 pk_f[(lu, sk)] = _bkt.step(k, y > 0.5, bp)
             preds["BKT+forgets"].append(v / len(sks))
-        for name, (w, _) in lr_models.items():
+        for name, w in lr_models.items():
             ols = lr_states[name]
-            x = ols.features(lu, it, sks, t)
-            z = w.logit(x, it if it < len(train.items) else -1, sks)
+            dense, per_skill = ols.features(lu, it, sks)
+            z = w.logit(dense, per_skill, it if it < len(train.items) else -1, sks)
             preds[name].append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
-            ols.update(lu, it, sks, t, y > 0.5)
-        if plus_w is not None:
-            sids = [str(S[k]) for k in sks]
-            x = eng_lr.features(lu, it, sks, t, item, sids)
-            z = plus_w.logit(x, it if it < len(train.items) else -1, sks)
-            preds["Combined+"].append(1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))))
-            eng_lr.update(lu, it, sks, t, y > 0.5, item, sids)
+            ols.update(lu, it, sks, y > 0.5)
     replay_s = time.perf_counter() - t2
     yv = test.correct
-    order = ["BKT", "BKT+forgets", "Elo", "Combined", "Best-LR", "LR+", "Combined+"]
+    order = ["BKT", "BKT+forgets", "Elo", "Best-LR", "Combined"]
     order += [m + " (unfitted)" for m in ("BKT", "Elo", "Combined")]
     models = []
     for name in order:
@@ -639,7 +574,6 @@ def evaluate_answers(
         "fit_seconds": round(fit_s, 2),
         "lr_fit_seconds": round(lr_s, 2),
         "test_replay_seconds": round(replay_s, 2),
-        "recency_windows": use_time,
         "note": "",
         "models": models,
         "first_attempts": {
@@ -738,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--forgets", action="store_true", help="add a BKT+forgets row")
     ap.add_argument("--cold", action="store_true", help="add the engine's unfitted models")
-    ap.add_argument("--no-lr", action="store_true", help="leave out Best-LR and LR+")
+    ap.add_argument("--no-lr", action="store_true", help="leave out Best-LR")
     ap.add_argument("--pybkt", action="store_true", help="add a pyBKT row (single file only)")
     ap.add_argument(
         "--online-items",

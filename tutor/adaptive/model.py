@@ -20,6 +20,13 @@ def _f(x: Any) -> float:
     return float(x)
 
 
+def _floats(v: Any, n: int) -> list[float]:
+    """``v`` as ``n`` floats (zeros when absent or of another length: a row stored before)."""
+    if not isinstance(v, list | tuple) or len(v) != n:
+        return [0.0] * n
+    return [float(x) for x in v]
+
+
 @dataclass(slots=True)
 class Attempt:
     """One graded first attempt of a learner on an item (problem or step) that exercises a skill.
@@ -47,6 +54,15 @@ class Attempt:
         self.t = float(self.t) if self.t is not None else 0.0
 
 
+EVIDENCE_CAP = 10  # solved items remembered per skill; min_evidence may not exceed it
+SKILL_EMA = (0.5, 0.8)  # per-answer decay of the skill's moving averages of correctness
+TOTAL_EMA = (0.9, 0.98)  # the same over all of a learner's answers
+PATTERN_LEN = 5  # last outcomes remembered as a pattern (skill and overall)
+N_PATTERNS = (1 << (PATTERN_LEN + 1)) - 1  # patterns of length 0..PATTERN_LEN
+DECAY_DAYS = (1.0, 7.0)  # time constants of the decayed counts (wins, attempts) per skill
+ITEM_CAP = 32  # items remembered per learner x skill (for "met this item before")
+
+
 @dataclass(slots=True)
 class SkillState:
     """What the engine knows about one learner on one skill (one row per learner x skill)."""
@@ -63,6 +79,17 @@ class SkillState:
     # Distinct items answered right first time without hints (capped at EVIDENCE_CAP): the
     # evidence that mastery needs besides P(known).
     solved: list[str] = field(default_factory=list)
+    # Features of the combined model (issue 14), all O(1) to update: moving averages of
+    # correctness (+1 right, -1 wrong) at SKILL_EMA rates, the last PATTERN_LEN outcomes as bits
+    # (newest lowest), the learner's answer count at the last answer on the skill, wins and
+    # attempts decayed with the DECAY_DAYS time constants, and per item of the skill that the
+    # learner answered (at most ITEM_CAP, the least recent dropped): [answers, wins, the learner's
+    # answer count at the last one, last outcome 0/1].
+    ema: list[float] = field(default_factory=lambda: [0.0] * len(SKILL_EMA))
+    hist: int = 0
+    last_k: int = 0
+    decayed: list[float] = field(default_factory=lambda: [0.0] * (2 * len(DECAY_DAYS)))
+    items: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,6 +99,9 @@ class SkillState:
         names = {f.name for f in fields(cls)}
         out = cls(**{k: v for k, v in d.items() if k in names})
         out.solved = [str(x) for x in out.solved]
+        out.items = {str(k): [int(x) for x in v] for k, v in out.items.items()}
+        out.ema = _floats(out.ema, len(SKILL_EMA))
+        out.decayed = _floats(out.decayed, 2 * len(DECAY_DAYS))
         if "solved" not in d and out.wins:
             # A row stored before evidence was kept: the app feeds only first answers, one per
             # problem, so its wins were on distinct problems (placeholders stand for them).
@@ -90,10 +120,12 @@ class SkillState:
             self.lapses,
             self.streak,
             list(self.solved),
+            list(self.ema),
+            self.hist,
+            self.last_k,
+            list(self.decayed),
+            {k: list(v) for k, v in self.items.items()},
         )
-
-
-EVIDENCE_CAP = 10  # solved items remembered per skill; min_evidence may not exceed it
 
 
 @dataclass(slots=True)
@@ -110,6 +142,11 @@ class LearnerState:
     wins: int = 0
     recent: list[tuple[str, float]] = field(default_factory=list)
     skills: dict[str, SkillState] = field(default_factory=dict)
+    # moving averages of correctness over all answers (TOTAL_EMA rates), the last PATTERN_LEN
+    # outcomes as bits, and the skill of the last answer
+    ema: list[float] = field(default_factory=lambda: [0.0] * len(TOTAL_EMA))
+    hist: int = 0
+    prev_skill: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +156,9 @@ class LearnerState:
             "wins": self.wins,
             "recent": [[i, t] for i, t in self.recent],
             "skills": {k: s.to_dict() for k, s in self.skills.items()},
+            "ema": list(self.ema),
+            "hist": self.hist,
+            "prev_skill": self.prev_skill,
         }
 
     def globals_dict(self) -> dict[str, Any]:
@@ -136,6 +176,9 @@ class LearnerState:
             wins=int(d.get("wins", 0)),
             recent=[(str(i), _f(t)) for i, t in d.get("recent", [])],
             skills={str(k): SkillState.from_dict(v) for k, v in d.get("skills", {}).items()},
+            ema=_floats(d.get("ema"), len(TOTAL_EMA)),
+            hist=int(d.get("hist", 0)),
+            prev_skill=str(d.get("prev_skill", "")),
         )
 
     @classmethod
@@ -150,7 +193,15 @@ class LearnerState:
     def copy(self) -> LearnerState:
         """A copy that shares nothing mutable with the original (skill states are copied lazily by update)."""
         return LearnerState(
-            self.learner, self.theta, self.n, self.wins, list(self.recent), dict(self.skills)
+            self.learner,
+            self.theta,
+            self.n,
+            self.wins,
+            list(self.recent),
+            dict(self.skills),
+            list(self.ema),
+            self.hist,
+            self.prev_skill,
         )
 
 
@@ -237,7 +288,28 @@ COMBINED_FEATURES: tuple[str, ...] = (
     "first_on_skill",  # 1 before the learner's first answer on the skill
     "log_gap_hours",  # log(1 + hours since the skill was last practised)
     "theta_skill",  # the learner's skill-specific Elo offset on its own
+    # recency and patterns of the learner's answers (issue 14, "Combined+"):
+    "ema_skill_fast",  # moving average of +1/-1 outcomes on the skill, SKILL_EMA[0]
+    "ema_skill_slow",  # SKILL_EMA[1]
+    "ema_total_fast",  # over all answers, TOTAL_EMA[0]
+    "ema_total_slow",  # TOTAL_EMA[1]
+    "log_gap_answers",  # log(1 + the learner's answers since the last one on the skill)
+    "same_skill",  # 1 when the previous answer was on the same skill
+    "log_wins_day",  # log(1 + wins on the skill decayed with a 1-day time constant)
+    "log_attempts_day",
+    "log_wins_week",  # ... with a 1-week time constant
+    "log_attempts_week",
+    "log_attempts_total",
+    # the learner's history with this very item (the last four: ITEM_FEATURES)
+    "log_attempts_item",
+    "log_wins_item",
+    "item_last",  # +1 / -1: the last answer on this item was right / wrong; 0: never met
+    "log_gap_item",  # log(1 + the learner's answers since the last one on this item)
 )
+N_ITEM_FEATURES = 4  # the last features depend on the item (the policy adds them per candidate)
+# Per-skill weights of the combined model (Best-LR's per-skill counts, Gervet et al. 2020):
+# skill bias, log(1 + wins), log(1 + attempts), log(1 + fails), the fast moving average.
+SKILL_TERMS: tuple[str, ...] = ("bias", "log_wins", "log_attempts", "log_fails", "ema_fast")
 
 # Hand-set weights used until a fit exists: the Elo logit plus 0.3 x the BKT logit, centred so
 # that a new learner's first answer is predicted by Elo alone (the bias is set by
@@ -263,7 +335,7 @@ DEFAULT_COMBINED_WEIGHTS: tuple[float, ...] = (
     0,
     0,
     0,
-)
+) + (0,) * 15
 
 
 def default_combined_weights(bkt_default: BKTParams) -> list[float]:
@@ -287,6 +359,12 @@ class ModelParams:
     item_count: dict[str, int] = field(default_factory=dict)
     skill_difficulty: dict[str, float] = field(default_factory=dict)
     combined_weights: list[float] = field(default_factory=lambda: list(DEFAULT_COMBINED_WEIGHTS))
+    # sparse weights of the combined model (none until fitted): per item, per skill
+    # (SKILL_TERMS), and per pattern of the last outcomes on the skill / overall (N_PATTERNS)
+    item_weights: dict[str, float] = field(default_factory=dict)
+    skill_weights: dict[str, list[float]] = field(default_factory=dict)
+    pattern_skill: list[float] = field(default_factory=list)
+    pattern_total: list[float] = field(default_factory=list)
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
     info: dict[str, Any] = field(default_factory=dict)  # fit diagnostics (counts, log-likelihoods)
 
@@ -325,6 +403,11 @@ class ModelParams:
             "combined": {
                 "features": list(COMBINED_FEATURES),
                 "weights": list(self.combined_weights),
+                "items": dict(self.item_weights),
+                "skill_terms": list(SKILL_TERMS),
+                "skills": {k: list(v) for k, v in self.skill_weights.items()},
+                "pattern_skill": list(self.pattern_skill),
+                "pattern_total": list(self.pattern_total),
             },
             "mastery": self.mastery.to_dict(),
             "info": self.info,
@@ -350,6 +433,10 @@ class ModelParams:
             item_count={str(k): int(v) for k, v in d.get("item_count", {}).items()},
             skill_difficulty={str(k): _f(v) for k, v in d.get("skill_difficulty", {}).items()},
             combined_weights=[_f(w) for w in weights],
+            item_weights={str(k): _f(v) for k, v in comb.get("items", {}).items()},
+            skill_weights=_skill_weights(comb),
+            pattern_skill=_patterns(comb.get("pattern_skill")),
+            pattern_total=_patterns(comb.get("pattern_total")),
             mastery=MasteryConfig.from_dict(d.get("mastery", {})),
             info=dict(d.get("info", {})),
         )
@@ -365,6 +452,19 @@ class ModelParams:
     def version(self) -> str:
         """A content hash: equal parameters give equal versions (store it next to the blob)."""
         return hashlib.sha256(self.to_json().encode()).hexdigest()[:16]
+
+
+def _skill_weights(comb: dict[str, Any]) -> dict[str, list[float]]:
+    terms = list(comb.get("skill_terms", SKILL_TERMS))
+    out = {}
+    for k, v in comb.get("skills", {}).items():
+        by_name = dict(zip(terms, v, strict=True))
+        out[str(k)] = [_f(by_name.get(t, 0.0)) for t in SKILL_TERMS]
+    return out
+
+
+def _patterns(v: Any) -> list[float]:
+    return [_f(x) for x in v] if isinstance(v, list) and len(v) == N_PATTERNS else []
 
 
 def sigmoid(x: float) -> float:

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import bkt as _bkt
 from .course import CourseGraph
-from .engine import _logit, combined_line, new_skill_state
+from .engine import _logit, combined_line, item_term, new_skill_state
 from .forgetting import DAY, due_time
 from .mastery import LEARNING, MASTERED, NOT_STARTED, REVIEW_DUE, evidence, skill_status
 from .model import LearnerState, MasteryConfig, ModelParams, SkillState
@@ -102,6 +102,15 @@ def _pick_problem(
     else:
         a, b = combined_line(learner, s, params, skill, now)
     z = a + b * d
+    if cfg.model not in ("elo", "bkt"):
+        z = z + course.item_weights(skill, params)
+        if s.items:  # the learner's own history with problems met before (at most ITEM_CAP)
+            pos = course._index[skill].id_pos
+            z = z.copy()
+            for item in s.items:
+                j = pos.get(item)
+                if j is not None:
+                    z[j] += item_term(s, params, item, learner.n)
     p = 1.0 / (1.0 + np.exp(-z))
     dist = np.abs(p - cfg.target)
     recent = learner.recent

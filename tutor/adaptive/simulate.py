@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .course import CourseGraph, Problem, Skill
-from .engine import AttemptTable, combined_line, fit, new_skill_state, update
+from .engine import AttemptTable, fit, predict_all, update
 from .model import Attempt, BKTParams, LearnerState, MasteryConfig, ModelParams
 from .policy import PolicyConfig, choose_next
 
@@ -377,10 +377,7 @@ def run_policy(
                 pol = continue_after_complete  # keep practising (weakest skill first)
                 continue
             sk = world.item_skill[pid]
-            s = st.skills.get(sk) or new_skill_state(params, sk)
-            a, b = combined_line(st, s, params, sk, None)
-            d = params.difficulty(pid, sk, world.item_prior[pid])
-            p_pred = 1.0 / (1.0 + math.exp(-(a + b * d)))
+            p_pred = predict_all(st, params, sk, pid, None, world.item_prior[pid]).combined
             p_true = lu.p_correct(world, pid)
             y = lu.practise(world, pid, rng_np)
             served += 1
