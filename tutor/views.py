@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from curriculum import answers
 from curriculum.rendering import render_markdown
-from inference import engines
-from inference.models import Generation
+from inference.selectors import latest_generation, tutor_available
 from tutor import heartbeat, learning, selectors, services, throttle
 from tutor.dashboards.selectors import assignments_for_student
 from tutor.forms import AnswerForm, JoinClassForm, SignUpForm, ThrottledAuthenticationForm
@@ -178,9 +177,9 @@ def problem_detail(request: HttpRequest, problem_id: int) -> HttpResponse:
             "hints": [(h, render_markdown(h.text)) for h in hints],
             "more_hints": problem.hints.count() > len(hints),
             "started": signing.dumps(time.time(), salt=_STARTED_SALT),
-            "tutor_configured": engines.is_configured(),
+            "tutor_configured": tutor_available(),
             # The latest explanation for this problem: a reload reconnects and replays it.
-            "generation": Generation.objects.filter(user=request.user, problem=problem).first(),
+            "generation": latest_generation(user=request.user, problem=problem),
             # Why the tutor served it (a locked skill opened by hand says it is a preview).
             "served": request.session.get(_SERVED_KEY, {}).get(str(problem.pk)),
         },
@@ -227,7 +226,7 @@ def submit_answer(request: HttpRequest, problem_id: int) -> HttpResponse:
         "attempt": attempt,
         "result": result,
         "course": problem.skill.course,
-        "tutor_configured": engines.is_configured(),  # "Explain this step" at a wrong line
+        "tutor_configured": tutor_available(),  # "Explain this step" at a wrong line
     }
     if request.htmx:
         return render(request, "tutor/_verdict.html", context)
