@@ -12,13 +12,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from curriculum import answers
 from curriculum.models import Problem
-from inference import engines, streams
+from inference import engines, streams, verify
 from inference.models import Generation
 from inference.prompts import build_messages
 from tutor import heartbeat, selectors
 from tutor.models import Attempt, User
 from tutor.permissions import can_view_student
+from tutor.services import reveal_next_hint
 
 GPU_QUEUE = "gpu"
 GENERATE_TASK = "inference.tasks.generate"  # the name inference/tasks.py registers
@@ -276,3 +278,94 @@ def queue_position(generation: Generation) -> int:
         ).count()
         + 1
     )
+
+
+# ------------------------------------------------------------------ judging a finished text
+
+NO_CHECKED_ANSWER = (
+    "The tutor could not write an explanation whose every step checks out, so none is shown as "
+    "correct."
+)
+
+
+def starting_point(generation: Generation) -> str:
+    """Where the model starts from: for "Explain this step" the student's last line that
+    follows before the first wrong one; for a hint what the student typed last for this
+    problem (the built-in model works on from there when it can)."""
+    if generation.purpose == Generation.Purpose.STEP:
+        attempt = generation.attempt if generation.attempt_id else None
+        return last_good_line(attempt.working) if attempt and attempt.working else ""
+    return (
+        Attempt.objects.filter(learner=generation.user, problem=generation.problem)
+        .order_by("-created_at")
+        .values_list("raw_input", flat=True)
+        .first()
+        or ""
+    )
+
+
+def judge_generation(generation: Generation, answer: str, *, checked: bool | None) -> str:
+    """Judge a finished text against the problem (sets the check fields on ``generation``,
+    unsaved) and return what the student is shown: a hint that gives the answer away is
+    replaced by the next written hint; an explanation's final answer is checked against the
+    key; "Explain this step" also has its own lines step-checked."""
+    spec = generation.problem.answer_spec
+    purpose = generation.purpose
+    if purpose == Generation.Purpose.HINT:
+        if verify.reveals_answer(answer, spec):
+            generation.answer_check = Generation.Check.REVEALED
+            hint = reveal_next_hint(learner=generation.user, problem=generation.problem)
+            answer = (
+                f"Here is a written hint instead: {hint.text}"
+                if hint
+                else "The tutor's hint gave the answer away, so it is not shown. Try the "
+                "steps you know, or ask for a full explanation."
+            )
+            generation.answer_check_detail = (
+                "The tutor's hint gave the answer away and was withheld."
+            )
+        else:
+            generation.answer_check = Generation.Check.HIDDEN
+            generation.answer_check_detail = "Checked: this hint does not give the answer away."
+    elif purpose == Generation.Purpose.STEP:
+        _judge_step_explanation(generation, answer, checked)
+    elif purpose == Generation.Purpose.EXPLANATION and checked is False:
+        # The engine's own step checks failed on every attempt: nothing here is an answer.
+        generation.answer_check = Generation.Check.NO_ANSWER
+        generation.answer_check_detail = NO_CHECKED_ANSWER
+    elif purpose == Generation.Purpose.EXPLANATION:
+        result = verify.check_explanation(answer, spec)
+        generation.answer_check, generation.final_answer = result.status, result.final_answer
+        generation.answer_check_detail = result.detail
+        generation.flagged = result.status == Generation.Check.DISAGREES
+    return answer
+
+
+def _judge_step_explanation(generation: Generation, answer: str, checked: bool | None) -> None:
+    """The explanation of a student's wrong step: its own lines through the step checker
+    (marked where they do not follow), and its final answer against the key."""
+    spec = generation.problem.answer_spec
+    start = starting_point(generation) or (answers.work_start(spec) or "")
+    generation.step_check = verify.check_explanation_steps(answer, start, spec)
+    if checked is False:
+        generation.answer_check = Generation.Check.NO_ANSWER
+        generation.answer_check_detail = NO_CHECKED_ANSWER
+        return
+    result = verify.check_explanation(answer, spec)
+    generation.answer_check, generation.final_answer = result.status, result.final_answer
+    report = generation.step_check
+    if report and report.get("first_error") is not None:
+        k = report["first_error"]
+        generation.answer_check_detail = (
+            f"Careful: step {k} of this explanation does not follow from the line before it "
+            "(marked ✗ below). Your teacher has been told."
+        )
+        generation.flagged = True
+    elif report and report.get("steps_ok") and result.status == Generation.Check.AGREES:
+        generation.answer_check_detail = (
+            "Checked: every step of this explanation follows from the line before it, and "
+            "its final answer agrees with the answer key."
+        )
+    else:
+        generation.answer_check_detail = result.detail
+        generation.flagged = result.status == Generation.Check.DISAGREES

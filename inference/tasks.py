@@ -15,13 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from curriculum import answers
-from inference import engines, services, streams, verify
+from inference import engines, services, streams
 from inference.models import Generation
 from inference.services import redis_client
 from tutor import heartbeat
-from tutor.models import Attempt
-from tutor.services import reveal_next_hint
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +118,7 @@ def _generate(generation_id: int) -> str:
             seed=gen.pk,
             purpose=gen.purpose,
             statement=gen.problem.statement,
-            student_answer=_step_start(gen)
-            if gen.purpose == Generation.Purpose.STEP
-            else _last_answer(gen),
+            student_answer=services.starting_point(gen),
         )
     )
     pieces: list[str] = []
@@ -194,57 +189,6 @@ def _generate(generation_id: int) -> str:
     )
 
 
-def _last_answer(gen: Generation) -> str:
-    """What the student typed last for this problem (a hint starts from there when it can)."""
-    return (
-        Attempt.objects.filter(learner=gen.user, problem=gen.problem)
-        .order_by("-created_at")
-        .values_list("raw_input", flat=True)
-        .first()
-        or ""
-    )
-
-
-def _step_start(gen: Generation) -> str:
-    """Where "Explain this step" starts: the student's last line that follows before the
-    first wrong one (the built-in model works on from there)."""
-    working = gen.attempt.working if gen.attempt_id and gen.attempt else None
-    return services.last_good_line(working) if working else ""
-
-
-def _check_step_explanation(gen: Generation, answer: str, checked: bool | None) -> None:
-    """The explanation of a student's wrong step: its own lines through the step checker
-    (marked where they do not follow), and its final answer against the key."""
-    spec = gen.problem.answer_spec
-    start = _step_start(gen) or (answers.work_start(spec) or "")
-    gen.step_check = verify.check_explanation_steps(answer, start, spec)
-    if checked is False:
-        gen.answer_check = Generation.Check.NO_ANSWER
-        gen.answer_check_detail = (
-            "The tutor could not write an explanation whose every step checks out, so none "
-            "is shown as correct."
-        )
-        return
-    result = verify.check_explanation(answer, spec)
-    gen.answer_check, gen.final_answer = result.status, result.final_answer
-    report = gen.step_check
-    if report and report.get("first_error") is not None:
-        k = report["first_error"]
-        gen.answer_check_detail = (
-            f"Careful: step {k} of this explanation does not follow from the line before it "
-            "(marked ✗ below). Your teacher has been told."
-        )
-        gen.flagged = True
-    elif report and report.get("steps_ok") and result.status == Generation.Check.AGREES:
-        gen.answer_check_detail = (
-            "Checked: every step of this explanation follows from the line before it, and "
-            "its final answer agrees with the answer key."
-        )
-    else:
-        gen.answer_check_detail = result.detail
-        gen.flagged = result.status == Generation.Check.DISAGREES
-
-
 def _abandoned(client, gen: Generation) -> bool:
     """Nobody has watched for the grace period (the watch key expired or never appeared)."""
     age = (timezone.now() - gen.created_at).total_seconds()
@@ -279,36 +223,9 @@ def _finish(
     answer = _answer_part(text).strip()
     fields: dict[str, str] = {}
     if status == Generation.Status.DONE:
-        spec = gen.problem.answer_spec
+        answer = services.judge_generation(gen, answer, checked=checked)
         if gen.purpose == Generation.Purpose.HINT:
-            if verify.reveals_answer(answer, spec):
-                gen.answer_check = Generation.Check.REVEALED
-                hint = reveal_next_hint(learner=gen.user, problem=gen.problem)
-                answer = (
-                    f"Here is a written hint instead: {hint.text}"
-                    if hint
-                    else "The tutor's hint gave the answer away, so it is not shown. Try the "
-                    "steps you know, or ask for a full explanation."
-                )
-                gen.answer_check_detail = "The tutor's hint gave the answer away and was withheld."
-            else:
-                gen.answer_check = Generation.Check.HIDDEN
-                gen.answer_check_detail = "Checked: this hint does not give the answer away."
-            writer.replace("answer", answer)
-        elif gen.purpose == Generation.Purpose.STEP:
-            _check_step_explanation(gen, answer, checked)
-        elif gen.purpose == Generation.Purpose.EXPLANATION and checked is False:
-            # The engine's own step checks failed on every attempt: nothing here is an answer.
-            gen.answer_check = Generation.Check.NO_ANSWER
-            gen.answer_check_detail = (
-                "The tutor could not write an explanation whose every step checks out, so none "
-                "is shown as correct."
-            )
-        elif gen.purpose == Generation.Purpose.EXPLANATION:
-            result = verify.check_explanation(answer, spec)
-            gen.answer_check, gen.final_answer = result.status, result.final_answer
-            gen.answer_check_detail = result.detail
-            gen.flagged = result.status == Generation.Check.DISAGREES
+            writer.replace("answer", answer)  # hints are checked before they are shown
         gen.shown_text = answer
         fields = {"check": gen.answer_check, "detail": gen.answer_check_detail}
         if gen.step_check:
