@@ -147,11 +147,11 @@ def test_seed_demo_again_keeps_passwords_so_nobody_is_logged_out(client):
 
 
 @pytest.mark.django_db
-def test_demo_class_uses_the_first_listed_course_and_the_teacher_sees_practice(client):
+def test_demo_class_uses_the_demo_curriculum_and_the_teacher_sees_practice(client):
     call_command("load_curriculum", str(ROOT / "curriculum" / "demo"), stdout=open(os.devnull, "w"))
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     first = Course.objects.filter(is_published=True).order_by("title").first()
-    assert first.title == "Algebra foundations"
+    assert first.title == "Algebra foundations"  # the first course a student sees
     classroom = Classroom.objects.get(join_code=demo_module.DEMO_JOIN_CODE)
     assert classroom.course == first
     # The classmates' history: checked answers, some right, some wrong, with learner states.
@@ -169,7 +169,13 @@ def test_demo_class_uses_the_first_listed_course_and_the_teacher_sees_practice(c
     page = client.get(f"/teach/classes/{classroom.pk}/").content.decode()
     for name in ["demo-student", *mates]:
         assert name in page
+    # A course uploaded later that sorts first does not move the demo class.
+    Course.objects.create(slug="aardvark", title="Aardvark arithmetic", is_published=True)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    assert Classroom.objects.get(join_code=demo_module.DEMO_JOIN_CODE).course == first
     # The student's first click (the first course) is the class's course.
     client.login(username="demo-student", password=demo_module.DEMO_PASSWORD)
-    listing = client.get("/courses/").content.decode()
-    assert listing.index("Algebra foundations") < listing.index("Pre-algebra")
+    page = client.get("/courses/").content.decode()
+    assert "Demo class</strong> (Algebra foundations" in page  # "Your classes: ..."
+    cards = page[page.index('<ul class="cards">') :]
+    assert cards.index("Aardvark") < cards.index("Algebra foundations") < cards.index("Pre-alg")

@@ -120,10 +120,16 @@ DEMO_SKILLS = [
 DEMO_CLASSMATES = [("demo-ana", 0.9), ("demo-ben", 0.6), ("demo-chloe", 0.3)]
 
 
+# The course of the demo curriculum (curriculum/demo/), which `make run` loads first: the first
+# course on the course list, so a new student's first click lands in the demo class.
+DEMO_CURRICULUM_SLUG = "algebra-foundations"
+
+
 def demo_class_course(fallback: Course) -> Course:
-    """The course the demo class uses: the first published one on the course list (ordered
-    by title, as students see it), so the demo student's first click lands in the class."""
-    return Course.objects.filter(is_published=True).order_by("title").first() or fallback
+    """The course the demo class uses: the demo curriculum's when it is loaded (as `make run`
+    does), else the small seeded course. Fixed by slug, not "whatever sorts first", so a course
+    uploaded later never moves the demo class."""
+    return Course.objects.filter(slug=DEMO_CURRICULUM_SLUG, is_published=True).first() or fallback
 
 
 @transaction.atomic
