@@ -185,6 +185,14 @@ def test_teacher_pages_have_no_serious_violations(browser, live_daphne, demo, st
         board.goto(f"{live_daphne}/teach/classes/{classroom.pk}/")
         board.locator('#live-status[data-state="open"]').wait_for()
         audits("class-dashboard")
+        # One width: on a wide screen the header and footer line up with the wide grid page.
+        board.set_viewport_size({"width": 1600, "height": 900})
+        edges = board.evaluate(
+            """() => ["header nav", "main", "footer"].map(
+                 s => Math.round(document.querySelector(s).getBoundingClientRect().left))"""
+        )
+        assert len(set(edges)) == 1, edges
+        board.set_viewport_size({"width": 1280, "height": 720})
         # A live update arrives while the teacher watches.
         log_in(practice, live_daphne, "demo-student")
         practice.goto(f"{live_daphne}/problems/{problem.pk}/")
