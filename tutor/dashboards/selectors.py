@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from curriculum.models import Course, Problem, Skill
 from inference.models import Generation
@@ -54,7 +54,7 @@ LEVELS = [
     ),
     Level(
         "struggling",
-        "S",
+        pgettext_lazy("mastery level code", "S"),
         gettext_lazy("Struggling"),
         format_lazy(
             gettext_lazy(
@@ -66,13 +66,13 @@ LEVELS = [
     ),
     Level(
         "learning",
-        "L",
+        pgettext_lazy("mastery level code", "L"),
         gettext_lazy("Learning"),
         gettext_lazy("Practising; not yet at the mastery threshold."),
     ),
     Level(
         "mastered",
-        "M",
+        pgettext_lazy("mastery level code", "M"),
         gettext_lazy("Mastered"),
         gettext_lazy(
             "At or above the mastery threshold, with enough problems solved first time without "
@@ -81,7 +81,7 @@ LEVELS = [
     ),
     Level(
         "review_due",
-        "R",
+        pgettext_lazy("mastery level code", "R"),
         gettext_lazy("Review due"),
         gettext_lazy("Mastered, but recall has faded; a short review is due."),
     ),
@@ -123,7 +123,7 @@ class Cell:
         return mark_safe(
             f'<td id="cell-{int(self.student_id)}-{int(self.skill_id)}" '
             f'class="lvl lvl-{escape(level.key)}"{swap} title="{escape(title)}">'
-            f'<span aria-hidden="true" class="lvl-code">{escape(level.code)}</span>'
+            f'<span aria-hidden="true" class="lvl-code">{escape(str(level.code))}</span>'
             f'<span class="sr-only">{escape(label)}</span>{pct_html}</td>'
         )
 
