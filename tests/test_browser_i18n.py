@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from curriculum.models import Problem
+from tests.a11y import Audits
 from tests.browser_helpers import log_in
 from tests.inference.fake_openai import FakeOpenAI, fake_server  # noqa: F401 - fixture
 from tutor.models import Classroom, User
@@ -50,6 +51,8 @@ def test_student_and_teacher_in_spanish(
         assert page.evaluate("document.documentElement.lang") == "es"
         assert page.get_by_role("button", name="Comprobar la respuesta").is_visible()
         assert page.get_by_role("link", name="Cursos").is_visible()
+        audits = Audits(page)
+        audits("es-problem")  # the Spanish page passes the same audit (lang, names, contrast)
         strings = page.evaluate("JSON.parse(document.getElementById('js-strings').textContent)")
         assert strings["unreachable"].startswith("No hemos podido conectar")
 
@@ -82,9 +85,14 @@ def test_student_and_teacher_in_spanish(
             timeout=60_000,
         )
         assert page.locator(".explanation .gen-status").inner_text() == "El tutor ha terminado."
+        audits("es-explanation-finished")
+        board_audits = Audits(board)
+        board_audits("es-class-dashboard-live")
         page.screenshot(path=str(SCREENSHOTS / "spanish-problem.png"), full_page=True)
     finally:
         student_ctx.close()
         teacher_ctx.close()
+    audits.assert_clean()
+    board_audits.assert_clean()
     student.refresh_from_db()
     assert student.language == "es"
