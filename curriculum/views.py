@@ -108,7 +108,7 @@ def figure(request: HttpRequest, slug: str, path: str) -> HttpResponse:
     found = selectors.figure(slug, path)
     # Figures are content: the same rights as the course's problems (tutor.selectors).
     if found is None or not visible_courses(request.user).filter(pk=found.course_id).exists():
-        raise Http404("No such figure.")
+        raise Http404(_("No such figure."))
     response = HttpResponse(bytes(found.content), content_type=found.content_type)
     # Uploaded SVG could carry script: never let a figure run anything if opened directly.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"

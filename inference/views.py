@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inference import services
@@ -40,7 +41,7 @@ def explain(request: HttpRequest, problem_id: int) -> HttpResponse:
 def stop(request: HttpRequest, generation_id: int) -> HttpResponse:
     generation = get_object_or_404(Generation, pk=generation_id)
     if generation.user_id != request.user.pk and not request.user.is_staff:
-        raise PermissionDenied("Only the student who asked can stop this explanation.")
+        raise PermissionDenied(_("Only the student who asked can stop this explanation."))
     services.stop_generation(user=request.user, generation=generation)
     return HttpResponse(status=204)
 
@@ -51,5 +52,5 @@ def generation_detail(request: HttpRequest, generation_id: int) -> HttpResponse:
         Generation.objects.select_related("problem__skill__course", "user"), pk=generation_id
     )
     if not services.can_watch(request.user, generation):
-        raise PermissionDenied("You can only see your own explanations or your students'.")
+        raise PermissionDenied(_("You can only see your own explanations or your students'."))
     return render(request, "inference/generation.html", {"generation": generation})

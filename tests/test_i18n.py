@@ -169,3 +169,11 @@ def test_student_teacher_and_admin_pages_have_no_english_interface_text(
     english.post("/accounts/language/", {"language": "en"})
     with pytest.raises(AssertionError):
         _assert_spanish(english.get(f"/problems/{problem.pk}/").content.decode(), "english")
+
+
+def test_an_admin_sets_a_users_language_from_a_list(client, demo, student, admin_user_demo):
+    client.force_login(admin_user_demo)
+    page = client.get(f"/admin/tutor/user/{student.pk}/change/").content.decode()
+    select = page[page.index('name="language"') :]
+    select = select[: select.index("</select>")]
+    assert re.findall(r'<option value="(\w*)"', select) == ["", "en", "es"]

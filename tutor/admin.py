@@ -1,7 +1,11 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tutor.models import (
     AdaptiveModel,
@@ -13,13 +17,23 @@ from tutor.models import (
     User,
 )
 
-admin.site.site_header = "Tutor administration"
+admin.site.site_header = gettext_lazy("Tutor administration")
 
 
 @admin.register(User)
 class TutorUserAdmin(UserAdmin):
-    list_display = ("username", "email", "is_staff", "date_joined")
-    list_filter = ("groups", "is_staff", "is_active")
+    list_display = ("username", "email", "is_staff", "language", "date_joined")
+    list_filter = ("groups", "is_staff", "is_active", "language")
+    fieldsets = (*UserAdmin.fieldsets, (gettext_lazy("Interface"), {"fields": ("language",)}))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "language":  # one of settings.LANGUAGES, or the browser's
+            return forms.ChoiceField(
+                choices=[("", gettext_lazy("The browser's language")), *settings.LANGUAGES],
+                required=False,
+                label=gettext_lazy("Language"),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -77,7 +91,7 @@ class AdaptiveModelAdmin(admin.ModelAdmin):
             return redirect("admin:tutor_adaptivemodel_changelist")
         refit_adaptive_model.delay()
         messages.success(
-            request, "Refit queued: the new parameters become active when it finishes."
+            request, _("Refit queued: the new parameters become active when it finishes.")
         )
         return redirect("admin:tutor_adaptivemodel_changelist")
 
