@@ -177,3 +177,53 @@ def test_an_admin_sets_a_users_language_from_a_list(client, demo, student, admin
     select = page[page.index('name="language"') :]
     select = select[: select.index("</select>")]
     assert re.findall(r'<option value="(\w*)"', select) == ["", "en", "es"]
+
+
+def test_the_course_page_says_what_each_skill_means_in_spanish(client, demo, student):
+    problem = Problem.objects.get(skill__course=demo, slug="add-negatives")
+    client.force_login(student)
+    client.post(f"/problems/{problem.pk}/answer/", {"answer": "5"}, HTTP_HX_REQUEST="true")
+    english = _visible_text(client.get(f"/courses/{demo.slug}/").content.decode())
+    assert "Learning: the chance that you know this skill is estimated at" in english
+    assert "Not started." in english
+    client.post("/accounts/language/", {"language": "es"})
+    spanish = _visible_text(client.get(f"/courses/{demo.slug}/").content.decode())
+    assert "Aprendiendo: la probabilidad de que sepas esta habilidad se estima en un" in spanish
+    assert "Sin empezar." in spanish
+    assert "Learning:" not in spanish and "Not started." not in spanish
+
+
+def test_every_skill_status_has_its_spanish_sentence():
+    import time
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from tutor.templatetags.tutor_tags import skill_meaning
+
+    def row(status, **kw):
+        base = dict(
+            status=status,
+            p_known=0.9,
+            evidence=3,
+            evidence_needed=3,
+            locked_by=[],
+            review_due_at=None,
+            retrievability=0.6,
+            meaning="(the engine's English)",
+        )
+        return SimpleNamespace(**(base | kw))
+
+    with translation.override("en"):
+        assert skill_meaning(row("learning")) == "(the engine's English)"
+    with translation.override("es"):
+        assert skill_meaning(row("not_started", locked_by=["Fracciones"])) == (
+            "Sin empezar. Bloqueada: antes hay que dominar «Fracciones», así que el tutor "
+            "todavía no la elegirá para ti; puedes abrirla como vista previa."
+        )
+        assert "en un 90%" in skill_meaning(row("learning"))
+        mastered = skill_meaning(row("mastered", review_due_at=time.time() + 3 * 86400 + 60))
+        assert mastered.startswith("Dominada: la probabilidad") and "3 días" in mastered
+        assert "toca repasar" in skill_meaning(row("review_due")) and "60%" in skill_meaning(
+            row("review_due")
+        )
