@@ -162,3 +162,18 @@ def test_skill_cells_split_on_separators_and_qmatrix(tmp_path):
     assert [[a.skills[k] for k in a.skills_of(r)] for r in range(2)] == [["1"], ["0", "2"]]
     exp = a.expanded()
     assert len(exp) == 3 and sorted(exp.skills.tolist()) == ["0", "1", "2"]
+
+
+def test_cli_bootstrap_gives_intervals_over_test_learners(given_split, tmp_path, capsys):
+    out_json = tmp_path / "r.json"
+    argv = ["--train", str(given_split / "train.tsv"), "--test", str(given_split / "test.tsv")]
+    assert evaluate.main([*argv, "--bootstrap", "30", "--json", str(out_json)]) == 0
+    assert "AUC gain, 95 %" in capsys.readouterr().out
+    by = {m["model"]: m for m in json.loads(out_json.read_text())["models"]}
+    for name, m in by.items():
+        lo, hi = m["auc_ci"]
+        assert lo <= hi and lo - 0.05 < m["auc"] < hi + 0.05, name
+    assert "auc_gain_ci" not in by["Best-LR"]  # the baseline
+    g0, g1 = by["Combined"]["auc_gain_ci"]
+    gain = by["Combined"]["auc"] - by["Best-LR"]["auc"]
+    assert g0 <= g1 and g0 - 0.02 < gain < g1 + 0.02 and by["Combined"]["auc_gain_vs"] == "Best-LR"

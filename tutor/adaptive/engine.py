@@ -255,18 +255,25 @@ def features(
     ]
 
 
+def skill_term_values(state: LearnerState, s: SkillState) -> list[float]:
+    """Values of the per-skill columns (``SKILL_TERMS``) before an answer on the skill."""
+    return [
+        1.0,
+        math.log1p(s.wins),
+        math.log1p(s.n),
+        math.log1p(s.n - s.wins),
+        s.ema[0],
+        s.ema[1],
+        math.log1p(state.n - s.last_k) if s.n else 0.0,
+    ]
+
+
 def sparse_logit(state: LearnerState, s: SkillState, params: ModelParams, skill: str) -> float:
     """The per-skill and per-pattern part of the combined logit (the item weight aside)."""
     z = 0.0
     sw = params.skill_weights.get(skill)
     if sw is not None:
-        z += (
-            sw[0]
-            + sw[1] * math.log1p(s.wins)
-            + sw[2] * math.log1p(s.n)
-            + sw[3] * math.log1p(s.n - s.wins)
-            + sw[4] * s.ema[0]
-        )
+        z += sum(wi * vi for wi, vi in zip(sw, skill_term_values(state, s), strict=True))
     if params.pattern_skill:
         z += params.pattern_skill[pattern_index(s.hist, s.n)]
     if params.pattern_total:
@@ -552,13 +559,7 @@ def replay_design(
         s = st.skills.get(skill) or new_skill_state(params, skill)
         d = params.difficulty(item, skill, prior)
         parts.dense[i] = features(st, s, params, skill, d, float(tab.t[i]), item)
-        parts.skill_terms[i] = (
-            1.0,
-            math.log1p(s.wins),
-            math.log1p(s.n),
-            math.log1p(s.n - s.wins),
-            s.ema[0],
-        )
+        parts.skill_terms[i] = skill_term_values(st, s)
         parts.pattern_skill[i] = pattern_index(s.hist, s.n)
         parts.pattern_total[i] = pattern_index(st.hist, st.n)
         _apply(
@@ -573,7 +574,7 @@ L2_DENSE = 1.0
 L2_DENSE_REFIT = 200.0  # a refit is pulled toward the previous weights as if by 200 answers
 L2_SKILL = 3.0
 L2_PATTERN = 1.0
-ITEM_L2_GRID = (0.3, 1.0, 3.0)
+ITEM_L2_GRID = (0.1, 0.3, 1.0, 3.0)
 TUNE_MAX_ROWS = 300_000  # the validation fits use at most about this many answers
 
 

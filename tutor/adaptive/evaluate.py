@@ -45,7 +45,7 @@ from .elo import item_step
 from .engine import AttemptTable, default_params, fit, predict_all, update
 from .lr import BestLR, fit_best_lr
 from .lr import design as best_lr_design
-from .metrics import calibration, summary
+from .metrics import auc, calibration, summary
 from .model import Attempt, LearnerState, ModelParams
 
 ALIASES = {
@@ -489,8 +489,11 @@ def evaluate_answers(
     cold: bool = False,
     lr: bool = True,
     bins: int = 10,
+    bootstrap: int = 0,
 ) -> dict[str, Any]:
-    """Fit every model on ``train``; score ``test`` one step ahead (see the module doc)."""
+    """Fit every model on ``train``; score ``test`` one step ahead (see the module doc).
+    ``bootstrap`` > 0: that many resamples of the test learners give each model's AUC a 95 %
+    interval and the AUC difference of each model to Best-LR (or Elo) one too."""
     t0 = time.perf_counter()
     params = fit(train.expanded(), seed=seed)
     params_f = fit(train.expanded(), forgets=True, stack_fraction=0, seed=seed) if forgets else None
@@ -565,6 +568,8 @@ def evaluate_answers(
             models.append(
                 {"model": name, **summary(yv, p), "calibration": calibration(yv, p, bins)}
             )
+    if bootstrap > 0:
+        _bootstrap(models, preds, test, bootstrap, seed)
     first = _first_attempt_rows(test)
     return {
         "train_rows": len(train),
@@ -585,6 +590,38 @@ def evaluate_answers(
         },
         "params_info": params.info,
     }
+
+
+def _bootstrap(
+    models: list[dict[str, Any]],
+    preds: dict[str, list[float]],
+    test: Answers,
+    n: int,
+    seed: int,
+) -> None:
+    """Add ``auc_ci`` (2.5 and 97.5 percentiles) and ``auc_gain_ci`` (against the baseline
+    Best-LR, else Elo) to each model, from ``n`` resamples of whole test learners."""
+    rng = np.random.default_rng(seed)
+    learners = np.unique(test.learner)
+    rows_of = {int(lu): np.flatnonzero(test.learner == lu) for lu in learners}
+    base = "Best-LR" if "Best-LR" in preds else "Elo"
+    P = {m["model"]: np.asarray(preds[m["model"]]) for m in models}
+    draws: dict[str, list[float]] = {m["model"]: [] for m in models}
+    gains: dict[str, list[float]] = {m["model"]: [] for m in models}
+    for _ in range(n):
+        pick = rng.choice(learners, size=len(learners), replace=True)
+        rows = np.concatenate([rows_of[int(lu)] for lu in pick])
+        yb = test.correct[rows]
+        b = auc(yb, P[base][rows]) if base in P else float("nan")
+        for name, p in P.items():
+            a = auc(yb, p[rows])
+            draws[name].append(a)
+            gains[name].append(a - b)
+    for m in models:
+        m["auc_ci"] = [float(np.percentile(draws[m["model"]], q)) for q in (2.5, 97.5)]
+        if m["model"] != base:
+            m["auc_gain_ci"] = [float(np.percentile(gains[m["model"]], q)) for q in (2.5, 97.5)]
+            m["auc_gain_vs"] = base
 
 
 def _first_attempt_rows(a: Answers) -> np.ndarray:
@@ -632,12 +669,25 @@ def render(res: dict[str, Any], data_info: dict[str, Any] | list | None = None) 
             f"mean predicted: {pred}"
         )
     out.append("")
-    out.append("| model | AUC | RMSE | log-loss | accuracy | ECE | n |")
-    out.append("|---|---|---|---|---|---|---|")
+    boot = any("auc_ci" in m for m in res["models"])
+    out.append(
+        "| model | AUC | RMSE | log-loss | accuracy | ECE | n |"
+        + (" AUC 95 % (learners resampled) | AUC gain, 95 % |" if boot else "")
+    )
+    out.append("|---|---|---|---|---|---|---|" + ("---|---|" if boot else ""))
     for m in res["models"]:
+        extra = ""
+        if boot:
+            lo, hi = m["auc_ci"]
+            extra = f" {lo:.4f}-{hi:.4f} |"
+            if "auc_gain_ci" in m:
+                g0, g1 = m["auc_gain_ci"]
+                extra += f" {g0:+.4f} to {g1:+.4f} vs {m['auc_gain_vs']} |"
+            else:
+                extra += " (baseline) |"
         out.append(
             f"| {m['model']} | {_fmt(m['auc'])} | {_fmt(m['rmse'])} | {_fmt(m['logloss'])} | "
-            f"{_fmt(m['accuracy'])} | {_fmt(m['ece'])} | {m['n']} |"
+            f"{_fmt(m['accuracy'])} | {_fmt(m['ece'])} | {m['n']} |" + extra
         )
     out.append("")
     out.append("calibration (per bin of predicted P(correct): mean predicted / observed rate (n))")
@@ -680,6 +730,13 @@ def main(argv: list[str] | None = None) -> int:
         help="keep updating item difficulty on the test stream (single file only)",
     )
     ap.add_argument("--limit", type=int, help="read at most this many rows per file")
+    ap.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N resamples of the test learners: 95 %% intervals of AUC and of AUC gains",
+    )
     ap.add_argument("--json", help="write the full results (with calibration tables) here")
     args = ap.parse_args(argv)
     if args.train and not args.test:
@@ -708,7 +765,13 @@ def main(argv: list[str] | None = None) -> int:
             if overlap:
                 print(f"warning: {len(overlap)} learners are in both files", file=sys.stderr)
         res = evaluate_answers(
-            train, test, seed=args.seed, forgets=args.forgets, cold=args.cold, lr=not args.no_lr
+            train,
+            test,
+            seed=args.seed,
+            forgets=args.forgets,
+            cold=args.cold,
+            lr=not args.no_lr,
+            bootstrap=args.bootstrap,
         )
     res["data"] = infos
     print(render(res, infos))

@@ -308,8 +308,17 @@ COMBINED_FEATURES: tuple[str, ...] = (
 )
 N_ITEM_FEATURES = 4  # the last features depend on the item (the policy adds them per candidate)
 # Per-skill weights of the combined model (Best-LR's per-skill counts, Gervet et al. 2020):
-# skill bias, log(1 + wins), log(1 + attempts), log(1 + fails), the fast moving average.
-SKILL_TERMS: tuple[str, ...] = ("bias", "log_wins", "log_attempts", "log_fails", "ema_fast")
+# skill bias, log(1 + wins), log(1 + attempts), log(1 + fails), the two moving averages, and
+# log(1 + answers since the last one on the skill).
+SKILL_TERMS: tuple[str, ...] = (
+    "bias",
+    "log_wins",
+    "log_attempts",
+    "log_fails",
+    "ema_fast",
+    "ema_slow",
+    "log_gap_answers",
+)
 
 # Hand-set weights used until a fit exists: the Elo logit plus 0.3 x the BKT logit, centred so
 # that a new learner's first answer is predicted by Elo alone (the bias is set by
