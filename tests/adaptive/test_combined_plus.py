@@ -140,6 +140,8 @@ def test_fit_gives_sparse_weights_that_survive_json(fitted):
     assert params.item_weights and set(params.skill_weights) == set(world.skills)
     assert all(len(v) == len(SKILL_TERMS) for v in params.skill_weights.values())
     assert len(params.pattern_skill) == N_PATTERNS == len(params.pattern_total)
+    assert set(params.skill_patterns) == set(world.skills)
+    assert all(len(v) == N_PATTERNS for v in params.skill_patterns.values())
     assert params.info["combined_item_l2"] in (0.1, 0.3, 1.0, 3.0)
     assert len(params.info["combined_item_l2_validation_logloss"]) == 4
     again = ModelParams.from_json(params.to_json())
@@ -164,7 +166,14 @@ def test_item_and_skill_weights_change_predictions_the_way_they_say(fitted):
     p1 = predict(st, bumped, sk, item)
     assert math.log(p1 / (1 - p1)) == pytest.approx(z0 + 1.0)
     bumped.skill_weights[sk] = [params.skill_weights[sk][0] - 2.0, *params.skill_weights[sk][1:]]
-    assert predict(st, bumped, sk, item) < p1
+    p2 = predict(st, bumped, sk, item)
+    assert p2 < p1
+    # a learner with no answers on the skill sits in pattern 0 of the skill's pattern weights
+    bumped.skill_patterns[sk] = [
+        v + (0.5 if j == 0 else 0.0) for j, v in enumerate(bumped.skill_patterns[sk])
+    ]
+    p3 = predict(st, bumped, sk, item)
+    assert math.log(p3 / (1 - p3)) == pytest.approx(math.log(p2 / (1 - p2)) + 0.5)
 
 
 def test_the_policy_scores_with_the_same_model_as_predict(fitted):

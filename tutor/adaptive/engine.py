@@ -276,6 +276,9 @@ def sparse_logit(state: LearnerState, s: SkillState, params: ModelParams, skill:
         z += sum(wi * vi for wi, vi in zip(sw, skill_term_values(state, s), strict=True))
     if params.pattern_skill:
         z += params.pattern_skill[pattern_index(s.hist, s.n)]
+    sp = params.skill_patterns.get(skill)
+    if sp:
+        z += sp[pattern_index(s.hist, s.n)]
     if params.pattern_total:
         z += params.pattern_total[pattern_index(state.hist, state.n)]
     return z
@@ -594,8 +597,8 @@ def fit_combined(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Fit the combined model's weights on the design; returns (weights, info).
 
-    Columns: the dense features, then one per item, SKILL_TERMS per skill, and one per pattern
-    (skill, overall). L2 per group (bias free); a refit is centred on ``previous``'s weights.
+    Columns: the dense features, then one per item, SKILL_TERMS per skill, one per pattern
+    (skill, overall), and one per skill and pattern on the skill. L2 per group (bias free); a refit is centred on ``previous``'s weights.
     ``item_l2`` None: chosen among ITEM_L2_GRID by log-loss on a fifth of the learners (by a
     hash of their id), fitted on the rest."""
     n_it, n_sk = len(tab.items), len(tab.skills)
@@ -606,17 +609,21 @@ def fit_combined(
     off_s = n_it
     off_ps = off_s + n_sk * n_st
     off_pt = off_ps + N_PATTERNS
-    p = off_pt + N_PATTERNS
-    rows = np.concatenate([ar, np.repeat(ar, n_st), ar, ar])
+    off_sp = off_pt + N_PATTERNS
+    p = off_sp + n_sk * N_PATTERNS
+    rows = np.concatenate([ar, np.repeat(ar, n_st), ar, ar, ar])
     cols = np.concatenate(
         [
             tab.item,
             off_s + (tab.skill[:, None] * n_st + np.arange(n_st)[None, :]).ravel(),
             off_ps + parts.pattern_skill,
             off_pt + parts.pattern_total,
+            off_sp + tab.skill * N_PATTERNS + parts.pattern_skill,
         ]
     )
-    vals = np.concatenate([np.ones(n), parts.skill_terms.ravel(), np.ones(n), np.ones(n)])
+    vals = np.concatenate(
+        [np.ones(n), parts.skill_terms.ravel(), np.ones(n), np.ones(n), np.ones(n)]
+    )
     X = SparseDesign(parts.dense, rows.astype(np.int64), cols.astype(np.int64), vals, p)
     y = tab.correct
     centre = np.zeros(k + p)
@@ -630,14 +637,19 @@ def fit_combined(
         if previous.pattern_skill:
             centre[k + off_ps : k + off_pt] = previous.pattern_skill
         if previous.pattern_total:
-            centre[k + off_pt :] = previous.pattern_total
+            centre[k + off_pt : k + off_sp] = previous.pattern_total
+        for j, sk in enumerate(tab.skills):
+            v = previous.skill_patterns.get(str(sk))
+            if v:
+                centre[k + off_sp + j * N_PATTERNS : k + off_sp + (j + 1) * N_PATTERNS] = v
 
     def l2(item: float) -> np.ndarray:
         v = np.empty(k + p)
         v[:k] = L2_DENSE if previous is None else L2_DENSE_REFIT
         v[k : k + off_s] = item
         v[k + off_s : k + off_ps] = L2_SKILL
-        v[k + off_ps :] = L2_PATTERN
+        v[k + off_ps : k + off_sp] = L2_PATTERN
+        v[k + off_sp :] = L2_SKILL
         return v
 
     info: dict[str, Any] = {}
@@ -667,7 +679,13 @@ def fit_combined(
         "items": {str(i): float(v) for i, v in zip(tab.items, w[k : k + n_it], strict=True)},
         "skills": {str(sk): [float(v) for v in ws[j]] for j, sk in enumerate(tab.skills)},
         "pattern_skill": [float(v) for v in w[k + off_ps : k + off_pt]],
-        "pattern_total": [float(v) for v in w[k + off_pt :]],
+        "pattern_total": [float(v) for v in w[k + off_pt : k + off_sp]],
+        "skill_patterns": {
+            str(sk): [
+                float(v) for v in w[k + off_sp + j * N_PATTERNS : k + off_sp + (j + 1) * N_PATTERNS]
+            ]
+            for j, sk in enumerate(tab.skills)
+        },
     }
     return weights, info
 
@@ -741,6 +759,7 @@ def fit(
             params.skill_weights = {k: list(v) for k, v in previous.skill_weights.items()}
             params.pattern_skill = list(previous.pattern_skill)
             params.pattern_total = list(previous.pattern_total)
+            params.skill_patterns = {k: list(v) for k, v in previous.skill_patterns.items()}
         else:
             params.combined_weights = default_combined_weights(params.bkt_default)
     else:
@@ -749,11 +768,14 @@ def fit(
         params.skill_weights = weights["skills"]
         params.pattern_skill = weights["pattern_skill"]
         params.pattern_total = weights["pattern_total"]
+        params.skill_patterns = weights["skill_patterns"]
         if previous is not None:  # items and skills absent from the new data keep their weights
             for k, v in previous.item_weights.items():
                 params.item_weights.setdefault(k, v)
             for k, v in previous.skill_weights.items():
                 params.skill_weights.setdefault(k, list(v))
+            for k, v in previous.skill_patterns.items():
+                params.skill_patterns.setdefault(k, list(v))
     if previous is not None:
         # skills nobody answered since keep what was known (e.g. their curriculum priors)
         for k, v in previous.bkt.items():

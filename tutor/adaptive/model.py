@@ -369,11 +369,13 @@ class ModelParams:
     skill_difficulty: dict[str, float] = field(default_factory=dict)
     combined_weights: list[float] = field(default_factory=lambda: list(DEFAULT_COMBINED_WEIGHTS))
     # sparse weights of the combined model (none until fitted): per item, per skill
-    # (SKILL_TERMS), and per pattern of the last outcomes on the skill / overall (N_PATTERNS)
+    # (SKILL_TERMS), and per pattern of the last outcomes on the skill / overall (N_PATTERNS),
     item_weights: dict[str, float] = field(default_factory=dict)
     skill_weights: dict[str, list[float]] = field(default_factory=dict)
     pattern_skill: list[float] = field(default_factory=list)
     pattern_total: list[float] = field(default_factory=list)
+    # per skill, a weight per pattern of the last outcomes on it (added to pattern_skill's)
+    skill_patterns: dict[str, list[float]] = field(default_factory=dict)
     mastery: MasteryConfig = field(default_factory=MasteryConfig)
     info: dict[str, Any] = field(default_factory=dict)  # fit diagnostics (counts, log-likelihoods)
 
@@ -417,6 +419,7 @@ class ModelParams:
                 "skills": {k: list(v) for k, v in self.skill_weights.items()},
                 "pattern_skill": list(self.pattern_skill),
                 "pattern_total": list(self.pattern_total),
+                "skill_patterns": {k: list(v) for k, v in self.skill_patterns.items()},
             },
             "mastery": self.mastery.to_dict(),
             "info": self.info,
@@ -446,6 +449,11 @@ class ModelParams:
             skill_weights=_skill_weights(comb),
             pattern_skill=_patterns(comb.get("pattern_skill")),
             pattern_total=_patterns(comb.get("pattern_total")),
+            skill_patterns={
+                str(k): _patterns(v)
+                for k, v in comb.get("skill_patterns", {}).items()
+                if _patterns(v)
+            },
             mastery=MasteryConfig.from_dict(d.get("mastery", {})),
             info=dict(d.get("info", {})),
         )
