@@ -20,6 +20,7 @@ from inference.prompts import build_messages
 from tutor import heartbeat, selectors
 from tutor.models import Attempt, User
 from tutor.permissions import can_view_student
+from tutor.redis_client import redis_client
 from tutor.services import reveal_next_hint
 
 GPU_QUEUE = "gpu"
@@ -33,10 +34,6 @@ QUEUE_TIMEOUT = "the tutor did not start in time. Press Retry to ask again"
 
 class ExplanationRefused(Exception):
     """Why a request for an explanation cannot go ahead, as a sentence for the student."""
-
-
-def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=10, decode_responses=True)
 
 
 def tutor_online() -> bool:
@@ -166,7 +163,9 @@ def request_explanation(
 
 def _enqueue(generation_id: int) -> None:
     # By name: the tasks module calls these services, so importing it here would be a cycle.
-    current_app.send_task(GENERATE_TASK, args=[generation_id], queue=GPU_QUEUE)
+    # No result to track (the Generation row is the result): the web process must not subscribe
+    # to the result backend, whose connection a Redis restart can leave broken for good.
+    current_app.send_task(GENERATE_TASK, args=[generation_id], queue=GPU_QUEUE, ignore_result=True)
 
 
 def stop_generation(*, user: User, generation: Generation) -> Generation:

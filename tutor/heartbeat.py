@@ -16,15 +16,13 @@ import redis
 from celery import bootsteps
 from django.conf import settings
 
+from tutor.redis_client import redis_client
+
 KEY_PREFIX = "tutor:worker:"
 
 # This process's identity in heartbeats. A restarted worker keeps its hostname but gets a new
 # instance, so work claimed by the old process is known to be orphaned at once.
 INSTANCE = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
-
-
-def redis_client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, decode_responses=True)
 
 
 def beat_once(client: redis.Redis, hostname: str, queues: list[str]) -> None:
