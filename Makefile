@@ -60,7 +60,7 @@ messages:
 		--ignore=static --ignore=staticfiles --ignore=var --ignore=tests --ignore=inference/tutor_model
 	$(PY) scripts/messages.py compile
 
-lint:
+lint: deps-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
