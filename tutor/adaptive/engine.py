@@ -2,7 +2,7 @@
 
 ``update`` and ``predict`` are cheap (tens of microseconds): they touch one SkillState and the
 learner's globals. ``fit`` refits everything from stored attempts (BKT by EM, item difficulties by
-an Elo replay, the combined logistic model by stacking on held-out learners).
+an Elo replay, the combined logistic model by cross-fitting on two halves of the learners).
 """
 
 from __future__ import annotations

@@ -288,7 +288,7 @@ COMBINED_FEATURES: tuple[str, ...] = (
     "first_on_skill",  # 1 before the learner's first answer on the skill
     "log_gap_hours",  # log(1 + hours since the skill was last practised)
     "theta_skill",  # the learner's skill-specific Elo offset on its own
-    # recency and patterns of the learner's answers (issue 14, "Combined+"):
+    # recency and patterns of the learner's answers (issue 14):
     "ema_skill_fast",  # moving average of +1/-1 outcomes on the skill, SKILL_EMA[0]
     "ema_skill_slow",  # SKILL_EMA[1]
     "ema_total_fast",  # over all answers, TOTAL_EMA[0]
