@@ -99,14 +99,14 @@ def _sum_terms(node: Node) -> list[tuple[int, Node]]:
     return signed_terms(inner)
 
 
-def _body(st: State) -> Node:
+def state_body(st: State) -> Node:
     """The node the rules rewrite: an expression chain's last part, else the line."""
     if st.kind == "expr" and st.node.op == "rel":
         return st.node.args[-1]
     return st.node
 
 
-def _single(st: State) -> bool:
+def single_relation(st: State) -> bool:
     return st.node.op == "rel" and len(st.node.value) == 1 and st.op != ""
 
 
@@ -117,14 +117,14 @@ class _Ctx:
 
     def with_hole(self, target: Node, value) -> bool:
         """The previous line with ``target`` replaced by ``value`` says what line b says."""
-        body = _body(self.a)
+        body = state_body(self.a)
         holed = replace(body, target, Node("sym", (), HOLE))
         rv = self.reader
         try:
             if self.a.kind == "expr":
                 v = rv.value(holed).xreplace({self.hole: value})
                 return self.b.kind == "expr" and _equal(v, self.b.value)
-            if not _single(self.a):
+            if not single_relation(self.a):
                 return False
             lhs = rv.value(holed.args[0]).xreplace({self.hole: value})
             rhs = rv.value(holed.args[1]).xreplace({self.hole: value})
@@ -147,7 +147,11 @@ def _equal(a, b) -> bool:
 # ---------------------------------------------------------------- the rules
 def inequality_direction(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
-    if not (_single(a) and _single(b)) or a.op not in INEQUALITIES or b.op not in INEQUALITIES:
+    if (
+        not (single_relation(a) and single_relation(b))
+        or a.op not in INEQUALITIES
+        or b.op not in INEQUALITIES
+    ):
         return None
     flipped = REVERSE[b.op]
     if not same_relation(flipped, b.lhs, b.rhs, a, c.reader.var):
@@ -173,7 +177,7 @@ def inequality_direction(c: _Ctx) -> Diagnosis | None:
 
 def sign_move(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
-    if _single(a) and a.kind != "expr":
+    if single_relation(a) and a.kind != "expr":
         for side in (0, 1):
             terms = signed_terms(a.node.args[side])
             if not 2 <= len(terms) <= MAX_CANDIDATES:
@@ -209,7 +213,7 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
 
 
 def distribute_one_term(c: _Ctx) -> Diagnosis | None:
-    for n, factor, bracket in islice(_products(_body(c.a)), MAX_CANDIDATES):
+    for n, factor, bracket in islice(products_in(state_body(c.a)), MAX_CANDIDATES):
         terms = _sum_terms(bracket)
         if len(terms) < 2:
             continue
@@ -237,7 +241,7 @@ def distribute_one_term(c: _Ctx) -> Diagnosis | None:
     return None
 
 
-def _products(node: Node) -> Iterator[tuple[Node, Node | None, Node]]:
+def products_in(node: Node) -> Iterator[tuple[Node, Node | None, Node]]:
     """(the product, its factor, the bracket) for c(u + v), (u + v)c, -(u + v), a - (u + v)."""
     stack = [node]
     while stack:
@@ -259,7 +263,7 @@ def _products(node: Node) -> Iterator[tuple[Node, Node | None, Node]]:
 def add_fractions(c: _Ctx) -> Diagnosis | None:
     sums = (
         n
-        for n in _walk(_body(c.a))
+        for n in walk_nodes(state_body(c.a))
         if n.op in ("add", "sub") and n.args[0].op == "div" and n.args[1].op == "div"
     )
     for n in islice(sums, MAX_CANDIDATES):
@@ -285,7 +289,7 @@ def add_fractions(c: _Ctx) -> Diagnosis | None:
     return None
 
 
-def _walk(node: Node) -> Iterator[Node]:
+def walk_nodes(node: Node) -> Iterator[Node]:
     stack = [node]
     while stack:
         n = stack.pop()
@@ -302,10 +306,10 @@ _OPS = {
 }
 
 
-def _infix(node: Node) -> list:
+def infix_terms(node: Node) -> list:
     """The operands and operators of an unbracketed chain, in reading order."""
     if node.op in _OPS and not node.paren:
-        return _infix(node.args[0]) + [node.op] + _infix(node.args[1])
+        return infix_terms(node.args[0]) + [node.op] + infix_terms(node.args[1])
     return [node]
 
 
@@ -313,7 +317,7 @@ def order_of_operations(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
     if a.kind != "expr" or b.kind != "expr":
         return None
-    seq = _infix(_body(a))
+    seq = infix_terms(state_body(a))
     ops = seq[1::2]
     if not any(o in ("add", "sub") for o in ops) or not any(o not in ("add", "sub") for o in ops):
         return None  # only one level of operations: the order cannot be wrong
@@ -328,7 +332,7 @@ def order_of_operations(c: _Ctx) -> Diagnosis | None:
     return Diagnosis(
         "order_of_operations",
         "You worked from left to right: multiply and divide before you add and subtract.",
-        where=to_text(_body(a)),
+        where=to_text(state_body(a)),
     )
 
 
@@ -338,7 +342,7 @@ def term_sign(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
     if a.kind != "expr" or b.kind != "expr":
         return None
-    terms = signed_terms(_body(a))
+    terms = signed_terms(state_body(a))
     if not 2 <= len(terms) <= MAX_CANDIDATES:
         return None
     for s, t in terms:
@@ -357,7 +361,7 @@ def term_sign(c: _Ctx) -> Diagnosis | None:
 
 def divide_one(c: _Ctx) -> Diagnosis | None:
     a, b = c.a, c.b
-    if not (_single(a) and _single(b)):
+    if not (single_relation(a) and single_relation(b)):
         return None
     var = _pivot(a, b)
     if var is None:

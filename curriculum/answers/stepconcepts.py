@@ -18,7 +18,15 @@ from collections import Counter
 from itertools import islice
 
 from .compare import SYMPY_ERRORS
-from .malrules import _body, _infix, _products, _single, _walk, signed_terms, var_side
+from .malrules import (
+    infix_terms,
+    products_in,
+    signed_terms,
+    single_relation,
+    state_body,
+    var_side,
+    walk_nodes,
+)
 from .nodes import Node
 from .worklines import INEQUALITIES, State
 
@@ -49,7 +57,7 @@ _LIMIT = 24  # nodes of a kind counted per line: a huge line costs no more than 
 def _bracket_products(node: Node) -> tuple[int, int]:
     """(factor times bracket, bracket times bracket) products in the line."""
     one = two = 0
-    for _, factor, _bracket in islice(_products(node), _LIMIT):
+    for _, factor, _bracket in islice(products_in(node), _LIMIT):
         if factor is not None and factor.op in ("add", "sub") and factor.paren:
             two += 1
         else:
@@ -60,7 +68,7 @@ def _bracket_products(node: Node) -> tuple[int, int]:
 def _fraction_sums(node: Node) -> int:
     sums = (
         n
-        for n in _walk(node)
+        for n in walk_nodes(node)
         if n.op in ("add", "sub") and n.args[0].op == "div" and n.args[1].op == "div"
     )
     return sum(1 for _ in islice(sums, _LIMIT))
@@ -96,7 +104,7 @@ def _like_pairs(side: Node) -> int:
 
 def _sides(st: State) -> list[Node]:
     if st.kind == "expr":
-        return [_body(st)]
+        return [state_body(st)]
     if st.node.op == "rel":
         return list(st.node.args[:2])
     return []
@@ -105,7 +113,7 @@ def _sides(st: State) -> list[Node]:
 def exercised(a: State, b: State, var=None) -> list[str]:
     """The concepts a step from line ``a`` to line ``b`` (which follows) carried out."""
     found: list[str] = []
-    na, nb = _body(a), _body(b)
+    na, nb = state_body(a), state_body(b)
     (one_a, two_a), (one_b, two_b) = _bracket_products(na), _bracket_products(nb)
     if one_b < one_a:
         found.append("distribute")
@@ -119,16 +127,16 @@ def exercised(a: State, b: State, var=None) -> list[str]:
         a.kind == "expr"
         and b.kind == "expr"
         and "add_fractions" not in found
-        and not any(n.op == "sym" for n in _walk(na))
+        and not any(n.op == "sym" for n in walk_nodes(na))
     ):
         # a chain of numbers with both levels of operations (a fraction 3/6 is a number)
         ops = [
             o
-            for o, n in zip(_infix(na)[1::2], _infix(na)[2::2], strict=True)
+            for o, n in zip(infix_terms(na)[1::2], infix_terms(na)[2::2], strict=True)
             if not (o == "div" and n.op == "num")
         ]
         mixed = any(o in ("add", "sub") for o in ops) and any(o not in ("add", "sub") for o in ops)
-        if mixed and len(_infix(nb)) < len(_infix(na)):
+        if mixed and len(infix_terms(nb)) < len(infix_terms(na)):
             found.append("order_of_operations")
     sa, sb = _sides(a), _sides(b)
     if len(sa) == len(sb) and sa:
@@ -136,8 +144,8 @@ def exercised(a: State, b: State, var=None) -> list[str]:
             found.append("collect_terms")
     if (
         var is not None
-        and _single(a)
-        and _single(b)
+        and single_relation(a)
+        and single_relation(b)
         and a.op in INEQUALITIES
         and b.op in INEQUALITIES
     ):
@@ -155,6 +163,6 @@ def of_error(malrule: str, b: State | None = None) -> list[str]:
     """The concept a wrong line's malrule belongs to: ``term_sign`` in a line that is a
     product of brackets went wrong factoring, not collecting terms."""
     concept = MALRULE_CONCEPT.get(malrule)
-    if concept == "collect_terms" and b is not None and _bracket_products(_body(b))[1]:
+    if concept == "collect_terms" and b is not None and _bracket_products(state_body(b))[1]:
         concept = "factor"
     return [concept] if concept else []
