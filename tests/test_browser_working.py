@@ -87,9 +87,14 @@ def test_lines_of_working_from_the_math_keyboard(page, live_server, demo, studen
     field.evaluate("el => el.setValue('2x=8')")
     page.get_by_role("button", name="Add this line").click()
     field.click()
+    # On a busy machine the first keystroke can arrive before MathLive has taken the focus.
+    page.wait_for_function("() => document.querySelector('#working-math').hasFocus()")
     page.keyboard.type("x=4")
     page.keyboard.press("Enter")
     working = page.locator("#working-text")
+    page.wait_for_function(
+        "() => document.querySelector('#working-text').value.split('\\n').length === 2"
+    )
     assert working.input_value() == "2x=8\nx=4"
     page.locator("#working-preview .katex").nth(1).wait_for()  # read back, typeset
     assert field.evaluate("el => el.getValue('latex')") == ""  # ready for the next line
