@@ -43,6 +43,11 @@ SAME_START_LIMIT = 2
 # says so, goes back one line and does not take that step there again. At most this often a run.
 BACKTRACK_AFTER = 4
 MAX_BACKTRACKS = 2
+# After this many rejected attempts at a line of an elimination, a linear equation `a v + b = c`
+# or a monic quadratic, the CAS writes the line the training data would (the multiplier that
+# makes one unknown's coefficients match, adding or subtracting the equations, moving the
+# constant, dividing, factoring) and the model goes on from it.
+PLAN_AFTER = 3
 STEP_NOTE = (
     "The built-in tutor cannot talk about a step in words yet. Here is how it works this "
     "problem from the start, every step checked:\n\n"
@@ -278,6 +283,8 @@ class LocalEngine(Engine):
                 failed = "it stopped before the answer"
         if failed is None and lines and self._abandoned(run):
             failed = "a step the explanation already went back on"
+        if failed is None and lines and self._off_plan(run):
+            failed = "a multiplier that does not line up either unknown's coefficients"
         if failed is not None:
             repaired = self._repaired(run, failed)
             if repaired:
@@ -323,14 +330,56 @@ class LocalEngine(Engine):
         return True
 
     @staticmethod
+    def _off_plan(run: _Run) -> bool:
+        """The line just completed multiplies an equation of an elimination by a number that
+        does not line up either unknown (see repair.off_plan_multiplier)."""
+        from inference.steps.check import split_line
+        from inference.steps.repair import off_plan_multiplier
+
+        steps = run.steps
+        before = split_line(steps.lines[-2]).state if len(steps.lines) > 1 else ""
+        return off_plan_multiplier(
+            steps.problem, before or steps.problem.start_latex, steps.lines[-1]
+        )
+
+    @staticmethod
+    def _planned(run: _Run, line_number: int) -> str:
+        """The next line written by the CAS once the model keeps failing at it (an elimination or
+        a linear equation, see PLAN_AFTER), or ""."""
+        from inference.steps.check import LineChecker, split_line
+        from inference.steps.repair import elimination_line, linear_line, quadratic_line
+
+        failures = sum(n for (line, _), n in run.failed_starts.items() if line == line_number)
+        if failures < PLAN_AFTER:
+            return ""
+        steps = run.steps
+        previous = steps.checker.prev_latex
+        line = next(
+            (
+                found
+                for plan in (elimination_line, linear_line, quadratic_line)
+                if (found := plan(steps.problem, previous))
+            ),
+            "",
+        )
+        if line and (line_number, split_line(line).phrase) in run.abandoned:
+            return ""
+        if line and not LineChecker(steps.problem).check_line(line).ok:
+            return ""  # never expected: the planners write lines that check
+        return line
+
+    @staticmethod
     def _repaired(run: _Run, failed) -> str:  # noqa: ANN001
         """The failed step line with a miscopied number corrected by the CAS, or ""."""
-        from inference.steps.repair import repair_step
+        from inference.steps.repair import off_plan_multiplier, repair_step
 
         if getattr(failed, "kind", "") != "step" or not run.steps.lines:
             return ""
         steps = run.steps
-        return repair_step(steps.problem, steps.checker.prev_latex, steps.lines[-1]) or ""
+        line = repair_step(steps.problem, steps.checker.prev_latex, steps.lines[-1]) or ""
+        if line and off_plan_multiplier(steps.problem, steps.checker.prev_latex, line):
+            return ""  # a corrected line that still leads away from the answer
+        return line
 
     def _accept_repaired(self, run: _Run, line: str) -> None:
         """Show the corrected line and let the model go on from it (a fresh sequence whose
@@ -392,6 +441,9 @@ class LocalEngine(Engine):
         line_number = run.accepted.count("\n")
         if run.line_first_token is not None:
             run.failed_starts[line_number, run.line_first_token] += 1
+        planned = self._planned(run, line_number)
+        if planned:
+            return self._accept_repaired(run, planned)
         went_back = self._backtrack(run, line_number)
         line_number -= went_back
 

@@ -112,6 +112,13 @@ def split_line(line: str) -> LineParts:
     return LineParts("step", phrase=phrase, calcs=calcs, state=parts[k].strip())
 
 
+_PHRASE_START = re.compile(r"[A-Z][a-z]")
+
+
+def _bare(latex: str) -> str:
+    return re.sub(r"\s+", "", latex)
+
+
 # ---------------------------------------------------------------- states
 @dataclass(frozen=True)
 class _State:
@@ -374,6 +381,12 @@ class LineChecker:
         if parts.kind == "answer":
             self.answered = True
             return self._check_answer(parts.state)
+        if not _PHRASE_START.match(parts.phrase):
+            # A step says what it does, as a sentence ("Subtract $3$ from both sides"); a line
+            # that starts mid-word is the model rambling, even when its maths is true.
+            return StepVerdict(False, "step", "the step does not say what it does")
+        if _bare(parts.state) == _bare(self.prev_latex):
+            return StepVerdict(False, "step", "the line changes nothing")
         calc_error = ""
         for c in parts.calcs:
             calc_error = _check_calc(c)

@@ -58,7 +58,8 @@ class Outcome:
     shown_checked_wrong: bool  # presented as a checked explanation, but the key rejects it
     restarts: int
     tokens: int
-    corrections: int = 0  # lines whose miscopied number the CAS corrected
+    corrections: int = 0  # lines the CAS corrected or wrote
+    backtracks: int = 0  # true steps the engine went back on
 
 
 def heldout_items(per_family: int, seed: int = 20261206) -> list[Item]:
@@ -122,6 +123,7 @@ def judge(item: Item, text: str, handle) -> Outcome:  # noqa: ANN001
         handle.retries,
         handle.completion_tokens,
         handle.corrections,
+        handle.backtracks,
     )
 
 
@@ -151,7 +153,7 @@ def table(title: str, items: list[Item], exact: list[Outcome], raw: list[Outcome
 
     head = (
         f"{'family':<28}{'n':>5}{'covered':>9}{'exact: verified':>17}{'steps ok':>10}"
-        f"{'retries':>10}{'fixed':>7}{'shown-wrong':>13}{'raw: verified':>15}{'steps ok':>10}"
+        f"{'retries':>10}{'fixed':>7}{'back':>6}{'shown-wrong':>13}{'raw: verified':>15}{'steps ok':>10}"
     )
     lines = [title, head, "-" * len(head)]
     rows = sorted(by_family.items()) + [("ALL", list(range(len(items))))]
@@ -159,10 +161,11 @@ def table(title: str, items: list[Item], exact: list[Outcome], raw: list[Outcome
         cov = sum(exact[i].covered for i in idx)
         restarts = sum(exact[i].restarts for i in idx)
         fixed = sum(exact[i].corrections for i in idx)
+        back = sum(exact[i].backtracks for i in idx)
         wrong = sum(exact[i].shown_checked_wrong for i in idx)
         lines.append(
             f"{family:<28}{len(idx):>5}{cov:>9}{pct(exact, idx, 'verified'):>17}"
-            f"{pct(exact, idx, 'steps_valid'):>10}{restarts:>10}{fixed:>7}{wrong:>13}"
+            f"{pct(exact, idx, 'steps_valid'):>10}{restarts:>10}{fixed:>7}{back:>6}{wrong:>13}"
             f"{pct(raw, idx, 'verified'):>15}{pct(raw, idx, 'steps_valid'):>10}"
         )
     return "\n".join(lines)

@@ -6,7 +6,13 @@ import pytest
 
 from inference.steps.check import LineChecker
 from inference.steps.problems import read_problem
-from inference.steps.repair import repair_step
+from inference.steps.repair import (
+    elimination_line,
+    linear_line,
+    off_plan_multiplier,
+    quadratic_line,
+    repair_step,
+)
 
 SYSTEM = "Solve the system $x + y = 6$ and $3x - y = 14$. Give $(x, y)$."
 SYSTEM_START = r"x + y = 6 \text{ and } 3x - y = 14"
@@ -204,3 +210,102 @@ def test_a_step_gone_back_on_is_left_out_of_the_explanations_working():
         "Answer: $\\boxed{(5, 1)}$"
     )
     assert explanation_lines(text) == ["4x = 20", "(5, 1)"]
+
+
+# ---------------------------------------------------------------- lines the CAS plans
+
+
+def _same_as_training(family: str, plan, count: int = 150) -> tuple[int, int]:
+    """How many of the training data's lines the planner writes identically, where it writes
+    one (the model goes on from them as from its own)."""
+    import random
+
+    from inference.steps.check import split_line
+    from inference.training import data
+
+    rng = random.Random(5)
+    same = total = 0
+    for _ in range(count):
+        ex = data.GENERATORS[family](rng)
+        problem = read_problem(ex.prompt)
+        previous = ex.start
+        for line in ex.solution.splitlines()[:-1]:
+            planned = plan(problem, previous)
+            if planned is not None:
+                total += 1
+                same += planned == line
+            previous = split_line(line).state
+    return same, total
+
+
+@pytest.mark.parametrize(
+    ("family", "plan", "at_least"),
+    [
+        ("two-step", linear_line, 1.0),
+        ("both-sides", linear_line, 1.0),
+        ("solve-quadratic", quadratic_line, 1.0),
+        ("factor", quadratic_line, 1.0),
+        # Where both unknowns are ready, it combines at once; the data sometimes multiplies first.
+        ("elimination", elimination_line, 0.95),
+    ],
+)
+def test_planned_lines_are_the_training_datas_own(family, plan, at_least):
+    same, total = _same_as_training(family, plan)
+    assert total > 50 and same >= at_least * total, (same, total)
+
+
+def test_planned_lines_pass_the_checker_from_any_reachable_state():
+    problem = read_problem("Solve the system $4x - 5y = -27$ and $7x + 6y = 56$.")
+    state = problem.start_latex
+    seen = []
+    for _ in range(6):
+        line = elimination_line(problem, state) or linear_line(problem, state)
+        if line is None:
+            break
+        assert LineChecker(problem).check_line(line).ok, line
+        seen.append(line.split(" (")[0])
+        state = line.rsplit("$", 2)[-2]
+    assert seen[:3] == [
+        "Multiply the first equation by $7$",
+        "Multiply the second equation by $4$",
+        "Subtract the second equation from the first",
+    ]
+    assert seen[3] == "Divide both sides by $-59$"
+
+
+def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
+    problem = read_problem("Solve the system $x + y = 6$ and $3x - y = 14$. Give $(x, y)$.")
+    off = (
+        "Multiply the second equation by $2$ ($2(3x - y) = 6x - 2y$, $2 \\cdot 14 = 28$): "
+        "$x + y = 6 \\text{ and } 6x - 2y = 28$."
+    )
+    on = (
+        "Multiply the first equation by $3$ ($3(x + y) = 3x + 3y$, $3 \\cdot 6 = 18$): "
+        "$3x + 3y = 18 \\text{ and } 3x - y = 14$."
+    )
+    assert off_plan_multiplier(problem, problem.start_latex, off)
+    assert not off_plan_multiplier(problem, problem.start_latex, on)
+
+
+def test_no_plan_for_states_outside_the_rules():
+    inequality = read_problem("Solve $3x - 7 < 8$.")
+    assert linear_line(inequality, "3x - 7 < 8") is None  # sign rules stay the model's
+    fractions = read_problem("Solve $\\frac{1}{2}x + 3 = 5$.")
+    assert linear_line(fractions, "\\frac{1}{2}x + 3 = 5") is None
+    irreducible = read_problem("Factor $x^2 + x + 1$.")
+    assert irreducible is None or quadratic_line(irreducible, "x^2 + x + 1") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (" bracket by $8$ ($8 \\cdot 12 = 96$): $k^2 + 16k + 60 = 0$.", "does not say"),
+        ("Write both sides by $16$ ($0 \\cdot 6k = 0$): $k^2 + 16k + 60 = 0$.", "changes nothing"),
+    ],
+)
+def test_a_line_that_rambles_or_changes_nothing_is_rejected(line, reason):
+    problem = read_problem("Solve for $k$: $k^2 + 16k + 60 = 0$.")
+    checker = LineChecker(problem)
+    checker.prev_latex = "k^2 + 16k + 60 = 0"
+    verdict = checker.check_line(line)
+    assert not verdict.ok and reason in verdict.reason
