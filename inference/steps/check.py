@@ -501,10 +501,18 @@ def check_solution(problem: ProblemState, text: str) -> SolutionReport:
     """Check a whole solution text (the lines after the prompt, ``<|end|>`` allowed)."""
     checker = LineChecker(problem)
     rep = SolutionReport()
+    before: list[str] = []  # the state before each accepted step, to go back to at a note
     for i, line in enumerate(text.replace(_END, "\n").splitlines(), start=1):
-        if not line.strip() or line.strip() == BACKTRACK_NOTE:
+        if not line.strip():
             continue
+        if line.strip() == BACKTRACK_NOTE:
+            if before:
+                checker.prev_latex = before.pop()  # the way on starts before the last step
+            continue
+        previous = checker.prev_latex
         v = checker.check_line(line)
+        if v.ok and v.kind == "step":
+            before.append(previous)
         rep.verdicts.append(v)
         if v.kind == "answer":
             rep.has_answer = True

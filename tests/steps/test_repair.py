@@ -309,3 +309,18 @@ def test_a_line_that_rambles_or_changes_nothing_is_rejected(line, reason):
     checker.prev_latex = "k^2 + 16k + 60 = 0"
     verdict = checker.check_line(line)
     assert not verdict.ok and reason in verdict.reason
+
+
+def test_after_a_note_the_whole_solution_check_goes_on_from_the_line_before():
+    from inference.steps.check import BACKTRACK_NOTE, check_solution
+
+    problem = read_problem("Solve $2x + 4 = 10$.")
+    text = (
+        "Add $-4$ to both sides ($10 + (-4) = 6$): $2x = 6$.\n"
+        f"{BACKTRACK_NOTE}\n"
+        "Subtract $4$ from both sides ($10 - 4 = 6$): $2x = 6$.\n"
+        "Divide both sides by $2$ ($6 \\div 2 = 3$): $x = 3$.\n"
+        "Answer: $\\boxed{x = 3}$"
+    )
+    report = check_solution(problem, text)
+    assert report.ok and report.steps_total == 3
