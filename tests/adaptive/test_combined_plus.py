@@ -243,3 +243,30 @@ def test_the_fitted_model_ranks_better_than_its_parts_on_simulated_learners(fitt
         st[a.learner] = update(s0, params, a)
     assert auc(np.array(y), np.array(pc)) > auc(np.array(y), np.array(pe))
     assert abs(np.mean(pc) - np.mean(y)) < 0.03  # calibrated on average
+
+
+def test_the_penalty_is_chosen_without_validation_answers_shaping_any_feature():
+    from tutor.adaptive.engine import AttemptTable, validation_mask, validation_parts
+    from tutor.adaptive.model import EloConfig, MasteryConfig
+
+    world = make_world(4, 20, seed=9)
+    tab = AttemptTable.from_attempts(generate_log(world, 80, 8, seed=9))
+    kw = dict(
+        forgets=False,
+        elo=EloConfig(),
+        mastery=MasteryConfig(),
+        item_priors={},
+        prior_strength=5.0,
+        anchor=None,
+    )
+    val = validation_mask(tab)
+    assert 0 < val.mean() < 0.4
+    parts = validation_parts(tab, kw, 0)
+    flipped = AttemptTable(
+        **{**tab.__dict__, "correct": np.where(val, 1 - tab.correct, tab.correct)}
+    )
+    again = validation_parts(flipped, kw, 0)
+    # the fitting learners' features do not move when the validation learners' answers change
+    assert np.array_equal(parts.dense[~val], again.dense[~val])
+    # ... while the validation learners' own histories do
+    assert not np.array_equal(parts.dense[val], again.dense[val])
