@@ -4,7 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup deps deps-test assets lint format clean messages
+.PHONY: run test test-fast setup deps deps-test assets lint format clean messages
 
 run: deps assets
 	@echo "==> Preparing the database (var/db.sqlite3 unless DATABASE_URL is set)"
@@ -18,6 +18,11 @@ run: deps assets
 
 test: deps-test assets
 	$(PY) -m tutor.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: everything but the slow and the browser tests (pytest prints how
+# many it deselected). `make test` and CI run them all.
+test-fast: deps-test assets
+	$(PY) -m tutor.embedded_redis run -- $(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 setup: deps assets
 

@@ -11,7 +11,7 @@ import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from inference import fragments, services, streams
@@ -25,6 +25,9 @@ STATUS_REFRESH_SECONDS = 1.0
 # While the stream is silent, how often the database is asked whether the generation ended
 # without an end entry (stream expired, or lost or cut short by a Redis restart).
 DATABASE_CHECK_SECONDS = 5.0
+# The worker saves the finished row, then writes the stream's end entry: a row finished this
+# recently may still have its end on the way, so the stream is tailed a little longer.
+END_ENTRY_GRACE_SECONDS = 3.0
 
 
 class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
@@ -156,6 +159,9 @@ class GenerationConsumer(SocketCapMixin, AsyncWebsocketConsumer):
             lambda: Generation.objects.filter(pk=self.gen_id).first()
         )()
         if generation is None or generation.is_active:
+            return False
+        finished = generation.finished_at
+        if finished and (timezone.now() - finished).total_seconds() < END_ENTRY_GRACE_SECONDS:
             return False
         sid = "0-1"  # a stand-in id: nothing follows it
         think, answer = _parts(generation)

@@ -17,8 +17,32 @@ BROWSER_REQUIRED = os.environ.get("TUTOR_REQUIRE_BROWSER") == "1"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# Tests that each take seconds (real process stacks, load and fault runs, simulations, training,
+# the real OATutor pool): `make test-fast` leaves them and the browser tests out; `make test`
+# (and CI) runs everything.
+SLOW = (
+    "tests/test_loadtest.py",
+    "tests/test_faults.py",
+    "tests/test_serving.py",
+    "tests/adaptive/test_simulation.py",
+    "tests/adaptive/test_mastery.py::test_on_the_simulator",
+    "tests/adaptive/test_cold_start.py::test_refits_move_parameters_smoothly",
+    "tests/inference/test_bench_stream.py",
+    "tests/training/test_train.py",
+    "tests/curriculum/test_oatutor.py::test_a_sample_of_the_real_pool",
+    "tests/curriculum/test_restatements.py::test_oatutor_pool",
+    "tests/dashboards/test_dashboard.py::test_attempts_csv_streams_50k_rows",
+    "tests/answers/test_pool.py",
+    "tests/test_platform.py::test_channel_layer_survives_an_idle_wait",
+)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run when Chromium is installed, and must run when it is required."""
+    """Slow tests are marked (see SLOW). Browser tests run when Chromium is installed, and must
+    run when it is required."""
+    for item in items:
+        if item.nodeid.startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
     if CHROMIUM:
         return
     for item in items:
