@@ -215,7 +215,7 @@ def run_check_job(*, job_id: int, progress: importer.Progress | None = None) -> 
             filename=job.filename,
             progress=progress,
         )
-    except Exception as exc:  # noqa: BLE001 - shown on the page; the worker lives on
+    except Exception as exc:  # shown on the page; the worker lives on
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}"
         )
@@ -258,7 +258,7 @@ def run_import_job(*, job_id: int, progress: importer.Progress | None = None) ->
             user=job.created_by,
             progress=progress,
         )
-    except Exception as exc:  # noqa: BLE001 - the admin sees it on the page; the worker lives on
+    except Exception as exc:  # the admin sees it on the page; the worker lives on
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}"
         )

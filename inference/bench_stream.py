@@ -211,7 +211,7 @@ class Child:
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads to deadlock at this point
+            preexec_fn=_die_with_parent,  # no threads to deadlock at this point
         )
         self.ps = psutil.Process(self.proc.pid)
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import po  # noqa: E402
+import po
 
 LOCALE = Path(__file__).resolve().parents[1] / "locale"
 

@@ -79,7 +79,7 @@ class Stack:
         return redis.Redis.from_url(self.url, socket_timeout=5, decode_responses=True)
 
     def spawn(self, name: str, args: list[str]) -> subprocess.Popen:
-        log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        log = open(self.tmp / f"{name}.log", "wb")  # closed with the process
         proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=log)
         self.procs.append(proc)
         return proc

@@ -54,7 +54,7 @@ class Server:
             **env,
         )
         environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        self.log = open(tmp / f"serve-{self.port}.log", "wb")  # noqa: SIM115
+        self.log = open(tmp / f"serve-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tutor.serve", "--port", str(self.port), "--processes", "2"],
             cwd=ROOT,

@@ -79,7 +79,7 @@ def main() -> int:
                 res = check_inline(req.get("raw"), req.get("spec")).to_dict()
         except MemoryError:
             res = make("too_complex", "Your answer is too large or too complex to check.").to_dict()
-        except Exception as e:  # pragma: no cover - check_inline never raises
+        except Exception as e:  # noqa: BLE001 - pragma: no cover - check_inline never raises
             res = make("internal_error", details={"error": repr(e)[:200]}).to_dict()
         try:
             _write(out, res)

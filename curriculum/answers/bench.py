@@ -106,7 +106,7 @@ def _ascending_pair(node) -> bool:
     try:
         a, b = (to_sympy(x) for x in node.args)
         return bool(a.is_real and b.is_real and a < b)
-    except Exception:
+    except Exception:  # noqa: BLE001 - corpus rows of any shape: the benchmark goes on
         return False
 
 
@@ -140,7 +140,7 @@ def mv_case_to_spec(row: dict) -> tuple[str, dict]:
         kind = _kind_of(node)
         if kind == "expression" and _is_number_node(node):
             kind = "number"
-    except Exception:
+    except Exception:  # noqa: BLE001 - corpus rows of any shape: the benchmark goes on
         node = None
         kind = "string"
     if kind == "expression" and node is not None and node.op == "matrix":
@@ -203,7 +203,7 @@ def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
     try:
         tnode = parse(teacher, syntax="text", mixed_numbers=False).node
         kind = _kind_of(tnode)
-    except Exception:
+    except Exception:  # noqa: BLE001 - corpus rows of any shape: the benchmark goes on
         kind = "expression"
     if kind == "list":
         opts["ordered"] = True
@@ -212,7 +212,7 @@ def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
     if test in ("Expanded", "LowestTerms"):
         try:
             kind = _kind_of(parse(student, syntax="text", mixed_numbers=False).node)
-        except Exception:
+        except Exception:  # noqa: BLE001 - corpus rows of any shape: the benchmark goes on
             pass
     key = teacher
     if test == "EqualComAss":
@@ -319,7 +319,7 @@ def _mv_child(conn) -> None:
             t = time.perf_counter()
             try:
                 out["v"] = _mv_verify(*job)
-            except Exception:
+            except Exception:  # noqa: BLE001 - the peer's failure is counted as no verdict
                 out["v"] = None
             out["t"] = time.perf_counter() - t
 
@@ -375,7 +375,7 @@ class MathVerifyRunner:
 def _stack_for_mv(text: str) -> str:
     try:
         return "$" + to_latex(parse(text, syntax="text", mixed_numbers=False).node) + "$"
-    except Exception:
+    except Exception:  # noqa: BLE001 - corpus rows of any shape: the benchmark goes on
         return "$" + text + "$"
 
 

@@ -365,5 +365,5 @@ def _shutdown_all() -> None:
     for p in list(_POOLS):
         try:
             p.close()
-        except Exception:  # pragma: no cover
+        except Exception:  # noqa: BLE001 - pragma: no cover
             pass

@@ -233,7 +233,7 @@ class LocalEngine(Engine):
             self._start(run, prompt, self._tutor_sampling(request, 0))
         return handle
 
-    def _new_steps(self, problem):  # noqa: ANN001, ANN202
+    def _new_steps(self, problem):
         from inference.steps.stream import StepStream
 
         return StepStream(problem, exact=self.exact_arithmetic)
@@ -369,7 +369,7 @@ class LocalEngine(Engine):
         return line
 
     @staticmethod
-    def _repaired(run: _Run, failed) -> str:  # noqa: ANN001
+    def _repaired(run: _Run, failed) -> str:
         """The failed step line with a miscopied number corrected by the CAS, or ""."""
         from inference.steps.repair import off_plan_multiplier, repair_step
 
@@ -416,7 +416,7 @@ class LocalEngine(Engine):
         self._runs.pop(run.seq_id, None)
         self._by_handle.pop(run.handle.id, None)
 
-    def _retry_line(self, run: _Run, failed) -> None:  # noqa: ANN001
+    def _retry_line(self, run: _Run, failed) -> None:
         reason = getattr(failed, "reason", "") or str(failed)
         log.debug("tutor line rejected (%s): %r", reason, run.pending)
         self._drop(run)
@@ -501,7 +501,7 @@ class LocalEngine(Engine):
                     return
                 try:
                     events = self.decoder.step()  # one batched model call for all sequences
-                except Exception as exc:  # noqa: BLE001 - a model error fails its requests, not the loop
+                except Exception as exc:  # a model error fails its requests, not the loop
                     log.exception("engine step failed")
                     for seq_id, run in list(self._runs.items()):
                         self.decoder.cancel(seq_id)
@@ -517,7 +517,7 @@ class LocalEngine(Engine):
                     if run.steps is not None:
                         try:
                             self._tutor_event(run, event.token_id, event.finish_reason)
-                        except Exception as exc:  # noqa: BLE001 - a checker bug fails one request
+                        except Exception as exc:  # a checker bug fails one request
                             log.exception("tutor step handling failed")
                             self._drop(run)
                             run.handle.finish("error", str(exc))

@@ -29,7 +29,7 @@ class VLLMEngine(Engine):
         )
         try:
             self.engine = LLMEngine.from_engine_args(args)
-        except Exception as exc:  # noqa: BLE001 - any failure: this release cannot run the model
+        except Exception as exc:  # any failure: this release cannot run the model
             raise EngineError(f"vLLM could not load {model_path}: {exc}") from exc
         self.tokenizer = self.engine.get_tokenizer()
         self.model_name = Path(model_path).name

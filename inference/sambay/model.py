@@ -255,7 +255,7 @@ class Mamba(nn.Module):
         return out, memory
 
     # CUDA fast paths (mamba_ssm / causal_conv1d); y is returned in float32 like the pure path.
-    def _scan_kernels(self, x, conv_state, ssm_state, A, ks):  # noqa: ANN001, ANN202
+    def _scan_kernels(self, x, conv_state, ssm_state, A, ks):
         B, T, d = x.shape
         xt = x.transpose(1, 2).contiguous()  # (B, d, T)
         if conv_state is not None:
@@ -286,7 +286,7 @@ class Mamba(nn.Module):
             ssm_state.copy_(last)
         return y.transpose(1, 2).float()
 
-    def _step_kernels(self, x, conv_state, ssm_state, A, ks):  # noqa: ANN001, ANN202
+    def _step_kernels(self, x, conv_state, ssm_state, A, ks):
         w = self.conv1d.weight[:, 0, :]
         xc = ks.causal_conv1d_update(x[:, 0].contiguous(), conv_state, w, self.conv1d.bias, "silu")
         dt_r, Bm, Cm = self.x_proj(xc).split([self.dt_rank, self.d_state, self.d_state], dim=-1)
@@ -336,7 +336,7 @@ class DiffAttention(nn.Module):
         self.use_kernels = True
 
     # ---- layouts
-    def _project(self, h: torch.Tensor):  # noqa: ANN202
+    def _project(self, h: torch.Tensor):
         B, T, _ = h.shape
         H, Hk, hd = self.num_heads, self.num_kv_heads, self.head_dim
         qkv = self.Wqkv(h)
@@ -394,7 +394,7 @@ class DiffAttention(nn.Module):
             rv[rows, :, slots] = v[:, :, T - n :].permute(0, 2, 1, 3)
         return self._output(o)
 
-    def _windowed(self, q, k, v, lam, st: _Step, slot: int) -> torch.Tensor:  # noqa: ANN001
+    def _windowed(self, q, k, v, lam, st: _Step, slot: int) -> torch.Tensor:
         """Sliding-window attention of T new queries, block by block (work ~ T x 2W, not T^2)."""
         T = q.shape[3]
         W = self.window

@@ -169,7 +169,7 @@ class _SelectiveScanFn(torch.autograd.Function):
 
     @staticmethod
     @torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32)
-    def forward(ctx, u, delta, A, B, C, D, s0, chunk):  # noqa: ANN001, ANN205
+    def forward(ctx, u, delta, A, B, C, D, s0, chunk):
         a = torch.exp(delta.unsqueeze(-1) * A)
         x = (delta * u).unsqueeze(-1) * B.unsqueeze(2)
         states = _scan_states(a, x, s0, chunk)
@@ -180,7 +180,7 @@ class _SelectiveScanFn(torch.autograd.Function):
 
     @staticmethod
     @torch.amp.custom_bwd(device_type="cpu")
-    def backward(ctx, gy, g_last):  # noqa: ANN001, ANN205
+    def backward(ctx, gy, g_last):
         u, delta, A, B, C, D, s0, states = ctx.saved_tensors
         a = torch.exp(delta.unsqueeze(-1) * A)  # (b, l, d, n)
         # Adjoint: gs_t = gy_t C_t + a_{t+1} gs_{t+1}, a scan of the same kind run backwards.

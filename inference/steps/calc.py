@@ -89,7 +89,7 @@ def _result_text(left: str) -> str | None:
     value, decimals = got
     try:
         return latex_result(value, decimals=decimals)
-    except Exception:
+    except Exception:  # noqa: BLE001 - model text: a result that cannot be written is not inserted
         return None
 
 
@@ -100,7 +100,7 @@ def calc_result(line_so_far: str) -> str | None:
         if left is None:
             return None
         result = _result_text(left)
-    except Exception:  # model text is arbitrary: a calculator that fails stays silent
+    except Exception:  # noqa: BLE001 - model text is arbitrary: a calculator that fails stays silent
         return None
     if result is None:
         return None

@@ -57,7 +57,7 @@ def parse_math(text: str) -> Node | None:
         return None
     try:
         return parse(text, variables=_LETTER_VARIABLES).node
-    except Exception:  # the parser's errors, and anything odd: never raise on model text
+    except Exception:  # noqa: BLE001 - the parser's errors, and anything odd: never raise on model text
         return None
 
 
@@ -86,7 +86,7 @@ def expr_of(node: Node) -> sp.Expr | None:
         return None
     try:
         v = Converter().conv(node)
-    except Exception:
+    except Exception:  # noqa: BLE001 - model text: anything SymPy cannot convert is unreadable
         return None
     if not isinstance(v, sp.Expr) or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return None
@@ -264,7 +264,7 @@ def read_problem(statement: str) -> ProblemState | None:
         return None
     try:
         return _read(statement)
-    except Exception:  # a statement we did not foresee: not covered, never an error
+    except Exception:  # noqa: BLE001 - a statement we did not foresee: not covered, never an error
         return None
 
 

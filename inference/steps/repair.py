@@ -232,7 +232,7 @@ def _terms(latex: str) -> list[tuple[sp.Rational, str]] | None:
         return None
     out: list[tuple[sp.Rational, str]] = []
 
-    def collect(n, sign: int) -> bool:  # noqa: ANN001
+    def collect(n, sign: int) -> bool:
         if n.op in ("add", "sub") and not n.paren:
             return collect(n.args[0], sign) and collect(n.args[1], -sign if n.op == "sub" else sign)
         if n.op == "neg" and not n.paren:
@@ -284,7 +284,7 @@ _PRODUCT = "Multiply the numerators and the denominators"
 _NUMERATORS = re.compile(r"^(?P<verb>Add|Subtract) the numerators$")
 
 
-def _fraction(node) -> tuple[int, int] | None:  # noqa: ANN001
+def _fraction(node) -> tuple[int, int] | None:
     """(signed numerator, denominator) of a fraction written with whole numbers."""
     sign = 1
     while node.op == "neg":
@@ -392,7 +392,7 @@ def repair_step(problem: ProblemState, previous_state: str, line: str) -> str | 
     return good.pop() if len(good) == 1 else None
 
 
-def _passes(problem: ProblemState):  # noqa: ANN202
+def _passes(problem: ProblemState):
     def ok(line: str) -> bool:
         verdict = LineChecker(problem).check_line(line)
         return verdict.ok and verdict.kind == "step"

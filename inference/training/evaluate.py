@@ -106,7 +106,7 @@ def seeded_demo_items() -> list[Item]:
     ]
 
 
-def judge(item: Item, text: str, handle) -> Outcome:  # noqa: ANN001
+def judge(item: Item, text: str, handle) -> Outcome:
     if handle.finish_reason == "unsupported":
         return Outcome(False, False, False, False, 0, 0)
     answer = extract_final_answer(text) if handle.checked is not False else None

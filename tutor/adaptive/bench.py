@@ -191,10 +191,10 @@ def run(
     update_ms = per_run[-1]["update_ms"]
     if plot:
         try:
-            import matplotlib  # noqa: PLC0415
+            import matplotlib
 
             matplotlib.use("Agg")
-            import matplotlib.pyplot as plt  # noqa: PLC0415
+            import matplotlib.pyplot as plt
         except ImportError:
             print("matplotlib not installed: no plot", file=sys.stderr)
         else:

@@ -158,8 +158,8 @@ def _pybkt_predict(
     train: AttemptTable, test: AttemptTable, forgets: bool, seed: int
 ) -> np.ndarray | None:
     try:
-        import pandas as pd  # noqa: PLC0415
-        from pyBKT.models import Model  # noqa: PLC0415
+        import pandas as pd
+        from pyBKT.models import Model
     except ImportError:
         return None
 
