@@ -11,3 +11,5 @@ class TutorConfig(AppConfig):
         from tutor.db_fork import install
 
         install()
+        # The teachers' live dashboards follow learners' attempts (tutor.signals).
+        import tutor.dashboards.events  # noqa: F401

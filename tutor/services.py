@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from curriculum import answers
 from curriculum.models import Hint, Problem
-from tutor import learning
-from tutor.dashboards import events as dashboards_events
+from tutor import learning, signals
 from tutor.models import (
     STUDENT_GROUP,
     TEACHER_GROUP,
@@ -93,8 +92,17 @@ def record_attempt(
             working=stored_working,
         )
         learning.update_learner(attempt)
-        transaction.on_commit(lambda: dashboards_events.attempt_recorded(attempt.pk))
+        transaction.on_commit(lambda: _announce_attempt(attempt.pk))
     return attempt, result
+
+
+def _announce_attempt(attempt_id: int) -> None:
+    """Tell whoever follows attempts (the teachers' dashboards); never fails the answer."""
+    for receiver, error in signals.attempt_recorded.send_robust(
+        sender=Attempt, attempt_id=attempt_id
+    ):
+        if isinstance(error, Exception):
+            log.warning("%s failed on attempt %s: %r", receiver, attempt_id, error)
 
 
 def reveal_next_hint(*, learner: User, problem: Problem) -> Hint | None:

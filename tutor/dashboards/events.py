@@ -6,7 +6,9 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.dispatch import receiver
 
+from tutor import signals
 from tutor.models import Attempt, Enrollment
 
 log = logging.getLogger(__name__)
@@ -36,3 +38,8 @@ def attempt_recorded(attempt_id: int) -> None:
                 attempt.pk,
                 exc_info=True,
             )
+
+
+@receiver(signals.attempt_recorded, dispatch_uid="dashboards-live-attempt")
+def _on_attempt_recorded(sender: type, attempt_id: int, **kwargs: object) -> None:
+    attempt_recorded(attempt_id)
