@@ -347,7 +347,12 @@ class LocalEngine(Engine):
         """The next line written by the CAS once the model keeps failing at it (an elimination or
         a linear equation, see PLAN_AFTER), or ""."""
         from inference.steps.check import LineChecker, split_line
-        from inference.steps.repair import elimination_line, linear_line, quadratic_line
+        from inference.steps.repair import (
+            distribute_line,
+            elimination_line,
+            linear_line,
+            quadratic_line,
+        )
 
         failures = sum(n for (line, _), n in run.failed_starts.items() if line == line_number)
         if failures < PLAN_AFTER:
@@ -357,7 +362,7 @@ class LocalEngine(Engine):
         line = next(
             (
                 found
-                for plan in (elimination_line, linear_line, quadratic_line)
+                for plan in (elimination_line, linear_line, quadratic_line, distribute_line)
                 if (found := plan(steps.problem, previous))
             ),
             "",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from curriculum.answers.nodes import walk
+from curriculum.answers.nodes import Node, walk
 
 from .calc import calc_value
 from .check import LineChecker, split_line
@@ -30,6 +30,7 @@ from .problems import ProblemState, expr_of, is_plain, parse_math, relation_of
 from .render import decimals_for, is_terminating, latex_result, latex_sum
 
 __all__ = [
+    "distribute_line",
     "elimination_line",
     "linear_line",
     "off_plan_multiplier",
@@ -284,7 +285,7 @@ _PRODUCT = "Multiply the numerators and the denominators"
 _NUMERATORS = re.compile(r"^(?P<verb>Add|Subtract) the numerators$")
 
 
-def _fraction(node) -> tuple[int, int] | None:
+def _fraction(node: Node) -> tuple[int, int] | None:
     """(signed numerator, denominator) of a fraction written with whole numbers."""
     sign = 1
     while node.op == "neg":
@@ -379,6 +380,8 @@ def repair_step(problem: ProblemState, previous_state: str, line: str) -> str | 
     written = _like_terms_line(problem, previous_state, line)
     if written is None:
         written = _fraction_line(previous_state, line)
+    if written is None and _DISTRIBUTE.match(split_line(line).phrase):
+        written = distribute_line(problem, previous_state) or ""
     if written is not None:
         return written if written and written != line and checker_ok(written) else None
     fixed = _state_repaired(problem, previous_state, line)
@@ -594,4 +597,86 @@ def quadratic_line(problem: ProblemState, previous_state: str) -> str | None:
     return (
         f"Factor: find two numbers that multiply to ${t}$ and add to ${s}$ ({calcs}): "
         f"${factors} = 0$."
+    )
+
+
+_DISTRIBUTE = re.compile(r"^Multiply each term in the brackets by \$(?P<k>[^$]+)\$$")
+
+
+def _signed_nodes(node: Node, sign: int, out: list) -> None:
+    """Top-level terms of a sum as (sign, node); a bracket stays one node."""
+    if node.op in ("add", "sub") and not node.paren:
+        _signed_nodes(node.args[0], sign, out)
+        _signed_nodes(node.args[1], -sign if node.op == "sub" else sign, out)
+    elif node.op == "neg" and not node.paren:
+        _signed_nodes(node.args[0], -sign, out)
+    else:
+        out.append((sign, node))
+
+
+def _term_of(node: Node) -> tuple[sp.Rational, str] | None:
+    value = expr_of(node)
+    if value is None:
+        return None
+    coef, rest = value.as_coeff_Mul()
+    if not coef.is_Rational or not (rest == 1 or rest.is_Symbol):
+        return None
+    return coef, "" if rest == 1 else rest.name
+
+
+def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
+    """ "Multiply each term in the brackets by $k$" for an expression with one bracket
+    ``k(a + b)`` (or ``-(a + b)``) among its terms, written by the CAS as the training data
+    writes it: each product as a CALC, the other terms left as they are. None otherwise."""
+    if problem.task not in ("simplify", "expand"):
+        return None
+    node = parse_math(previous_state)
+    if node is None or not is_plain(node) or node.op == "rel":
+        return None
+    parts: list = []
+    _signed_nodes(node, 1, parts)
+    terms: list = []  # (coef, monomial) or the bracket's position as None
+    bracket: tuple[sp.Rational, list] | None = None
+    for sign, part in parts:
+        inner, k = None, None
+        if part.paren and part.op in ("add", "sub"):
+            inner, k = part, sp.Integer(sign)
+        elif (
+            part.op in ("mul", "imul") and part.args[1].paren and part.args[1].op in ("add", "sub")
+        ):
+            factor = expr_of(part.args[0])
+            if factor is None or not factor.is_Rational:
+                return None
+            inner, k = part.args[1], sign * factor
+        if inner is None:
+            term = _term_of(part)
+            if term is None:
+                return None
+            terms.append((sign * term[0], term[1]))
+            continue
+        if bracket is not None:
+            return None  # one bracket at a time
+        inside: list = []
+        _signed_nodes(inner.args[0], 1, inside)
+        _signed_nodes(inner.args[1], -1 if inner.op == "sub" else 1, inside)
+        read = [(s, _term_of(n)) for s, n in inside]
+        if any(t is None for _, t in read):
+            return None
+        bracket = (k, [(s * t[0], t[1]) for s, t in read])
+        terms.append(None)
+    if bracket is None:
+        return None
+    k, inner_terms = bracket
+    k_text = latex_result(k)
+    calcs = []
+    for c, m in inner_terms:
+        operand = latex_sum([(c, m)])
+        operand = f"({operand})" if operand.startswith("-") else operand
+        calcs.append(f"${k_text} \\cdot {operand} = {latex_sum([(k * c, m)])}$")
+    out = []
+    for t in terms:
+        out.extend([(k * c, m) for c, m in inner_terms] if t is None else [t])
+    return (
+        f"Multiply each term in the brackets by ${k_text}$ ({', '.join(calcs)}): "
+        f"${latex_sum(out)}$."
     )

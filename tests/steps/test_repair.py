@@ -7,6 +7,7 @@ import pytest
 from inference.steps.check import LineChecker
 from inference.steps.problems import read_problem
 from inference.steps.repair import (
+    distribute_line,
     elimination_line,
     linear_line,
     off_plan_multiplier,
@@ -159,13 +160,6 @@ def test_a_miscopied_number_is_corrected_and_the_line_then_checks_out(
             "-12x + 9 = 8x + 209",
             "Subtract $8x$ from both sides ($-12x - 8x = -20x$): $-20x + 9 = 8x + 209$.",
         ),
-        # An operation whose effect the phrase does not fix.
-        (
-            "Simplify $9x - 6(-x + 11)$.",
-            "9x - 6(-x + 11)",
-            r"Multiply each term in the brackets by $-6$ ($-6 \cdot (-x) = 6x$, "
-            r"$-6 \cdot 11 = -66$): $9x - 6x - 66$.",
-        ),
         # The line is right: nothing to correct.
         (
             "Solve $11x + 17 = 187 - 6x$.",
@@ -245,6 +239,8 @@ def _same_as_training(family: str, plan, count: int = 150) -> tuple[int, int]:
         ("both-sides", linear_line, 1.0),
         ("solve-quadratic", quadratic_line, 1.0),
         ("factor", quadratic_line, 1.0),
+        ("distribute", distribute_line, 1.0),
+        ("distribute-collect", distribute_line, 1.0),
         # Where both unknowns are ready, it combines at once; the data sometimes multiplies first.
         ("elimination", elimination_line, 0.95),
     ],
@@ -324,3 +320,26 @@ def test_after_a_note_the_whole_solution_check_goes_on_from_the_line_before():
     )
     report = check_solution(problem, text)
     assert report.ok and report.steps_total == 3
+
+
+@pytest.mark.parametrize(
+    ("statement", "line"),
+    [
+        (
+            "Simplify $9x - 6(-x + 11)$ by distributing and combining like terms.",
+            "Multiply each term in the brackets by $-6$ ($-6 \\cdot (-x) = 6x$, "
+            "$-6 \\cdot 11 = -66$): $9x + 6x - 66$.",
+        ),
+        (
+            "Simplify the expression $-15 + 2d - (-d + 4)$.",
+            "Multiply each term in the brackets by $-1$ ($-1 \\cdot (-d) = d$, "
+            "$-1 \\cdot 4 = -4$): $-15 + 2d + d - 4$.",
+        ),
+    ],
+)
+def test_distributing_is_written_with_every_sign_right(statement, line):
+    problem = read_problem(statement)
+    assert distribute_line(problem, problem.start_latex) == line
+    # The model's own line with a sign miscopied is replaced by it.
+    wrong = line.replace("9x + 6x", "9x - 6x").replace("2d + d", "2d - d")
+    assert repair_step(problem, problem.start_latex, wrong) == line
