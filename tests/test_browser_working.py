@@ -90,6 +90,11 @@ def test_lines_of_working_from_the_math_keyboard(page, live_server, demo, studen
     # On a busy machine the first keystroke can arrive before MathLive has taken the focus.
     page.wait_for_function("() => document.querySelector('#working-math').hasFocus()")
     page.keyboard.type("x=4")
+    # MathLive takes typed keys in asynchronously: Enter waits until they are in the field.
+    page.wait_for_function(
+        "() => document.querySelector('#working-math').getValue('latex').replace(/\\s/g, '')"
+        " === 'x=4'"
+    )
     page.keyboard.press("Enter")
     working = page.locator("#working-text")
     page.wait_for_function(
