@@ -19,7 +19,7 @@ from .convert import Converter, NotAnExpression
 from .errors import ParseError
 from .inputs import EXTRACT_MAX_LENGTH, MAX_LENGTH
 from .lexer import ParseOptions
-from .nodes import Node, to_text, walk
+from .nodes import Node, replace_subtree, to_text, walk
 from .spec import AnswerSpec
 
 DEFAULT_REL_TOL = 1e-6
@@ -187,21 +187,10 @@ def expand_pm(node: Node) -> list[Node]:
         minus = Node("neg", found.args)
     out: list[Node] = []
     for rep in (plus, minus):
-        out.extend(expand_pm(_replace(node, found, rep)))
+        out.extend(expand_pm(replace_subtree(node, found, rep)))
         if len(out) > 16:
             raise ParseError("Your answer has too many ± signs.", code="too_complex")
     return out
-
-
-def _replace(node: Node, target: Node, rep: Node) -> Node:
-    if node is target:
-        return rep
-    if not node.args:
-        return node
-    new = tuple(_replace(a, target, rep) for a in node.args)
-    if all(x is y for x, y in zip(new, node.args, strict=True)):
-        return node
-    return Node(node.op, new, node.value, node.paren)
 
 
 def value_list(node: Node) -> list[Node] | None:

@@ -17,7 +17,7 @@ from itertools import combinations, islice
 import sympy as sp
 
 from .compare import SYMPY_ERRORS
-from .nodes import Node, to_text
+from .nodes import Node, replace_subtree, to_text
 from .parsing import parse
 from .worklines import (
     INEQUALITIES,
@@ -70,16 +70,6 @@ Follows = Callable[[State, State], bool]
 
 
 # ---------------------------------------------------------------- tree helpers
-def replace(node: Node, target: Node, rep: Node) -> Node:
-    """``node`` with the subtree ``target`` (by identity) replaced by ``rep``."""
-    if node is target:
-        return rep
-    if not node.args:
-        return node
-    new = tuple(replace(a, target, rep) for a in node.args)
-    if all(x is y for x, y in zip(new, node.args, strict=True)):
-        return node
-    return Node(node.op, new, node.value, node.paren)
 
 
 def signed_terms(node: Node) -> list[tuple[int, Node]]:
@@ -118,7 +108,7 @@ class _Ctx:
     def with_hole(self, target: Node, value) -> bool:
         """The previous line with ``target`` replaced by ``value`` says what line b says."""
         body = state_body(self.a)
-        holed = replace(body, target, Node("sym", (), HOLE))
+        holed = replace_subtree(body, target, Node("sym", (), HOLE))
         rv = self.reader
         try:
             if self.a.kind == "expr":
@@ -471,7 +461,7 @@ def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
     cands.sort(key=lambda x: x[0])
     for _, lit, t0 in cands[:8]:
         try:
-            fixed = replace(b.node, lit, parse(str(t0)).node)
+            fixed = replace_subtree(b.node, lit, parse(str(t0)).node)
             st = c.reader.state(fixed)
         except Unreadable:
             continue
@@ -509,7 +499,7 @@ def _ordinal(k: int) -> str:
 def _slip_values(c: _Ctx, lit: Node) -> list:
     """Values the literal could have had for the line to follow."""
     a, b, rv = c.a, c.b, c.reader
-    holed = replace(b.node, lit, Node("sym", (), HOLE))
+    holed = replace_subtree(b.node, lit, Node("sym", (), HOLE))
     try:
         old = rv.value(lit)
     except (Unreadable, *SYMPY_ERRORS):

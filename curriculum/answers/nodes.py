@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from .lexer import GREEK
 
-__all__ = ["Node", "to_text", "to_latex", "walk"]
+__all__ = ["Node", "replace_subtree", "to_text", "to_latex", "walk"]
 
 
 class Node:
@@ -292,3 +292,16 @@ def to_latex(n: Node) -> str:
     if op in ("or", "and"):
         return (" \\text{ " + op + " } ").join(wrap(a, p + 1) for a in n.args)
     raise ValueError(f"cannot print node {op}")  # pragma: no cover
+
+
+def replace_subtree(node: Node, target: Node, rep: Node) -> Node:
+    """``node`` with the subtree ``target`` (by identity) replaced by ``rep``; unchanged
+    subtrees are shared, not copied."""
+    if node is target:
+        return rep
+    if not node.args:
+        return node
+    new = tuple(replace_subtree(a, target, rep) for a in node.args)
+    if all(x is y for x, y in zip(new, node.args, strict=True)):
+        return node
+    return Node(node.op, new, node.value, node.paren)
