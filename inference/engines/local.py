@@ -334,7 +334,7 @@ class LocalEngine(Engine):
         """The line just completed multiplies an equation of an elimination by a number that
         does not line up either unknown (see repair.off_plan_multiplier)."""
         from inference.steps.check import split_line
-        from inference.steps.repair import off_plan_multiplier
+        from inference.steps.plans import off_plan_multiplier
 
         steps = run.steps
         before = split_line(steps.lines[-2]).state if len(steps.lines) > 1 else ""
@@ -347,7 +347,7 @@ class LocalEngine(Engine):
         """The next line written by the CAS once the model keeps failing at it (an elimination or
         a linear equation, see PLAN_AFTER), or ""."""
         from inference.steps.check import LineChecker, split_line
-        from inference.steps.repair import (
+        from inference.steps.plans import (
             distribute_line,
             elimination_line,
             linear_line,
@@ -376,7 +376,8 @@ class LocalEngine(Engine):
     @staticmethod
     def _repaired(run: _Run, failed) -> str:
         """The failed step line with a miscopied number corrected by the CAS, or ""."""
-        from inference.steps.repair import off_plan_multiplier, repair_step
+        from inference.steps.plans import off_plan_multiplier
+        from inference.steps.repair import repair_step
 
         if getattr(failed, "kind", "") != "step" or not run.steps.lines:
             return ""

@@ -481,3 +481,24 @@ def _read_expression(statement, node, latex, verb, lowest, decimals, mentions):
         return None
     # SymPy keeps 2*(x + 1) as 2x + 2; the start is the value, the tree keeps the writing
     return ProblemState(task, value, variables, None, latex, decimals, statement)
+
+
+def plain_value(latex: str) -> sp.Expr | None:
+    """The value of a plain expression written in LaTeX (no relation, no text), or None."""
+    node = parse_math(latex)
+    if node is None or not is_plain(node):
+        return None
+    return expr_of(node)
+
+
+def plain_relations(latex: str, joiner: str = r" \text{ and } ") -> list[sp.Rel] | None:
+    """The relations of a state such as ``2x + y = 7 \text{ and } x - y = 2``, or None when a
+    part is not a plain relation."""
+    rels = []
+    for piece in latex.split(joiner):
+        node = parse_math(piece)
+        rel = relation_of(node) if node is not None and is_plain(node) else None
+        if rel is None:
+            return None
+        rels.append(rel)
+    return rels

@@ -1,19 +1,19 @@
-"""The CAS corrects a number a step miscopied, and nothing else (inference.steps.repair)."""
+"""The CAS corrects a miscopied number (steps.repair) and writes planned lines (steps.plans)."""
 
 from __future__ import annotations
 
 import pytest
 
 from inference.steps.check import LineChecker
-from inference.steps.problems import read_problem
-from inference.steps.repair import (
+from inference.steps.plans import (
     distribute_line,
     elimination_line,
     linear_line,
     off_plan_multiplier,
     quadratic_line,
-    repair_step,
 )
+from inference.steps.problems import read_problem
+from inference.steps.repair import repair_step
 
 SYSTEM = "Solve the system $x + y = 6$ and $3x - y = 14$. Give $(x, y)$."
 SYSTEM_START = r"x + y = 6 \text{ and } 3x - y = 14"

@@ -1,0 +1,314 @@
+"""Lines the CAS writes itself when the model keeps failing at a step: planned lines.
+
+After a few rejected attempts at a line (``PLAN_AFTER`` in the local engine) the engine writes the
+line the training data would write from the current state, exactly as the generators of
+``inference.training.data`` write it (tests compare them): an elimination step (the multiplier
+that lines up one unknown, then adding or subtracting the equations), a linear equation
+``a v + b = c`` (move the constant, divide), a monic quadratic (move, factor), one bracket to
+distribute. :func:`off_plan_multiplier` recognises the true elimination step that leads nowhere.
+
+Pure Python + SymPy (no Django, no torch).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import sympy as sp
+
+from curriculum.answers.nodes import Node, walk
+
+from .check import split_line
+from .problems import ProblemState, expr_of, is_plain, parse_math, plain_relations, plain_value
+from .render import latex_result, latex_sum
+
+__all__ = [
+    "DISTRIBUTE_PHRASE",
+    "ONE_EQUATION_PHRASE",
+    "distribute_line",
+    "elimination_line",
+    "linear_line",
+    "off_plan_multiplier",
+    "quadratic_line",
+]
+
+ONE_EQUATION_PHRASE = re.compile(
+    r"^Multiply\s+the\s+(?P<which>first|second)\s+equation\s+by\s+\$(?P<k>[^$]+)\$"
+)
+
+
+def _linear_pair(latex: str, names: tuple[str, str]) -> list[list[int]] | None:
+    """``a x + b y = e`` twice, as [[a, b, e], [c, d, f]] with whole numbers, or None."""
+    rels = plain_relations(latex)
+    if rels is None or len(rels) != 2 or not all(isinstance(r, sp.Eq) for r in rels):
+        return None
+    x, y = sp.symbols(names)
+    out = []
+    for rel in rels:
+        expr = sp.expand(rel.lhs - rel.rhs)
+        if not expr.free_symbols <= {x, y}:
+            return None
+        try:
+            poly = sp.Poly(expr, x, y)
+        except sp.PolynomialError:
+            return None
+        if poly.total_degree() > 1:
+            return None
+        a, b, k = poly.coeff_monomial(x), poly.coeff_monomial(y), -poly.coeff_monomial(1)
+        if not all(v.is_Integer for v in (a, b, k)) or (a == 0 and b == 0):
+            return None
+        out.append([int(a), int(b), int(k)])
+    return out
+
+
+def _operand(n: int) -> str:
+    return f"({n})" if n < 0 else str(n)
+
+
+def elimination_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line of an elimination written by the CAS from the current pair of equations,
+    as the training data plans it: multiply an equation so that one unknown's coefficients
+    match (the smaller multipliers), then add or subtract the equations. None when the state
+    is not a pair of whole-number linear equations in the problem's two unknowns."""
+    if problem.task != "solve_system" or len(problem.variables) != 2:
+        return None
+    names = (problem.variables[0].name, problem.variables[1].name)
+    pair = _linear_pair(previous_state, names)
+    if pair is None:
+        return None
+    eq1, eq2 = pair
+    (a, b, _), (c, d, _) = eq1, eq2
+    if a * d - b * c == 0:
+        return None
+
+    def side(eq: list[int]) -> str:
+        return latex_sum([(eq[0], names[0]), (eq[1], names[1])])
+
+    def both(u: list[int], w: list[int]) -> str:
+        return f"{side(u)} = {u[2]} \\text{{ and }} {side(w)} = {w[2]}"
+
+    for j in (0, 1):  # coefficients already equal or opposite: combine
+        if eq1[j] and abs(eq1[j]) == abs(eq2[j]):
+            add = eq1[j] == -eq2[j]
+            sign, op = (1, "+") if add else (-1, "-")
+            res = [eq1[i] + sign * eq2[i] for i in range(3)]
+            keep = names[1 - j]
+            phrase = "Add the equations" if add else "Subtract the second equation from the first"
+            left = f"({side(eq1)}) {op} ({side(eq2)})"
+            calcs = (
+                f"${left} = {latex_sum([(res[1 - j], keep)])}$, "
+                f"${eq1[2]} {op} {_operand(eq2[2])} = {res[2]}$"
+            )
+            kept = latex_sum([(res[1 - j], keep)])
+            return f"{phrase} ({calcs}): ${kept} = {res[2]}$."
+    lx, ly = math.lcm(a, c), math.lcm(b, d)
+    j = 0 if (abs(lx), a) <= (abs(ly), 0) else 1
+    if abs(b) == abs(d) and abs(a) != abs(c):
+        j = 1
+    k1, k2 = eq1[j], eq2[j]
+    if k1 == 0 or k2 == 0:
+        return None
+    lm = math.lcm(k1, k2)
+    for which, eq, mult in (("first", eq1, lm // abs(k1)), ("second", eq2, lm // abs(k2))):
+        if mult == 1:
+            continue
+        new = [mult * v for v in eq]
+        other = eq2 if which == "first" else eq1
+        state = both(new, other) if which == "first" else both(other, new)
+        calcs = f"${mult}({side(eq)}) = {side(new)}$, ${mult} \\cdot {_operand(eq[2])} = {new[2]}$"
+        return f"Multiply the {which} equation by ${mult}$ ({calcs}): ${state}$."
+    return None
+
+
+def off_plan_multiplier(problem: ProblemState, previous_state: str, line: str) -> bool:
+    """A "Multiply the first/second equation by $k$" line of an elimination that does not bring
+    either unknown's coefficient to the least common multiple of the two equations' (the
+    multiplier a plan needs): a true step that leads away from the answer."""
+    m = ONE_EQUATION_PHRASE.match(split_line(line).phrase)
+    if not m or problem.task != "solve_system" or len(problem.variables) != 2:
+        return False
+    names = (problem.variables[0].name, problem.variables[1].name)
+    pair = _linear_pair(previous_state, names)
+    k = plain_value(m["k"])
+    if pair is None or k is None or not k.is_Integer:
+        return False
+    eq1, eq2 = pair
+    eq = eq1 if m["which"] == "first" else eq2
+    return not any(
+        eq1[j] and eq2[j] and abs(int(k) * eq[j]) == math.lcm(eq1[j], eq2[j]) for j in (0, 1)
+    )
+
+
+def linear_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line for ``a v + b = c`` (whole numbers, the unknown on the left), written by
+    the CAS as the training data writes it: move the constant, then divide (or multiply by
+    $-1$). None for other states, inequalities included (their sign rules stay the model's)."""
+    rels = plain_relations(previous_state)
+    if not rels or len(rels) != 1 or not isinstance(rels[0], sp.Eq):
+        return None
+    rel = rels[0]
+    symbols = rel.lhs.free_symbols
+    if len(symbols) != 1 or rel.rhs.free_symbols:
+        return None
+    (v,) = symbols
+    try:
+        poly = sp.Poly(rel.lhs, v)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 1:
+        return None
+    a, b, c = poly.coeff_monomial(v), poly.coeff_monomial(1), rel.rhs
+    if not all(n.is_Integer for n in (a, b, c)):
+        return None
+    a, b, c = int(a), int(b), int(c)
+    term = latex_sum([(a, v.name)])
+    if b > 0:
+        return f"Subtract ${b}$ from both sides (${c} - {b} = {c - b}$): ${term} = {c - b}$."
+    if b < 0:
+        return f"Add ${-b}$ to both sides (${c} + {-b} = {c - b}$): ${term} = {c - b}$."
+    if a == 1:
+        return None
+    if a == -1:
+        return f"Multiply both sides by $-1$ ($-1 \\cdot {_operand(c)} = {-c}$): ${v.name} = {-c}$."
+    r = latex_result(sp.Rational(c, a))
+    return f"Divide both sides by ${a}$ (${c} \\div {_operand(a)} = {r}$): ${v.name} = {r}$."
+
+
+def quadratic_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The factoring line of ``v^2 + s v + t`` (whole-number roots), written by the CAS as the
+    training data writes it ("Find two numbers that multiply to $t$ and add to $s$ ..."), and
+    for an equation ``v^2 + s v = m`` first the move of ``m``. None for other states."""
+    if problem.task not in ("solve", "factor") or problem.var is None:
+        return None
+    v = problem.var
+    node = parse_math(previous_state)
+    if node is None or any(n.paren for n in walk(node)):
+        return None  # already factored (or bracketed): not a trinomial to factor
+    if problem.task == "factor":
+        value = plain_value(previous_state)
+        if value is None:
+            return None
+        lhs, rhs = value, None
+    else:
+        rels = plain_relations(previous_state)
+        if not rels or len(rels) != 1 or not isinstance(rels[0], sp.Eq):
+            return None
+        lhs, rhs = rels[0].lhs, rels[0].rhs
+        if rhs.free_symbols:
+            return None
+    try:
+        poly = sp.Poly(lhs, v)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() != 2 or poly.coeff_monomial(v**2) != 1 or lhs.free_symbols != {v}:
+        return None
+    s, t = poly.coeff_monomial(v), poly.coeff_monomial(1)
+    if not (s.is_Integer and t.is_Integer and (rhs is None or rhs.is_Integer)):
+        return None
+    s, t = int(s), int(t)
+    name = v.name
+    if rhs is not None and rhs != 0:
+        if t != 0:
+            return None
+        moved = int(rhs)
+        trinomial = latex_sum([(1, f"{name}^2"), (s, name), (-moved, "")])
+        if moved < 0:
+            return f"Add ${-moved}$ to both sides (${moved} + {-moved} = 0$): ${trinomial} = 0$."
+        return f"Subtract ${moved}$ from both sides (${moved} - {moved} = 0$): ${trinomial} = 0$."
+    roots = sp.Poly(lhs, v).all_roots() if (s * s - 4 * t) >= 0 else []
+    if len(roots) != 2 or not all(r.is_Integer for r in roots):
+        return None
+    p, q = (-int(r) for r in roots)  # lhs = (v + p)(v + q)
+    hi, lo = max(p, q), min(p, q)
+    f1, f2 = latex_sum([(1, name), (hi, "")]), latex_sum([(1, name), (lo, "")])
+    factors = f"({f1})^2" if hi == lo else f"({f1})({f2})"
+    calcs = f"${hi} \\cdot {_operand(lo)} = {t}$, ${hi} + {_operand(lo)} = {s}$"
+    if rhs is None:
+        return f"Find two numbers that multiply to ${t}$ and add to ${s}$ ({calcs}): ${factors}$."
+    return (
+        f"Factor: find two numbers that multiply to ${t}$ and add to ${s}$ ({calcs}): "
+        f"${factors} = 0$."
+    )
+
+
+DISTRIBUTE_PHRASE = re.compile(r"^Multiply each term in the brackets by \$(?P<k>[^$]+)\$$")
+
+
+def _signed_nodes(node: Node, sign: int, out: list) -> None:
+    """Top-level terms of a sum as (sign, node); a bracket stays one node."""
+    if node.op in ("add", "sub") and not node.paren:
+        _signed_nodes(node.args[0], sign, out)
+        _signed_nodes(node.args[1], -sign if node.op == "sub" else sign, out)
+    elif node.op == "neg" and not node.paren:
+        _signed_nodes(node.args[0], -sign, out)
+    else:
+        out.append((sign, node))
+
+
+def _term_of(node: Node) -> tuple[sp.Rational, str] | None:
+    value = expr_of(node)
+    if value is None:
+        return None
+    coef, rest = value.as_coeff_Mul()
+    if not coef.is_Rational or not (rest == 1 or rest.is_Symbol):
+        return None
+    return coef, "" if rest == 1 else rest.name
+
+
+def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
+    """ "Multiply each term in the brackets by $k$" for an expression with one bracket
+    ``k(a + b)`` (or ``-(a + b)``) among its terms, written by the CAS as the training data
+    writes it: each product as a CALC, the other terms left as they are. None otherwise."""
+    if problem.task not in ("simplify", "expand"):
+        return None
+    node = parse_math(previous_state)
+    if node is None or not is_plain(node) or node.op == "rel":
+        return None
+    parts: list = []
+    _signed_nodes(node, 1, parts)
+    terms: list = []  # (coef, monomial) or the bracket's position as None
+    bracket: tuple[sp.Rational, list] | None = None
+    for sign, part in parts:
+        inner, k = None, None
+        if part.paren and part.op in ("add", "sub"):
+            inner, k = part, sp.Integer(sign)
+        elif (
+            part.op in ("mul", "imul") and part.args[1].paren and part.args[1].op in ("add", "sub")
+        ):
+            factor = expr_of(part.args[0])
+            if factor is None or not factor.is_Rational:
+                return None
+            inner, k = part.args[1], sign * factor
+        if inner is None:
+            term = _term_of(part)
+            if term is None:
+                return None
+            terms.append((sign * term[0], term[1]))
+            continue
+        if bracket is not None:
+            return None  # one bracket at a time
+        inside: list = []
+        _signed_nodes(inner.args[0], 1, inside)
+        _signed_nodes(inner.args[1], -1 if inner.op == "sub" else 1, inside)
+        read = [(s, _term_of(n)) for s, n in inside]
+        if any(t is None for _, t in read):
+            return None
+        bracket = (k, [(s * t[0], t[1]) for s, t in read])
+        terms.append(None)
+    if bracket is None:
+        return None
+    k, inner_terms = bracket
+    k_text = latex_result(k)
+    calcs = []
+    for c, m in inner_terms:
+        operand = latex_sum([(c, m)])
+        operand = f"({operand})" if operand.startswith("-") else operand
+        calcs.append(f"${k_text} \\cdot {operand} = {latex_sum([(k * c, m)])}$")
+    out = []
+    for t in terms:
+        out.extend([(k * c, m) for c, m in inner_terms] if t is None else [t])
+    return (
+        f"Multiply each term in the brackets by ${k_text}$ ({', '.join(calcs)}): "
+        f"${latex_sum(out)}$."
+    )
