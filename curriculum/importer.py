@@ -35,6 +35,7 @@ from curriculum.validation import CoursePlan
 FIGURE_URL_PREFIX = "/curriculum/figures/"
 _IMAGE_PATH = re.compile(r"(!\[[^\]]*\]\(\s*<?)([^)\s>]+)")
 BATCH = 500
+_SOURCE_NAME_LENGTH = CurriculumVersion._meta.get_field("source_name").max_length
 RETIRED_HINT_ORDER = 100_000  # retired hints move out of the way of the (problem, order) key
 
 Progress = Callable[[int, int, str], None]
@@ -212,7 +213,7 @@ class _Writer:
                 number=number,
                 content_hash=plan.content_hash,
                 source_format=plan.source_format,
-                source_name=source_name[:300],
+                source_name=source_name[:_SOURCE_NAME_LENGTH],
                 created_by=user if getattr(user, "pk", None) else None,
                 changes=self.changes.to_dict(),
             )

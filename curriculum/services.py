@@ -190,7 +190,7 @@ def create_import_job(
     while). Nothing is imported until the admin confirms."""
     job = ImportJob.objects.create(
         created_by=user,
-        filename=filename[:300],
+        filename=filename[: ImportJob._meta.get_field("filename").max_length],
         source_format=source_format,
         package=content,
         status=ImportJob.Status.CHECKING,

@@ -219,7 +219,7 @@ def _practice_history(learner: User, course: Course, rate: float, *, seed: int) 
             parsed_as=result.parsed_as or "",
             verdict=services.verdict_of(result),
             score=result.score,
-            feedback_code=result.code[:40],
+            feedback_code=services.feedback_code_of(result),
             feedback=result.feedback,
             time_taken_ms=rng.randint(20_000, 150_000),
         )

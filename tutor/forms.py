@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from curriculum import answers
 from curriculum.models import Course
 from tutor import throttle
 from tutor.models import User
@@ -64,11 +64,10 @@ class SignUpForm(UserCreationForm):
 
 
 class AnswerForm(forms.Form):
-    # Length is judged by the checker so an over-long answer is stored as an invalid attempt
-    # with a clear message instead of being bounced by the form; the hard cap stops abuse.
-    answer = forms.CharField(
-        required=False, strip=False, max_length=settings.TUTOR_MAX_ANSWER_LENGTH * 50
-    )
+    # Length is judged by the checker (answers.MAX_LENGTH) so an over-long answer is stored as
+    # an invalid attempt with a clear message instead of being bounced by the form; the hard
+    # cap, the longest text the checker reads at all, stops abuse.
+    answer = forms.CharField(required=False, strip=False, max_length=answers.EXTRACT_MAX_LENGTH)
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

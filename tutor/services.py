@@ -24,8 +24,9 @@ from tutor.models import (
 
 log = logging.getLogger(__name__)
 
-# What we keep of an absurdly long answer: enough to see what happened, not a storage sink.
-MAX_STORED_INPUT = 10_000
+# What we keep of an absurdly long answer: ten times what the checker reads (enough to see
+# what happened), not a storage sink.
+MAX_STORED_INPUT = 10 * answers.MAX_LENGTH
 # Lines of working kept (what the checker reads is limited to answers.workreport.MAX_LINES).
 MAX_WORKING_LINES = 100
 
@@ -33,6 +34,11 @@ MAX_WORKING_LINES = 100
 def _storable(text: str) -> str:
     """Text as the database can keep it: bounded, and no NUL (PostgreSQL refuses it)."""
     return text[:MAX_STORED_INPUT].replace("\x00", "\ufffd")
+
+
+def feedback_code_of(result: answers.Verdict) -> str:
+    """The checker's code as ``Attempt.feedback_code`` can keep it."""
+    return result.code[: Attempt._meta.get_field("feedback_code").max_length]
 
 
 def verdict_of(result: answers.Verdict) -> str:
@@ -84,7 +90,7 @@ def record_attempt(
             parsed_as=_storable(result.parsed_as or ""),
             verdict=verdict_of(result),
             score=result.score,
-            feedback_code=result.code[:40],
+            feedback_code=feedback_code_of(result),
             feedback=_storable(result.feedback),
             time_taken_ms=time_taken_ms,
             hints_used=hints_used,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .choices import TEXT_KINDS, check_text_kind
 from .errors import ParseError
 from .extract import extract_answer
-from .inputs import MAX_LENGTH, precheck
+from .inputs import EXTRACT_MAX_LENGTH, MAX_LENGTH, precheck
 from .lexer import ParseOptions
 from .parsing import Parsed, parse
 from .pool import CheckerPool, default_pool
@@ -28,6 +28,7 @@ __all__ = [
     "AnswerSpec",
     "CODES",
     "CheckerPool",
+    "EXTRACT_MAX_LENGTH",
     "FORMS",
     "KINDS",
     "MAX_LENGTH",

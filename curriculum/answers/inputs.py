@@ -13,8 +13,12 @@ from .extract import extract_final
 from .spec import AnswerSpec
 from .verdict import Verdict, make
 
+# The one home of the limits on what a student types. Everything else derives from these: the
+# parser's default (lexer.ParseOptions), each line of working (steps, workreport), the answer
+# form's hard cap (tutor.forms) and what the learner service stores (tutor.services).
 MAX_LENGTH = 1000  # characters a typed answer may have (the spec's max_length can change it)
-EXTRACT_MAX_LENGTH = 100_000  # characters of free text (a model's solution) to extract from
+# characters of free text (a model's solution) to extract from; also the form's hard cap
+EXTRACT_MAX_LENGTH = 100 * MAX_LENGTH
 
 
 @dataclass(frozen=True)
@@ -25,8 +29,13 @@ class Prepared:
     original: str | None = None  # the free text it was extracted from (options.extract)
 
 
+def too_long_message(n: int, limit: int, what: str = "Your answer") -> str:
+    """The one wording of an over-long input (an answer, a line of working)."""
+    return f"{what} is too long ({n} characters; at most {limit})."
+
+
 def too_long(n: int, limit: int) -> Verdict:
-    return make("too_long", f"Your answer is too long ({n} characters; at most {limit}).")
+    return make("too_long", too_long_message(n, limit))
 
 
 def precheck(raw: object, spec: AnswerSpec) -> Prepared | Verdict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lark import Token
 
 from .errors import ParseError
-from .inputs import MAX_LENGTH
+from .inputs import MAX_LENGTH, too_long_message
 
 # ------------------------------------------------------------------ whitelists
 FUNCTIONS = {
@@ -337,7 +337,7 @@ def _split_word(word: str, known: set[str], variables: set[str]) -> list[str] | 
 def tokenize(raw: str, opts: ParseOptions) -> Lexed:
     if len(raw) > opts.max_length:
         raise ParseError(
-            f"Your answer is too long ({len(raw)} characters; at most {opts.max_length}).",
+            too_long_message(len(raw), opts.max_length),
             code="too_long",
         )
     text = normalise(raw)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .errors import ParseError
 from .grammar import parse_tokens
+from .inputs import too_long_message
 from .latex import latex_to_text, looks_like_latex
 from .lexer import SPECIAL_PHRASES, ParseOptions, tokenize
 from .nodes import Node, to_latex, to_text
@@ -73,7 +74,7 @@ def parse(raw: str, syntax: str = "auto", options: ParseOptions | None = None, *
         opts = ParseOptions(**{**opts.__dict__, **kw})
     if len(raw) > opts.max_length:
         raise ParseError(
-            f"Your answer is too long ({len(raw)} characters; at most {opts.max_length}).",
+            too_long_message(len(raw), opts.max_length),
             code="too_long",
         )
     s = raw.strip()

@@ -29,7 +29,7 @@ import sympy as sp
 from .checker import check_inline
 from .compare import SYMPY_ERRORS
 from .context import parse_options
-from .inputs import MAX_LENGTH
+from .inputs import MAX_LENGTH, too_long_message
 from .lexer import ParseOptions
 from .malrules import Diagnosis, diagnose
 from .nodes import Node, to_latex
@@ -140,7 +140,7 @@ def _check(lines: list[str], spec: AnswerSpec | None, report: WorkReport) -> Non
             v.status = "blank"
         elif len(text) > MAX_LENGTH:
             v.status, v.code = "unreadable", "too_long"
-            v.message = f"This line is too long ({len(text)} characters; at most {MAX_LENGTH})."
+            v.message = too_long_message(len(text), MAX_LENGTH, "This line")
         else:
             try:
                 cur = reader.read(text)

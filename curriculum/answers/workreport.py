@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from .errors import ParseError
+from .inputs import MAX_LENGTH
 from .nodes import to_latex
 from .parsing import parse
 from .spec import AnswerSpec
 
 MAX_LINES = 30  # lines of working (the start included)
-MAX_TOTAL = 8000  # characters in all (each line also at most inputs.MAX_LENGTH)
+MAX_TOTAL = 8 * MAX_LENGTH  # characters in all (each line also at most inputs.MAX_LENGTH)
 
 STATUSES = ("given", "ok", "one_way", "wrong", "unreadable", "blank")
 
