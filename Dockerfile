@@ -18,4 +18,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0 \
     && useradd --create-home --uid 1000 tutor && mkdir -p /data && chown tutor /data
 USER tutor
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "tutor.asgi:application"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "config.asgi:application"]

@@ -14,15 +14,15 @@ run: deps assets
 	@$(PY) manage.py load_curriculum curriculum/demo
 	@$(PY) manage.py seed_demo
 	@# Prints the address when /healthz answers "ok"; Ctrl-C stops everything and exits 0.
-	@$(PY) -m tutor.launch
+	@$(PY) -m config.launch
 
 test: deps-test assets
-	$(PY) -m tutor.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m config.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 # The quick loop while working: everything but the slow and the browser tests (pytest prints how
 # many it deselected). `make test` and CI run them all.
 test-fast: deps-test assets
-	$(PY) -m tutor.embedded_redis run -- $(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	$(PY) -m config.embedded_redis run -- $(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
 
 setup: deps assets
 

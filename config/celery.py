@@ -7,7 +7,7 @@ import os
 from celery import Celery
 from kombu import Queue
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("tutor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -17,7 +17,7 @@ app.autodiscover_tasks()
 
 def _add_heartbeat() -> None:
     # Imported late: the heartbeat reads Django settings, which need the app configured first.
-    from tutor.heartbeat import HeartbeatStep
+    from config.heartbeat import HeartbeatStep
 
     app.steps["consumer"].add(HeartbeatStep)
 

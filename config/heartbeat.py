@@ -16,7 +16,7 @@ import redis
 from celery import bootsteps
 from django.conf import settings
 
-from tutor.redis_client import redis_client
+from config.redis_client import redis_client
 
 KEY_PREFIX = "tutor:worker:"
 

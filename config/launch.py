@@ -1,7 +1,7 @@
 """What `make run` starts last: every process of the Procfile (honcho), and a clear word when
 the site really answers.
 
-`python -m tutor.launch` runs `honcho start -f Procfile`, polls `/healthz` until the database,
+`python -m config.launch` runs `honcho start -f Procfile`, polls `/healthz` until the database,
 Redis and a worker are up, and only then prints where the tutor is and how to log in. Ctrl-C
 (or SIGTERM) stops honcho and its processes; a clean stop exits with 0, not with the signal's
 status (which `make` would report as "Error 143"). The start-up messages of the parts that read

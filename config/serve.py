@@ -1,6 +1,6 @@
 """Several daphne processes (HTTP and websockets) behind one port.
 
-`python -m tutor.serve --processes N` binds the port once and hands the listening socket to N
+`python -m config.serve --processes N` binds the port once and hands the listening socket to N
 daphne processes (`daphne -e fd:fileno=...`); the kernel gives each new connection to one of
 them, so requests and sockets spread over every CPU while the single-threaded event loop of
 each process stays small. A process that exits is started again; SIGINT/SIGTERM stop them all.
@@ -51,7 +51,7 @@ def daphne_command(sock: socket.socket, extra: list[str]) -> list[str]:
         "--websocket_connect_timeout",
         "30",
         *extra,
-        "tutor.asgi:application",
+        "config.asgi:application",
     ]
     script = f'export LISTEN_PID=$$ LISTEN_FDS=1 LISTEN_FDNAMES=web; exec "$@" 3<&{sock.fileno()}'
     return ["/bin/sh", "-c", script, "sh", *daphne]

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "channels",
+    # The project's start-up (the Celery app, database connections after a fork): config/apps.py.
+    "config",
     "tutor",
     "curriculum",
     "inference",
@@ -84,8 +86,8 @@ MIDDLEWARE = [
     "tutor.middleware.OverloadMiddleware",
 ]
 
-ROOT_URLCONF = "tutor.urls"
-ASGI_APPLICATION = "tutor.asgi.application"
+ROOT_URLCONF = "config.urls"
+ASGI_APPLICATION = "config.asgi.application"
 WSGI_APPLICATION = None
 
 TEMPLATES = [
@@ -231,7 +233,7 @@ TUTOR_MAX_SOCKETS_PER_USER = int(os.environ.get("TUTOR_MAX_SOCKETS_PER_USER", "2
 
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "tutor.channel_layer.BoundedRedisChannelLayer",
+        "BACKEND": "config.channel_layer.BoundedRedisChannelLayer",
         "CONFIG": {
             # redis-py 8 defaults socket_timeout to 5 s, which breaks the layer's blocking
             # BZPOPMIN and drops idle websockets (channels_redis#422): keep it unbounded.

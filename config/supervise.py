@@ -1,6 +1,6 @@
 """Keep one command running: restart it when it dies, stop it when told to.
 
-`python -m tutor.supervise -- celery -A tutor worker ...` is how the Procfile runs the worker:
+`python -m config.supervise -- celery -A config worker ...` is how the Procfile runs the worker:
 honcho stops every process when one exits, so a worker that crashes (killed, or Celery's
 "Unrecoverable error" when Redis restarts) would take the whole product down. Here it is
 restarted after a short pause (doubling up to 30 s while it keeps dying young) and SIGINT /
@@ -56,7 +56,7 @@ def main(argv: list[str]) -> int:
     if "--" in argv:
         argv = argv[argv.index("--") + 1 :]
     if not argv:
-        print("usage: python -m tutor.supervise -- COMMAND [ARGS...]", file=sys.stderr)
+        print("usage: python -m config.supervise -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
     return supervise(argv)
 

@@ -23,7 +23,7 @@ DEFAULT_POOL = REPO.parent / "shared" / "data" / "oatutor"
 
 def _setup(db_path: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(REPO))
     import django
 

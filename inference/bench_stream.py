@@ -2,7 +2,7 @@
 
 Usage (a private Redis for the run; the benchmark uses db 13 of it and empties that db)::
 
-    .venv/bin/python -m tutor.embedded_redis run -- .venv/bin/python -m inference.bench_stream
+    .venv/bin/python -m config.embedded_redis run -- .venv/bin/python -m inference.bench_stream
     ... -m inference.bench_stream --clients 1 8 --tokens 32     # a quicker run
     ... -m inference.bench_stream --clients 100 --modes on --logs /tmp/bench-logs
     ... -m inference.bench_stream --ws-connect-timeout 30       # daphne's handshake limit
@@ -11,8 +11,8 @@ The websocket clients use the `websockets` library (a development dependency).
 
 Everything is real and in separate processes, as deployed: a throwaway SQLite file (migrated,
 one problem, one student per client), a tiny random SambaY checkpoint, a Celery worker
-(`celery -A tutor worker -P threads -Q gpu`, TUTOR_ENGINE=local) and daphne serving
-`tutor.asgi:application` on 127.0.0.1. Each client POSTs to the Explain view (as the button
+(`celery -A config worker -P threads -Q gpu`, TUTOR_ENGINE=local) and daphne serving
+`config.asgi:application` on 127.0.0.1. Each client POSTs to the Explain view (as the button
 does), opens `/ws/generations/<id>/`, sends `resume 0-0` and reads fragments until the end
 fragment; like the page's script, it reopens a refused or dropped socket and resumes from the
 last stream id it has (counted as `recon`). Batching on (max_batch_size >= N) and off
@@ -64,7 +64,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 OUT_DIR = BASE_DIR / "bench-out"
 DEFAULT_REDIS_DB = 13
 MAX_RECONNECTS = 10
-HEARTBEAT_PREFIX = "tutor:worker:"  # tutor.heartbeat.KEY_PREFIX, read without importing Django
+HEARTBEAT_PREFIX = "tutor:worker:"  # config.heartbeat.KEY_PREFIX, read without importing Django
 
 # The fragments of inference/fragments.py, read back the way the browser's script does.
 _DELTA = re.compile(
@@ -253,7 +253,7 @@ def child_env(
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the test suite; the real server has not
     threads = str(torch_threads)
     env.update(
-        DJANGO_SETTINGS_MODULE="tutor.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,
@@ -284,7 +284,7 @@ def start_server(
     cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
     if ws_connect_timeout is not None:  # daphne's CLI default: 5 s
         cmd += ["--websocket_connect_timeout", str(ws_connect_timeout)]
-    cmd.append("tutor.asgi:application")
+    cmd.append("config.asgi:application")
     server = Child("server", cmd, env, log_dir)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -299,7 +299,7 @@ def start_server(
 
 def start_worker(env: dict[str, str], log_dir: Path, *, tag: str, concurrency: int, redis) -> Child:
     name = f"bench-{tag}-{os.getpid()}"
-    cmd = [sys.executable, "-m", "celery", "-A", "tutor", "worker", "-P", "threads",
+    cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "-P", "threads",
            "-c", str(concurrency), "-Q", "gpu", "-n", f"{name}@%h", "--without-gossip",
            "--without-mingle", "-l", "WARNING"]  # fmt: skip
     worker = Child(f"worker-{tag}", cmd, env, log_dir)
@@ -720,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs", type=Path, help="keep the worker's and daphne's logs here")
     args = parser.parse_args(argv)
     if not os.environ.get("REDIS_URL"):
-        print("REDIS_URL is not set. Run: .venv/bin/python -m tutor.embedded_redis run -- "
+        print("REDIS_URL is not set. Run: .venv/bin/python -m config.embedded_redis run -- "
               ".venv/bin/python -m inference.bench_stream")  # fmt: skip
         return 2
     work = Path(tempfile.mkdtemp(prefix="bench-stream-"))
@@ -728,7 +728,7 @@ def main(argv: list[str] | None = None) -> int:
     # Configure Django before anything imports its settings: a throwaway SQLite file and our
     # own Redis database, for this process and (through child_env) the worker and server.
     os.environ.update(
-        DJANGO_SETTINGS_MODULE="tutor.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL=f"sqlite:///{work / 'db.sqlite3'}",
         REDIS_URL=redis_url,
         CELERY_BROKER_URL=redis_url,

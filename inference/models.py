@@ -51,7 +51,7 @@ class Generation(models.Model):
     worker = models.CharField(
         max_length=100,
         blank=True,
-        help_text="The worker process instance running it (tutor.heartbeat.INSTANCE); the "
+        help_text="The worker process instance running it (config.heartbeat.INSTANCE); the "
         "sweeper fails a running generation whose instance no longer beats.",
     )
     prompt_tokens = models.PositiveIntegerField(default=0)

@@ -12,15 +12,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config import heartbeat
+from config.redis_client import redis_client
 from curriculum import answers
 from curriculum.models import Problem
 from inference import engines, streams, verify
 from inference.models import Generation
 from inference.prompts import build_messages
-from tutor import heartbeat, selectors
+from tutor import selectors
 from tutor.models import Attempt, User
 from tutor.permissions import can_view_student
-from tutor.redis_client import redis_client
 from tutor.services import reveal_next_hint
 
 GPU_QUEUE = "gpu"

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config import heartbeat
 from inference import engines, services, streams
 from inference.models import Generation
 from inference.services import redis_client
-from tutor import heartbeat
 
 log = logging.getLogger(__name__)
 

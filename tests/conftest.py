@@ -137,7 +137,7 @@ def celery_worker_session(django_db_setup, django_db_blocker, redis_client):
     """A real Celery worker (threads) consuming both queues from the real broker."""
     from celery.contrib.testing.worker import start_worker
 
-    from tutor.celery import app
+    from config.celery import app
 
     with django_db_blocker.unblock():
         with start_worker(

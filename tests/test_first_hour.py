@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from config import launch
 from curriculum.models import Course
 from tutor import demo as demo_module
-from tutor import launch
 from tutor.models import Attempt, Classroom, LearnerSkill, User
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,7 +57,7 @@ def test_launcher_announces_only_when_healthy_and_ctrl_c_exits_0(tmp_path):
     procfile.write_text(f"web: {sys.executable} -u {server}\n")
     env = dict(os.environ, TUTOR_PORT=str(port), TUTOR_HOST="127.0.0.1", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor.launch", "--procfile", str(procfile)],
+        [sys.executable, "-m", "config.launch", "--procfile", str(procfile)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -94,7 +94,7 @@ def test_launcher_says_when_the_site_never_gets_healthy(tmp_path):
     procfile.write_text(f"idle: {sys.executable} -c 'import time; time.sleep(60)'\n")
     env = dict(os.environ, TUTOR_PORT=str(_free_port()))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tutor.launch", "--procfile", str(procfile), "--ready-within", "2"],
+        [sys.executable, "-m", "config.launch", "--procfile", str(procfile), "--ready-within", "2"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from tutor import heartbeat
+from config import heartbeat
 from tutor.tasks import clear_expired_sessions
 
 
@@ -89,7 +89,7 @@ async def test_websocket_path_through_daphne_stack_and_channel_layer(student):
     from channels.testing import WebsocketCommunicator
     from django.test import Client
 
-    from tutor.asgi import application
+    from config.asgi import application
 
     client = Client()
     await sync_to_async(client.force_login)(student)

@@ -17,12 +17,12 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
+from config.asgi import application
+from config.routing import websocket_urlpatterns
 from curriculum.models import Course, Figure, Hint, ImportJob, Problem, Skill
 from inference.models import Generation
 from tutor import services
-from tutor.asgi import application
 from tutor.models import Assignment, Attempt, Classroom, HintReveal, User
-from tutor.routing import websocket_urlpatterns
 
 ROLES = ["anonymous", "student_a", "student_b", "teacher_a", "teacher_b", "admin"]
 SIGNED_IN = set(ROLES) - {"anonymous"}

@@ -1,5 +1,5 @@
 """Serving on several processes with bounded database pools, as `make run` serves:
-`python -m tutor.serve` in a real process on the test database; answers sent at once are each
+`python -m config.serve` in a real process on the test database; answers sent at once are each
 stored or refused with a retryable 503 (never a 500), and the resends store the rest once."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class Server:
         environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.log = open(tmp / f"serve-{self.port}.log", "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tutor.serve", "--port", str(self.port), "--processes", "2"],
+            [sys.executable, "-m", "config.serve", "--port", str(self.port), "--processes", "2"],
             cwd=ROOT,
             env=environ,
             stdout=self.log,
@@ -69,7 +69,7 @@ class Server:
                 return
             except httpx.HTTPError:
                 time.sleep(0.3)
-        raise AssertionError(f"tutor.serve did not answer; see {self.log.name}")
+        raise AssertionError(f"config.serve did not answer; see {self.log.name}")
 
     def daphnes(self) -> list[psutil.Process]:
         found = []

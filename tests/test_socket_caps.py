@@ -7,7 +7,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from tutor.asgi import application
+from config.asgi import application
 from tutor.consumers import CAP_CLOSE_CODE
 from tutor.models import Classroom
 

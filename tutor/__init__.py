@@ -1,5 +1,6 @@
-"""The Django project and the learner side of the tutor.
+"""The learner side of the tutor: classes, enrolments, attempts, learner state, practice views,
+websocket consumers, the teacher dashboards and the adaptive engine (`tutor.adaptive`, pure).
 
-The Celery app lives in `tutor.celery` (`celery -A tutor` finds it there) and is loaded by
-`TutorConfig.ready()`, so importing a pure core such as `tutor.adaptive` pulls in no Celery.
+The project's configuration (settings, urls, asgi, the Celery app, launchers) is the `config`
+package beside this one; importing a pure core such as `tutor.adaptive` pulls in no Celery.
 """

@@ -14,7 +14,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 CAP_CLOSE_CODE = 4429
-BUSY_CLOSE_CODE = 4013  # as tutor.asgi.WebsocketOverloadGuard: the page reconnects
+BUSY_CLOSE_CODE = 4013  # as config.asgi.WebsocketOverloadGuard: the page reconnects
 CAP_REASON = "Too many open connections for this account; close other tabs and reload."
 # A socket whose process died without saying goodbye stops counting after this long.
 _CAP_STALE_SECONDS = 3600

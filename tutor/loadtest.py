@@ -131,13 +131,13 @@ class Stack:
 def _name(cmdline: list[str]) -> str:
     text = " ".join(cmdline)
     for needle, name in (
-        ("tutor.supervise", "supervise"),
+        ("config.supervise", "supervise"),
         ("redis-server", "redis"),
-        ("tutor.serve", "web: tutor.serve"),
+        ("config.serve", "web: config.serve"),
         ("daphne", "web: daphne"),
-        ("celery -A tutor worker", "worker"),
-        ("celery -A tutor beat", "beat"),
-        ("tutor.embedded_redis", "redis launcher"),
+        ("celery -A config worker", "worker"),
+        ("celery -A config beat", "beat"),
+        ("config.embedded_redis", "redis launcher"),
         ("multiprocessing", "answer checker"),
         ("curriculum.answers", "answer checker"),
     ):
@@ -619,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(
         {k: env[k] for k in ("REDIS_URL", "DATABASE_URL", "TUTOR_REDIS_PORT") if k in env}
     )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sampler = None
     try:
         if not args.url:

@@ -20,10 +20,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config import heartbeat
 from curriculum import answers
 from curriculum.rendering import render_markdown
 from inference.selectors import latest_generation, tutor_available
-from tutor import heartbeat, learning, selectors, services, throttle
+from tutor import learning, selectors, services, throttle
 from tutor.dashboards.selectors import assignments_for_student
 from tutor.forms import AnswerForm, JoinClassForm, SignUpForm, ThrottledAuthenticationForm
 from tutor.middleware import is_overload, overloaded_response

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='generation',
             name='worker',
-            field=models.CharField(blank=True, help_text='The worker process instance running it (tutor.heartbeat.INSTANCE); the sweeper fails a running generation whose instance no longer beats.', max_length=100),
+            field=models.CharField(blank=True, help_text='The worker process instance running it (config.heartbeat.INSTANCE); the sweeper fails a running generation whose instance no longer beats.', max_length=100),
         ),
     ]

@@ -22,7 +22,14 @@ def test_no_django_or_project_imports():
                 continue
             for n in names:
                 top = n.split(".")[0]
-                assert top not in {"django", "celery", "tutor", "curriculum", "inference"}, (
+                assert top not in {
+                    "django",
+                    "celery",
+                    "config",
+                    "tutor",
+                    "curriculum",
+                    "inference",
+                }, (
                     path.name,
                     n,
                 )

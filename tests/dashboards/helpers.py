@@ -3,7 +3,7 @@ from __future__ import annotations
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from tutor.asgi import application
+from config.asgi import application
 
 
 def ws_headers(user=None) -> list[tuple[bytes, bytes]]:

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from config.asgi import application
 from curriculum.models import Problem, Skill
-from tutor.asgi import application
 from tutor.dashboards import selectors
 from tutor.models import Assignment, Attempt, Classroom
 
@@ -253,7 +253,7 @@ def committed_session(big_class, django_db_blocker) -> str:
 
 
 def test_attempts_csv_streams_through_the_asgi_app(big_class, committed_session):
-    """Through tutor.asgi.application, as daphne serves it: chunk after chunk, never a list."""
+    """Through config.asgi.application, as daphne serves it: chunk after chunk, never a list."""
     cookie = f"sessionid={committed_session}".encode()
     path = reverse("classroom_export_attempts", args=[big_class.classroom.pk])
 

@@ -7,7 +7,7 @@ import re
 
 from channels.testing import WebsocketCommunicator
 
-from tutor.asgi import application
+from config.asgi import application
 
 _DELTA = re.compile(
     r'<span id="gen-\d+-(?P<part>think|answer)-raw" hx-swap-oob="(?P<how>beforeend|innerHTML)">'

@@ -20,7 +20,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 @pytest.fixture
 def default_engine(settings):
-    """The settings a fresh `make run` has: the defaults of tutor/settings.py."""
+    """The settings a fresh `make run` has: the defaults of config/settings.py."""
     settings.TUTOR_ENGINE = "local"
     settings.TUTOR_MODEL_PATH = str(django_settings.BUILTIN_TUTOR_MODEL)
     settings.TUTOR_TORCH_THREADS = 1
