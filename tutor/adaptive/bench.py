@@ -14,11 +14,12 @@ import os
 import random
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
 from .course import CourseGraph, Problem, Skill
-from .engine import fit, update
+from .engine import AttemptTable, fit, update
 from .model import Attempt, LearnerState, ModelParams
 from .policy import choose_next
 from .simulate import generate_table
@@ -28,7 +29,9 @@ def _pct(xs: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(xs), q))
 
 
-def build_course(table, n_skills: int, items_per_skill: int, unit: int = 10) -> CourseGraph:
+def build_course(
+    table: AttemptTable, n_skills: int, items_per_skill: int, unit: int = 10
+) -> CourseGraph:
     skills = []
     for i, sid in enumerate(table.skills.tolist()):
         pre = (table.skills[i - 1],) if i % unit else ()
@@ -47,7 +50,7 @@ def make_learner(
     t = t0
     for _ in range(n_attempts):
         ch = choose_next(st, course, params, t, rng)
-        if ch.problem_id is None:
+        if ch.problem_id is None or ch.skill is None:  # both None together: course complete
             break
         y = rng.random() < (ch.predicted or 0.7)
         st = update(st, params, Attempt(st.learner, ch.skill, ch.problem_id, y, t))
@@ -59,7 +62,14 @@ def _stats(xs: list[float]) -> dict[str, float]:
     return {"p50": _pct(xs, 50), "p99": _pct(xs, 99), "max": max(xs), "n": len(xs)}
 
 
-def _time_requests(learners, course, params, now, rng, reps: int) -> dict:
+def _time_requests(
+    learners: list[LearnerState],
+    course: CourseGraph,
+    params: ModelParams,
+    now: float,
+    rng: random.Random,
+    reps: int,
+) -> dict[str, Any]:
     """One timing run: choose_next for every learner ``reps`` times, then ``reps * 200``
     updates; wall and thread-CPU time of each call, and the load average around the run."""
     load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -106,8 +116,8 @@ def run(
     items_per_skill: int = 100,
     reps: int | None = None,
     runs: int = 3,
-) -> dict:
-    out: dict = {}
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     skills_per_learner, attempts_per_skill = 10, 10
     if n_learners is None:
         n_learners = 2_000 if quick else 10_000  # 200k or 1M attempts
@@ -217,7 +227,7 @@ def run(
     return out
 
 
-def render(r: dict) -> str:
+def render(r: dict[str, Any]) -> str:
     c, u, j = r["choose_next_ms"], r["update_ms"], r["state_json_roundtrip_ms"]
     rows = [
         ("problems in the course", f"{r['problems']:,}", ""),

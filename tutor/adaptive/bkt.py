@@ -13,6 +13,7 @@ pseudo-counts pulling each skill toward the pooled fit, so skills with little da
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -256,7 +257,7 @@ def em_fit(
         sum_xuk = np.bincount(es, weights=xi_uk, minlength=K)
         sum_xku = np.bincount(es, weights=xi_ku, minlength=K)
 
-        def mstep(num, den, cur, name):
+        def mstep(num: np.ndarray, den: np.ndarray, cur: np.ndarray, name: str) -> np.ndarray:
             if pri is not None:
                 num = num + m * pri[name]
                 den = den + m
@@ -308,7 +309,7 @@ def fit_skills(
     max_iter: int = 200,
     threshold: float = 0.95,
     anchor: list[BKTParams | None] | None = None,
-) -> tuple[list[BKTParams], BKTParams, dict]:
+) -> tuple[list[BKTParams], BKTParams, dict[str, Any]]:
     """Fit BKT per skill: first a pooled fit (all skills tied), then per-skill MAP-EM toward it.
 
     Inputs are per attempt, ordered by (seq_id, time); ``seq_id`` identifies a (learner, skill)
@@ -336,7 +337,7 @@ def fit_skills(
         max_iter=max_iter,
     )
     params = res.params
-    info = {
+    info: dict[str, Any] = {
         "bkt_loglik": res.loglik,
         "bkt_iterations": res.iterations,
         "bkt_pooled_iterations": pooled.iterations,

@@ -146,12 +146,14 @@ class CourseGraph:
             if not self.has_problems(s.id):
                 out.append(f"skill {s.id!r} has no problems (it is skipped)")
         pids: set[str] = set()
-        for p in self.problems:
-            if p.id in pids:
-                out.append(f"problem {p.id!r} listed twice")
-            pids.add(p.id)
-            if p.skill not in self.skill_by_id:
-                out.append(f"problem {p.id!r}: skill {p.skill!r} is not in the course (ignored)")
+        for prob in self.problems:
+            if prob.id in pids:
+                out.append(f"problem {prob.id!r} listed twice")
+            pids.add(prob.id)
+            if prob.skill not in self.skill_by_id:
+                out.append(
+                    f"problem {prob.id!r}: skill {prob.skill!r} is not in the course (ignored)"
+                )
         # cycles (DFS)
         state: dict[str, int] = {}
 

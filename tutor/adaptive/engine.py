@@ -356,7 +356,8 @@ def predict(
 ) -> float:
     """P(correct) for the learner on ``item`` (of ``skill``) by ``model``: combined, bkt or elo."""
     p = predict_all(state, params, skill, item, now, prior_difficulty)
-    return getattr(p, model)
+    value: float = getattr(p, model)
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,12 +384,12 @@ class AttemptTable:
     @classmethod
     def from_columns(
         cls,
-        learner: Sequence,
-        skill: Sequence,
-        item: Sequence,
-        correct: Sequence,
-        t: Sequence | None = None,
-        prior: Sequence | None = None,
+        learner: Sequence[Any] | np.ndarray,
+        skill: Sequence[Any] | np.ndarray,
+        item: Sequence[Any] | np.ndarray,
+        correct: Sequence[Any] | np.ndarray,
+        t: Sequence[Any] | np.ndarray | None = None,
+        prior: Sequence[Any] | np.ndarray | None = None,
     ) -> AttemptTable:
         n = len(correct)
         lu, lc = np.unique(np.asarray(learner).astype(str), return_inverse=True)
@@ -592,12 +593,14 @@ TUNE_MAX_ROWS = 300_000  # the validation fits use at most about this many answe
 def _learner_hash(tab: AttemptTable, salt: str, mod: int) -> np.ndarray:
     """Per attempt: crc32 of salt + learner id, modulo ``mod`` (stable across refits)."""
     h = np.array([zlib.crc32(f"{salt}:{lid}".encode()) % mod for lid in tab.learners])
-    return h[tab.learner] if len(tab) else np.zeros(0, dtype=np.int64)
+    out: np.ndarray = h[tab.learner] if len(tab) else np.zeros(0, dtype=np.int64)
+    return out
 
 
 def validation_mask(tab: AttemptTable, seed: int = 0) -> np.ndarray:
     """The attempts of the validation learners (a fifth, by a hash of their id)."""
-    return _learner_hash(tab, f"val{seed}", 5) == 0
+    mask: np.ndarray = _learner_hash(tab, f"val{seed}", 5) == 0
+    return mask
 
 
 def cross_fit_parts(
@@ -780,7 +783,7 @@ def fit(
         # answers twice)
         for k, v in previous.item_difficulty.items():
             item_priors.setdefault(k, v)
-    kw = dict(
+    kw: dict[str, Any] = dict(
         forgets=forgets,
         elo=elo,
         mastery=mastery,
@@ -790,7 +793,7 @@ def fit(
     )
     n_learners = len(np.unique(tab.learner)) if len(tab) else 0
     weights: dict[str, Any] | None = None
-    stack_info: dict = {}
+    stack_info: dict[str, Any] = {}
     if n_learners >= 20 and stack_fraction > 0:
         # cross-fitting: the learners are cut into CROSS_FOLDS groups by a hash of their id (a
         # refit on more data keeps the same groups); each group's features come from BKT and Elo
@@ -826,16 +829,16 @@ def fit(
         params.pattern_total = weights["pattern_total"]
         params.skill_patterns = weights["skill_patterns"]
         if previous is not None:  # items and skills absent from the new data keep their weights
-            for k, v in previous.item_weights.items():
-                params.item_weights.setdefault(k, v)
-            for k, v in previous.skill_weights.items():
-                params.skill_weights.setdefault(k, list(v))
-            for k, v in previous.skill_patterns.items():
-                params.skill_patterns.setdefault(k, list(v))
+            for k, w in previous.item_weights.items():
+                params.item_weights.setdefault(k, w)
+            for k, ws in previous.skill_weights.items():
+                params.skill_weights.setdefault(k, list(ws))
+            for k, pats in previous.skill_patterns.items():
+                params.skill_patterns.setdefault(k, list(pats))
     if previous is not None:
         # skills nobody answered since keep what was known (e.g. their curriculum priors)
-        for k, v in previous.bkt.items():
-            params.bkt.setdefault(k, v)
+        for k, bp in previous.bkt.items():
+            params.bkt.setdefault(k, bp)
         for k, v in previous.skill_difficulty.items():
             params.skill_difficulty.setdefault(k, v)
     params.info.update(stack_info)

@@ -92,6 +92,21 @@ def _find(header: list[str], key: str) -> int | None:
     return None
 
 
+def _columns(path: str, header: list[str]) -> tuple[dict[str, int | None], int, int, int]:
+    """Each field's column (None: absent), then the user, skill and correct columns, which
+    must be there."""
+    cols = {k: _find(header, k) for k in ALIASES}
+    required: list[int] = []
+    for k in ("user", "skill", "correct"):
+        c = cols[k]
+        if c is None:
+            raise SystemExit(
+                f"{path}: no column for {k!r} (accepted names: {', '.join(ALIASES[k])})"
+            )
+        required.append(c)
+    return cols, required[0], required[1], required[2]
+
+
 def _to_time(v: str, row: int) -> float:
     try:
         return float(v)
@@ -107,24 +122,19 @@ def load_csv(path: str, limit: int | None = None) -> tuple[AttemptTable, dict[st
     with open(path, newline="") as f:
         rd = csv.reader(f)
         header = next(rd)
-        cols = {k: _find(header, k) for k in ALIASES}
-        for k in ("user", "skill", "correct"):
-            if cols[k] is None:
-                raise SystemExit(
-                    f"{path}: no column for {k!r} (accepted names: {', '.join(ALIASES[k])})"
-                )
+        cols, c_user, c_skill, c_correct = _columns(path, header)
         users, skills, items, ys, ts = [], [], [], [], []
         skipped = 0
         for i, row in enumerate(rd):
             if limit is not None and i >= limit:
                 break
             try:
-                y = float(row[cols["correct"]])
+                y = float(row[c_correct])
             except (ValueError, IndexError):
                 skipped += 1
                 continue
-            sk = row[cols["skill"]].strip() or "(none)"
-            users.append(row[cols["user"]])
+            sk = row[c_skill].strip() or "(none)"
+            users.append(row[c_user])
             skills.append(sk)
             items.append(row[cols["item"]] if cols["item"] is not None else "skill:" + sk)
             ys.append(1.0 if y >= 0.5 else 0.0)
@@ -254,8 +264,10 @@ def evaluate_tables(
     models = []
     for name in order:
         if name in preds:
-            p = np.asarray(preds[name])
-            models.append({"model": name, **summary(y, p), "calibration": calibration(y, p, bins)})
+            pr = np.asarray(preds[name])
+            models.append(
+                {"model": name, **summary(y, pr), "calibration": calibration(y, pr, bins)}
+            )
     return {
         "train_rows": len(train),
         "test_rows": len(test),
@@ -292,7 +304,8 @@ class Answers:
         return len(self.correct)
 
     def skills_of(self, r: int) -> list[int]:
-        return self.skill_idx[self.skill_ptr[r] : self.skill_ptr[r + 1]].tolist()
+        codes: list[int] = self.skill_idx[self.skill_ptr[r] : self.skill_ptr[r + 1]].tolist()
+        return codes
 
     def subset(self, mask: np.ndarray) -> Answers:
         rows = np.flatnonzero(mask)
@@ -342,28 +355,25 @@ def _split_skills(cell: str, tab_separated: bool) -> list[str]:
     return [cell or "(none)"]
 
 
-def _read_rows(path: str, limit: int | None) -> tuple[list[tuple], dict[str, Any]]:
+def _read_rows(
+    path: str, limit: int | None
+) -> tuple[list[tuple[str, str, float, float, list[str]]], dict[str, Any]]:
     with open(path, newline="") as f:
         first = f.readline()
         tab_sep = first.count("\t") > first.count(",")
         f.seek(0)
         rd = csv.reader(f, delimiter="\t" if tab_sep else ",")
         header = next(rd)
-        cols = {k: _find(header, k) for k in ALIASES}
-        for k in ("user", "skill", "correct"):
-            if cols[k] is None:
-                raise SystemExit(
-                    f"{path}: no column for {k!r} (accepted names: {', '.join(ALIASES[k])})"
-                )
+        cols, c_user, c_skill, c_correct = _columns(path, header)
         rows = []
         skipped = 0
         for i, row in enumerate(rd):
             if limit is not None and i >= limit:
                 break
             try:
-                y = float(row[cols["correct"]])
-                skills = _split_skills(row[cols["skill"]], tab_sep)
-                user = row[cols["user"]]
+                y = float(row[c_correct])
+                skills = _split_skills(row[c_skill], tab_sep)
+                user = row[c_user]
             except (ValueError, IndexError):
                 skipped += 1
                 continue
@@ -410,7 +420,12 @@ def load_answers(
         if q is not None:
             rows = [(u, it, t, y, q.get(it) or sk) for u, it, t, y, sk in rows]
         order = sorted(range(len(rows)), key=lambda r: rows[r][2])  # stable: ties keep file order
-        lu, it_, tt, yy, ptr, idx = [], [], [], [], [0], []
+        lu: list[int] = []
+        it_: list[int] = []
+        tt: list[float] = []
+        yy: list[float] = []
+        ptr: list[int] = [0]
+        idx: list[int] = []
         for r in order:
             u, item, t, y, skills = rows[r]
             lu.append(code("u", u))
@@ -443,7 +458,7 @@ def load_answers(
             }
         )
         infos.append(info)
-    names = {k: [None] * len(d) for k, d in codes.items()}
+    names: dict[str, list[str]] = {k: [""] * len(d) for k, d in codes.items()}
     for k, d in codes.items():
         for key, v in d.items():
             names[k][v] = key
@@ -514,7 +529,7 @@ def evaluate_answers(
         preds[name] = []
     states: dict[str, dict[int, LearnerState]] = {suffix: {} for suffix in engines}
     lr_states = {name: BestLR() for name in lr_models}
-    pk_f: dict[tuple[int, str], float] = {}
+    pk_f: dict[tuple[int, int], float] = {}  # (learner code, skill code)
     S, It, L = test.skills, test.items, test.learners
     t2 = time.perf_counter()
     for r, (lu, it, y, t) in enumerate(
@@ -564,9 +579,9 @@ def evaluate_answers(
     models = []
     for name in order:
         if name in preds:
-            p = np.asarray(preds[name])
+            pr = np.asarray(preds[name])
             models.append(
-                {"model": name, **summary(yv, p), "calibration": calibration(yv, p, bins)}
+                {"model": name, **summary(yv, pr), "calibration": calibration(yv, pr, bins)}
             )
     if bootstrap > 0:
         _bootstrap(models, preds, test, bootstrap, seed)
@@ -640,7 +655,9 @@ def _fmt(x: float, nd: int = 4) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{nd}f}"
 
 
-def render(res: dict[str, Any], data_info: dict[str, Any] | list | None = None) -> str:
+def render(
+    res: dict[str, Any], data_info: dict[str, Any] | list[dict[str, Any]] | None = None
+) -> str:
     out = []
     for d in data_info if isinstance(data_info, list) else [data_info] if data_info else []:
         out.append(

@@ -21,14 +21,16 @@ FACTOR = 19.0 / 81.0
 def retrievability(elapsed_days: float, stability: float) -> float:
     if stability <= 0 or elapsed_days <= 0:
         return 1.0
-    return (1.0 + FACTOR * elapsed_days / stability) ** DECAY
+    r: float = (1.0 + FACTOR * elapsed_days / stability) ** DECAY
+    return r
 
 
 def interval_for(retention: float, stability: float) -> float:
     """Days after which R drops to ``retention`` (the inverse of ``retrievability``)."""
     if stability <= 0:
         return 0.0
-    return stability / FACTOR * (retention ** (1.0 / DECAY) - 1.0)
+    days: float = stability / FACTOR * (retention ** (1.0 / DECAY) - 1.0)
+    return days
 
 
 def next_stability(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 
@@ -42,7 +44,7 @@ def accuracy(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean((p >= 0.5) == (y > 0.5))) if len(y) else float("nan")
 
 
-def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict]:
+def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
     """Rows (lo, hi, n, mean predicted, observed rate) for equal-width probability bins."""
     y = np.asarray(y, dtype=float)
     p = np.asarray(p, dtype=float)

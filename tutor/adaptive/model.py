@@ -266,7 +266,9 @@ class MasteryConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MasteryConfig:
-        out = cls(**{k: _f(v) for k, v in d.items() if k in {f.name for f in fields(cls)}})
+        known = {f.name for f in fields(cls)}
+        kwargs: dict[str, Any] = {k: _f(v) for k, v in d.items() if k in known}
+        out = cls(**kwargs)
         out.min_evidence = max(0, min(EVIDENCE_CAP, int(out.min_evidence)))
         return out
 

@@ -125,8 +125,12 @@ def _pick_problem(
                 last: dict[int, int] = {}
                 for k, j in enumerate(seen):
                     last[j] = k
-                j = min(last, key=last.get)
-                info = {"candidates": len(ids), "recently_seen": excluded, "repeat": True}
+                j = min(last, key=last.__getitem__)
+                info: dict[str, Any] = {
+                    "candidates": len(ids),
+                    "recently_seen": excluded,
+                    "repeat": True,
+                }
                 return ids[j], float(p[j]), info
             dist = dist.copy()
             dist[seen] = np.inf
@@ -431,6 +435,7 @@ def progress(
         if st == NOT_STARTED:
             meaning = "Not started." + lock
         elif st == LEARNING:
+            assert pk is not None  # a skill that is not NOT_STARTED has a state
             # "estimated at 18%": no article to get wrong in front of a number
             meaning = (
                 f"Learning: the chance that you know this skill is estimated at {100 * pk:.0f}%."
@@ -448,6 +453,7 @@ def progress(
                 )
             meaning += lock
         elif st == MASTERED:
+            assert pk is not None
             meaning = (
                 f"Mastered: the chance that you know this skill is estimated at {100 * pk:.0f}%, "
                 f"and you solved {ev} problems first time without hints."

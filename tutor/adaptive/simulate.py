@@ -26,6 +26,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def recovery_skills() -> dict[str, BKTParams]:
 
 def recovery(
     n_learners: int = 200, n_attempts: int = 20, seed: int = 0, forgets: bool = False
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Simulate, fit, and compare: mean absolute error over prior/learn/slip/guess of all skills."""
     true = recovery_skills()
     atts = simulate_bkt(true, n_learners, n_attempts, seed)
@@ -255,8 +256,11 @@ Policy = Callable[[LearnerState, int, random.Random], tuple[str | None, str]]
 
 
 def adaptive_policy(
-    course: CourseGraph, params: ModelParams, cfg: PolicyConfig | None = None, clock=None
-):
+    course: CourseGraph,
+    params: ModelParams,
+    cfg: PolicyConfig | None = None,
+    clock: Callable[[int], float] | None = None,
+) -> Policy:
     cfg = cfg or PolicyConfig()
 
     def pol(state: LearnerState, step: int, rng: random.Random) -> tuple[str | None, str]:
@@ -266,7 +270,7 @@ def adaptive_policy(
     return pol
 
 
-def fixed_order_policy(course: CourseGraph, per_skill: int = 10):
+def fixed_order_policy(course: CourseGraph, per_skill: int = 10) -> Policy:
     """A worksheet: ``per_skill`` problems of each skill in course order, easiest (by curriculum
     prior) first, then the whole sequence again."""
     seq: list[str] = []
@@ -284,7 +288,7 @@ def fixed_order_policy(course: CourseGraph, per_skill: int = 10):
     return pol
 
 
-def random_policy(course: CourseGraph):
+def random_policy(course: CourseGraph) -> Policy:
     ids = [p.id for p in course.problems]
 
     def pol(state: LearnerState, step: int, rng: random.Random) -> tuple[str | None, str]:
@@ -417,7 +421,7 @@ def compare_policies(
     fixed_per_skill: int = 10,
     cfg: PolicyConfig | None = None,
     gradual: bool = False,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Fit the engine on logged data of one cohort, then run three policies on a fresh cohort.
     ``gradual`` picks the world where knowledge grows gradually instead of all at once."""
     cfg = cfg or PolicyConfig()
@@ -425,7 +429,9 @@ def compare_policies(
     course = world.course()
     log = generate_log(world, train_learners, 15, seed=seed + 7, prefix="train")
     params = fit(log, item_priors=course.item_priors(), seed=seed)
-    kw = dict(n_learners=n_learners, budget=budget, seed=seed, target=cfg.target, band=cfg.band)
+    kw: dict[str, Any] = dict(
+        n_learners=n_learners, budget=budget, seed=seed, target=cfg.target, band=cfg.band
+    )
     extra = PolicyConfig(**{**cfg.__dict__, "practice_when_complete": True})
     runs = [
         run_policy(
@@ -466,7 +472,7 @@ def compare_mastery_rules(
     """The adaptive policy under several mastery rules on the same fresh learners: how many
     problems until it declares the course complete, and how much of it was truly known then.
     ``guessy``: a world with high priors and success near 0.5 while unknown (Statics-like fits)."""
-    extra_world = {"prior_range": (0.4, 0.8), "lo": 0.0} if guessy else {}
+    extra_world: dict[str, Any] = {"prior_range": (0.4, 0.8), "lo": 0.0} if guessy else {}
     world = make_world(8, 40, seed, gradual=gradual, **extra_world)
     course = world.course()
     log = generate_log(world, train_learners, 15, seed=seed + 7, prefix="train")
@@ -514,7 +520,7 @@ def compare_mastery_rules(
 
 def model_auc(
     seed: int = 0, n_learners: int = 400, attempts_per_skill: int = 15, n_skills: int = 8
-) -> dict[str, dict]:
+) -> dict[str, dict[str, Any]]:
     """AUC of BKT, Elo and combined on held-out simulated learners (predict before update)."""
     from .evaluate import evaluate_tables, split_learners
 
@@ -612,7 +618,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.mastery:
         out_m: dict[str, object] = {}
-        worlds = {
+        worlds: dict[str, tuple[str, dict[str, Any]]] = {
             "all_or_none": ("all-or-none learning", {}),
             "guessy": (
                 "all-or-none, priors 0.4-0.8 and P(correct | unknown) near 0.5",

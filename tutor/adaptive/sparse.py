@@ -30,15 +30,15 @@ class SparseDesign:
 
     @property
     def n(self) -> int:
-        return self.dense.shape[0]
+        return int(self.dense.shape[0])
 
     @property
     def k(self) -> int:
-        return self.dense.shape[1]
+        return int(self.dense.shape[1])
 
     def matvec(self, w: np.ndarray) -> np.ndarray:
         k = self.k
-        z = self.dense @ w[:k]
+        z: np.ndarray = self.dense @ w[:k]
         if len(self.rows):
             z += np.bincount(self.rows, self.vals * w[k:][self.cols], minlength=self.n)
         return z

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .bkt import step as bkt_step
 from .model import BKTParams, LearnerState, ModelParams, SkillState
@@ -45,7 +46,7 @@ class StepObservation:
 
 
 def observations(
-    lines: Sequence[Mapping],
+    lines: Sequence[Mapping[str, Any]],
     skills_of: Mapping[str, Iterable[str]],
     *,
     problem_skill: str,
