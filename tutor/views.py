@@ -25,7 +25,6 @@ from curriculum import answers
 from curriculum.rendering import render_markdown
 from inference.selectors import latest_generation, tutor_available
 from tutor import learning, selectors, services, throttle
-from tutor.dashboards.selectors import assignments_for_student
 from tutor.forms import AnswerForm, JoinClassForm, SignUpForm, ThrottledAuthenticationForm
 from tutor.middleware import is_overload, overloaded_response
 from tutor.models import User
@@ -129,7 +128,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "course": course,
             "rows": rows,
-            "assignments": assignments_for_student(request.user, course=course),
+            "assignments": selectors.assignments_for_student(request.user, course=course),
         },
     )
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curriculum.models import Course, Problem, Skill
+from tutor import selectors
 from tutor.adaptive.model import SkillState
-from tutor.dashboards import selectors
 from tutor.models import Assignment, Attempt, Classroom, Enrollment, LearnerSkill, User
 
 pytestmark = pytest.mark.django_db
@@ -238,10 +238,8 @@ def test_the_student_sees_their_assignments(demo, classroom, student, other_stud
     other = Course.objects.create(slug="other-course", title="Other course")
     assert len(selectors.assignments_for_student(student, course=demo)) == 2
     assert selectors.assignments_for_student(student, course=other) == []
-    html = render_to_string("dashboards/_student_assignments.html", {"assignments": mine})
+    html = render_to_string("tutor/_assignments.html", {"assignments": mine})
     assert "Soon" in html and "2 of 3 done" in html and "overdue" in html
     assert reverse("practise_skill", args=[skills[1].pk]) in html
     assert reverse("problem", args=[p1.pk]) in html
-    assert (
-        render_to_string("dashboards/_student_assignments.html", {"assignments": []}).strip() == ""
-    )
+    assert render_to_string("tutor/_assignments.html", {"assignments": []}).strip() == ""

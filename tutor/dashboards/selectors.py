@@ -9,18 +9,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from html import escape
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from curriculum.models import Course, Problem, Skill
+from curriculum.models import Problem, Skill
 from inference.models import Generation
 from tutor import adaptive, learning
-from tutor.adaptive.model import SkillState
 from tutor.models import Assignment, Attempt, Classroom, Enrollment, LearnerSkill, User
+from tutor.selectors import (
+    MASTERED_STATUSES,
+    AssignedItem,
+    assigned_items,
+    first_correct,
+    item_done,
+    skill_state,
+)
 
 # "Needs help now": what counts as stuck. Tuned for a lesson: recent, and a few of each.
 WRONG_STREAK = 3  # this many wrong or partly correct answers in a row on one skill
@@ -250,7 +257,7 @@ def _level(
 ) -> Level:
     """The engine's own status rule (``tutor.adaptive.skill_status``, the one the course page and
     the policy use), plus "struggling" for teachers."""
-    s = SkillState.from_dict(state) if state is not None and p_known is not None else None
+    s = skill_state(state, p_known)
     key, _unused = adaptive.skill_status(s, params.mastery.threshold, params.mastery, now)
     if key == "learning" and s.n >= STRUGGLING_AFTER and s.p_known < STRUGGLING_BELOW:
         key = "struggling"
@@ -765,15 +772,6 @@ def mastery_over_time(student: User, classroom: Classroom) -> list[MasteryTrace]
 
 # --- assignments ----------------------------------------------------------------------------
 
-MASTERED_KEYS = ("mastered", "review_due")  # "review due" is still mastered (StudentRow.mastered)
-
-
-@dataclass(frozen=True)
-class AssignedItem:
-    kind: str  # skill | problem
-    pk: int
-    name: str
-
 
 @dataclass
 class StudentProgress:
@@ -833,84 +831,6 @@ class AssignmentProgress:
         return [i for i in self.items if i.kind == "problem"]
 
 
-@dataclass
-class StudentAssignment:
-    """One assignment as its student sees it: each item with whether it is done."""
-
-    assignment: Assignment
-    items: list[tuple[AssignedItem, bool]]
-    now: datetime
-
-    @property
-    def total(self) -> int:
-        return len(self.items)
-
-    @property
-    def done_items(self) -> int:
-        return sum(done for _item, done in self.items)
-
-    @property
-    def done(self) -> bool:
-        return self.done_items == self.total
-
-    @property
-    def overdue(self) -> bool:
-        due = self.assignment.due_at
-        return not self.done and due is not None and due < self.now
-
-
-def _assigned_items(assignments: list[Assignment]) -> dict[int, list[AssignedItem]]:
-    """Skills and problems of these assignments: 2 queries (one per link table)."""
-    ids = [a.pk for a in assignments]
-    items: dict[int, list[AssignedItem]] = defaultdict(list)
-    for aid, pk, name in (
-        Assignment.skills.through.objects.filter(assignment_id__in=ids)
-        .order_by("skill__order", "skill_id")
-        .values_list("assignment_id", "skill_id", "skill__name")
-    ):
-        items[aid].append(AssignedItem("skill", pk, name))
-    for aid, pk, title, slug, skill_name in (
-        Assignment.problems.through.objects.filter(assignment_id__in=ids)
-        .order_by("problem__skill__order", "problem__skill_id", "problem__order", "problem_id")
-        .values_list(
-            "assignment_id", "problem_id", "problem__title", "problem__slug", "problem__skill__name"
-        )
-    ):
-        items[aid].append(AssignedItem("problem", pk, f"{skill_name}: {title or slug}"))
-    return items
-
-
-def _first_correct(
-    student_ids: list[int], problem_ids: set[int]
-) -> dict[tuple[int, int], datetime]:
-    """When each student first answered each problem correctly: 1 query, grouped on the
-    (learner, problem, verdict) index."""
-    return {
-        (learner_id, problem_id): first
-        for learner_id, problem_id, first in Attempt.objects.filter(
-            learner_id__in=student_ids,
-            problem_id__in=problem_ids,
-            verdict=Attempt.Verdict.CORRECT,
-        )
-        .values_list("learner_id", "problem_id")
-        .annotate(first=Min("created_at"))
-        .order_by()
-    }
-
-
-def _item_done(
-    item: AssignedItem,
-    student_id: int,
-    due_at: datetime | None,
-    mastered: Callable[[int, int], bool],
-    solved: dict[tuple[int, int], datetime],
-) -> bool:
-    if item.kind == "skill":
-        return mastered(student_id, item.pk)
-    at = solved.get((student_id, item.pk))
-    return at is not None and (due_at is None or at <= due_at)  # a late answer does not count
-
-
 def class_assignments(classroom: Classroom) -> list[Assignment]:
     # Due first, soonest first; no due date last (on every database).
     return list(
@@ -931,14 +851,14 @@ def assignment_progress(
     number of students or assignments. Skills count as done by the grid's own cells."""
     now = now or timezone.now()
     assignments = class_assignments(classroom)
-    items = _assigned_items(assignments)
+    items = assigned_items(assignments)
     student_ids = [s.pk for s in students]
     problem_ids = {i.pk for its in items.values() for i in its if i.kind == "problem"}
-    solved = _first_correct(student_ids, problem_ids)
+    solved = first_correct(student_ids, problem_ids)
 
     def mastered(student_id: int, skill_id: int) -> bool:
         cell = cells.get((student_id, skill_id))
-        return cell is not None and cell.level.key in MASTERED_KEYS
+        return cell is not None and cell.level.key in MASTERED_STATUSES
 
     out = []
     for a in assignments:
@@ -946,52 +866,7 @@ def assignment_progress(
         past_due = a.due_at is not None and a.due_at < now
         progress = []
         for s in students:
-            n = sum(_item_done(i, s.pk, a.due_at, mastered, solved) for i in its)
+            n = sum(item_done(i, s.pk, a.due_at, mastered, solved) for i in its)
             progress.append(StudentProgress(s, n, len(its), overdue=past_due and n < len(its)))
         out.append(AssignmentProgress(a, its, progress, now))
     return out
-
-
-def assignments_for_student(
-    student: User, *, course: Course | None = None, now: datetime | None = None
-) -> list[StudentAssignment]:
-    """The assignments of every class the student is in (of one course, if given), due first,
-    each item with whether they have done it by the dashboard's rules: 6 queries (7 while
-    the process first loads the model parameters)."""
-    now = now or timezone.now()
-    mine = Assignment.objects.filter(classroom__enrollments__student=student)
-    if course is not None:
-        mine = mine.filter(classroom__course=course)
-    assignments = list(
-        mine.select_related("classroom__course")
-        .order_by(F("due_at").asc(nulls_last=True), "id")
-        .distinct()
-    )
-    items = _assigned_items(assignments)
-    skill_ids = {i.pk for its in items.values() for i in its if i.kind == "skill"}
-    problem_ids = {i.pk for its in items.values() for i in its if i.kind == "problem"}
-    params = learning.active_params()
-    ts = now.timestamp()
-    mastered_ids = {
-        skill_id
-        for skill_id, state, p in LearnerSkill.objects.filter(
-            user=student, skill_id__in=skill_ids
-        ).values_list("skill_id", "state", "p_known")
-        if _level(state, p, params, ts).key in MASTERED_KEYS
-    }
-    solved = _first_correct([student.pk], problem_ids)
-
-    def mastered(student_id: int, skill_id: int) -> bool:
-        return skill_id in mastered_ids
-
-    return [
-        StudentAssignment(
-            a,
-            [
-                (i, _item_done(i, student.pk, a.due_at, mastered, solved))
-                for i in items.get(a.pk, [])
-            ],
-            now,
-        )
-        for a in assignments
-    ]
