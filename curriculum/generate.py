@@ -15,7 +15,6 @@ over a small whitelist into SymPy objects: package text is never `eval`ed.
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import random
 import re
@@ -240,9 +239,6 @@ def format_value(value: Any, fmt: str | None) -> str:
     )
 
 
-FORMATS = ("text", "latex", "plain", "signed", "coef", "scoef", "paren", "abs")
-
-
 def substitute(text: str, env: dict[str, Any], *, plain: bool = False) -> str:
     """Replace every `@{name}` / `@{name|format}`; `plain` is for answer keys."""
 
@@ -381,7 +377,3 @@ def instantiate(template: dict[str, Any]) -> list[Instance]:
                 problem[optional] = _fill(template[optional], env)
         instances.append(Instance(problem["slug"], params, problem))
     return instances
-
-
-def template_hash(template: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:16]

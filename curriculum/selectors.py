@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from curriculum.models import Course, Figure, ImportJob, Skill, Unit
+from curriculum.models import Course, Figure, ImportJob
 
 
 def recent_import_jobs(limit: int = 20) -> QuerySet[ImportJob]:
@@ -40,24 +40,3 @@ def job_progress(job: ImportJob) -> dict[str, Any]:
 
 def figure(course_slug: str, path: str) -> Figure | None:
     return Figure.objects.filter(course__slug=course_slug, path=path).first()
-
-
-def course_outline(course: Course) -> list[tuple[Unit | None, list[Skill]]]:
-    """Units in order with their active skills (prerequisites prefetched); skills made
-    outside a package (no unit) come last under None. Two queries."""
-    skills = list(
-        Skill.objects.filter(course=course)
-        .prefetch_related("prerequisites")
-        .order_by("order", "id")
-    )
-    by_unit: dict[int | None, list[Skill]] = {}
-    for skill in skills:
-        by_unit.setdefault(skill.unit_id, []).append(skill)
-    outline: list[tuple[Unit | None, list[Skill]]] = [
-        (unit, by_unit[unit.pk])
-        for unit in Unit.objects.filter(course=course).order_by("order", "id")
-        if unit.pk in by_unit
-    ]
-    if None in by_unit:
-        outline.append((None, by_unit[None]))
-    return outline

@@ -31,10 +31,6 @@ class User(AbstractUser):
     def is_teacher(self) -> bool:
         return self.groups.filter(name=TEACHER_GROUP).exists()
 
-    @property
-    def is_admin(self) -> bool:
-        return self.is_staff
-
 
 class Classroom(models.Model):
     name = models.CharField(max_length=200)

@@ -64,10 +64,6 @@ _CFUNC = {
 }
 
 
-def _c(x) -> complex:
-    return complex(x)
-
-
 def num_eval(e, env: dict) -> complex:
     """Evaluate a SymPy expression with Python complex numbers (fast path)."""
     if e.is_Symbol:

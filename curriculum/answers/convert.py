@@ -65,11 +65,10 @@ class NotAnExpression(ValueError):
 
 
 class Converter:
-    """Converts expression nodes; remembers whether decimals were involved."""
+    """Converts expression nodes."""
 
     def __init__(self, log_base: str = "e"):
         self.log_base = log_base
-        self.has_float = False
         self._symbols: dict[str, sp.Symbol] = {}
 
     def symbol(self, name: str) -> sp.Symbol:
@@ -86,7 +85,6 @@ class Converter:
         if op == "num":
             v = n.value
             if "." in v or "e" in v:
-                self.has_float = True
                 return sp.Rational(v) if "e" not in v else _sci(v)
             return sp.Integer(v)
         if op == "mixed":

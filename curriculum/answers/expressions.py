@@ -60,7 +60,7 @@ def check_expression(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     kvals = [expr_value(k, Ctx(spec)) for k in key_nodes]
     for knode, kv in zip(key_nodes, kvals, strict=True):
         if equivalent(sv, kv):
-            failed = formtests.check_forms(spec, node, sv, knode, kv)
+            failed = formtests.check_forms(spec, node, sv, knode)
             if failed:
                 form, msg = failed
                 return make(

@@ -1,6 +1,6 @@
 """Form tests, judged on the tree the student typed (not on SymPy's evaluated form).
 
-``check_forms(spec, node, value, key_node, key_value)`` returns ``None`` when every form
+``check_forms(spec, node, value, key_node)`` returns ``None`` when every form
 the spec asks for holds, else ``(form, feedback)``. The tests follow STACK's answer tests:
 
 * ``as_key`` (EqualComAss): equal to the key up to commutativity and associativity of
@@ -48,10 +48,6 @@ MESSAGES = {
 
 
 # ---------------------------------------------------------------- canonical trees
-def _unparen(n: Node) -> Node:
-    return n
-
-
 def canon(n: Node):
     """Canonical form up to commutativity/associativity (STACK EqualComAss)."""
     op = n.op
@@ -543,7 +539,7 @@ def _decimal_for_fraction(node: Node, keys) -> bool:
     )
 
 
-def check_forms(spec, node: Node, value, key_node: Node, key_value, key_nodes=None):
+def check_forms(spec, node: Node, value, key_node: Node, key_nodes=None):
     """None when every requested form holds, else (form, message)."""
     forms = spec.forms
     if not forms:
@@ -580,9 +576,6 @@ def _check_one(form, spec, node, value, key_node, keys) -> bool:
     if form == "simplified":
         return is_simplified(node, value, keys)
     raise ValueError(form)
-
-
-STRUCTURE_FORMS = ("as_key", "identical", "lowest_terms")
 
 
 def check_structure_forms(spec, node: Node, key_nodes):

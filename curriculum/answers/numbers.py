@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import sympy as sp
@@ -93,12 +92,6 @@ def sig_fig_range(digits: str) -> tuple[int, int]:
 
 def decimals_written(digits: str) -> int:
     return len(digits.split(".", 1)[1]) if "." in digits else 0
-
-
-def _round_sig(x: float, n: int) -> float:
-    if x == 0 or not math.isfinite(x):
-        return x
-    return round(x, -int(math.floor(math.log10(abs(x)))) + (n - 1))
 
 
 def _value(info) -> Decimal:

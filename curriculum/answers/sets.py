@@ -317,7 +317,7 @@ def _sign_chart(op: str, f, var):
     return RealSet(pieces)
 
 
-def node_to_set(node: Node, var, value, kind_hint: str = "inequality") -> RealSet:
+def node_to_set(node: Node, var, value) -> RealSet:
     """``value`` converts an expression node to SymPy."""
     op = node.op
     if op == "special":
@@ -371,12 +371,6 @@ def _uses_relation(node: Node) -> bool:
     if node.op in ("or", "and"):
         return any(_uses_relation(a) for a in node.args)
     return False
-
-
-def _uses_interval(node: Node) -> bool:
-    return node.op in ("interval", "union", "tuple", "list", "special", "set") or (
-        node.op == "rel" and node.value == ("in",)
-    )
 
 
 def sets_equal(a: RealSet, b: RealSet) -> bool:

@@ -70,9 +70,6 @@ def _t(skill, spec, lines, first, rule, note=""):
     }
 
 
-NUM = {"kind": "number", "options": {"task": "compute"}}
-
-
 def _num(key) -> dict:
     return {"kind": "number", "key": [n(key)], "options": {"task": "compute"}}
 
@@ -401,11 +398,7 @@ def substitution(rng, err):
         if pp + q * m and b:
             break
     spec = {"kind": "list", "key": [f"({x0}, {y0})"], "options": {"task": "solve", "ordered": True}}
-    start = (
-        f"y = {cx(m)} {sg(b)} and {cx(pp)} {sg(q)}y = {r}"
-        if False
-        else f"y = {cx(m)} {sg(b)} and {cx(pp)} {scx(q, 'y')} = {r}"
-    )
+    start = f"y = {cx(m)} {sg(b)} and {cx(pp)} {scx(q, 'y')} = {r}"
     l1 = f"{cx(pp)} {sg(q)}({cx(m)} {sg(b)}) = {r}"
     k = pp + q * m
     if err == "distribute_one_term" and q != 1:  # 1(mx + b): multiplying one term is right

@@ -14,8 +14,6 @@ from .spec import AnswerSpec
 MAX_LINES = 30  # lines of working (the start included)
 MAX_TOTAL = 8 * MAX_LENGTH  # characters in all (each line also at most inputs.MAX_LENGTH)
 
-STATUSES = ("given", "ok", "one_way", "wrong", "unreadable", "blank")
-
 
 @dataclass
 class LineVerdict:
@@ -23,7 +21,7 @@ class LineVerdict:
 
     index: int
     text: str
-    status: str
+    status: str  # given, ok, one_way, wrong, unreadable or blank
     code: str = ""  # why: "equivalent", "squared", "multiplied", "divided", a reading code
     message: str = ""
     malrule: str = ""  # the first wrong line's diagnosis (a :data:`.malrules.CODES` code)

@@ -272,7 +272,3 @@ class SambaYCache:
     def row_nbytes(self, i: int) -> int:
         """Bytes of state held for row ``i`` (what ``export_row(i).nbytes`` would hold)."""
         return self.fixed_row_nbytes() + self._lengths[i] * self.kv_bytes_per_token()
-
-    def allocated_nbytes(self) -> int:
-        ts = (self.conv, self.ssm, self.ring_k, self.ring_v, self.kv_k, self.kv_v)
-        return sum(t.numel() * t.element_size() for t in ts)

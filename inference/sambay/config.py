@@ -34,8 +34,6 @@ FULL_ATTENTION = "full_attention"
 GMU = "gmu"
 CROSS_ATTENTION = "cross_attention"
 
-LAYER_KINDS = (MAMBA, SLIDING_ATTENTION, MEMORY_MAMBA, FULL_ATTENTION, GMU, CROSS_ATTENTION)
-
 # The values of the released checkpoint's config.json (microsoft/Phi-4-mini-flash-reasoning).
 OFFICIAL_CONFIG: dict[str, Any] = {
     "architectures": ["Phi4FlashForCausalLM"],

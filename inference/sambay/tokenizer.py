@@ -171,14 +171,6 @@ class Tokenizer:
         return []
 
     @property
-    def special_token_ids(self) -> set[int]:
-        return {
-            int(i)
-            for i, spec in (self.config.get("added_tokens_decoder") or {}).items()
-            if spec.get("special", True)
-        }
-
-    @property
     def vocab_size(self) -> int:
         return self._tk.get_vocab_size(with_added_tokens=True)
 

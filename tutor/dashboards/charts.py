@@ -35,7 +35,7 @@ def _scale(v: float, lo: float, hi: float, a: float, b: float) -> float:
     return a if hi == lo else a + (v - lo) * (b - a) / (hi - lo)
 
 
-def _frame(title_id: str, y_labels: list[tuple[float, str]], x_labels: list[tuple[float, str]]):
+def _frame(y_labels: list[tuple[float, str]], x_labels: list[tuple[float, str]]):
     grid = format_html_join(
         "",
         '<line x1="{}" x2="{}" y1="{}" y2="{}" class="grid"/>'
@@ -124,7 +124,7 @@ def line_chart(
         chart_id,
         chart_id,
         title,
-        _frame(chart_id, y_labels, _x_ticks(lo, hi)),
+        _frame(y_labels, _x_ticks(lo, hi)),
         mark_safe("".join(paths)),
     )
 
@@ -181,7 +181,7 @@ def bar_chart(
         chart_id,
         chart_id,
         title,
-        _frame(chart_id, y_labels, _x_ticks(lo, hi)),
+        _frame(y_labels, _x_ticks(lo, hi)),
         rects,
     )
 
