@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from curriculum.models import Problem, Skill
 from inference.models import Generation
 from tutor import adaptive, learning
+from tutor.adaptive.mastery import LEARNING, MASTERED, NOT_STARTED, REVIEW_DUE
 from tutor.models import Assignment, Attempt, Classroom, Enrollment, LearnerSkill, User
 from tutor.selectors import (
     MASTERED_STATUSES,
@@ -54,7 +55,7 @@ class Level:
 # The legend, in order. Each cell shows its label in text, so colour is never the only cue.
 LEVELS = [
     Level(
-        "not_started",
+        NOT_STARTED,
         "–",
         gettext_lazy("Not started"),
         gettext_lazy("No readable answers on this skill yet."),
@@ -72,13 +73,13 @@ LEVELS = [
         ),
     ),
     Level(
-        "learning",
+        LEARNING,
         pgettext_lazy("mastery level code", "L"),
         gettext_lazy("Learning"),
         gettext_lazy("Practising; not yet at the mastery threshold."),
     ),
     Level(
-        "mastered",
+        MASTERED,
         pgettext_lazy("mastery level code", "M"),
         gettext_lazy("Mastered"),
         gettext_lazy(
@@ -87,7 +88,7 @@ LEVELS = [
         ),
     ),
     Level(
-        "review_due",
+        REVIEW_DUE,
         pgettext_lazy("mastery level code", "R"),
         gettext_lazy("Review due"),
         gettext_lazy("Mastered, but recall has faded; a short review is due."),
@@ -164,7 +165,7 @@ class StudentRow:
 
     @property
     def mastered(self) -> int:
-        return sum(c.level.key in ("mastered", "review_due") for c in self.cells)
+        return sum(c.level.key in MASTERED_STATUSES for c in self.cells)
 
     @property
     def mean_mastery(self) -> float:
@@ -259,7 +260,7 @@ def _level(
     the policy use), plus "struggling" for teachers."""
     s = skill_state(state, p_known)
     key, _unused = adaptive.skill_status(s, params.mastery.threshold, params.mastery, now)
-    if key == "learning" and s.n >= STRUGGLING_AFTER and s.p_known < STRUGGLING_BELOW:
+    if key == LEARNING and s.n >= STRUGGLING_AFTER and s.p_known < STRUGGLING_BELOW:
         key = "struggling"
     return LEVEL_BY_KEY[key]
 
@@ -328,7 +329,7 @@ def cells_for(
                 skill_id=skill_id,
                 level=level,
                 # no estimate is shown for a skill the engine has not seen an answer on
-                p_known=None if level.key == "not_started" else p,
+                p_known=None if level.key == NOT_STARTED else p,
                 attempts=agg[0] if agg else 0,
                 correct=agg[1] if agg else 0,
                 last_at=last_times.get(agg[2]) if agg else None,
@@ -568,8 +569,8 @@ def skill_summaries(
                 skill=skill,
                 attempts=sum(c.attempts for c in column),
                 correct=sum(c.correct for c in column),
-                started=sum(c.level.key != "not_started" for c in column),
-                mastered=sum(c.level.key in ("mastered", "review_due") for c in column),
+                started=sum(c.level.key != NOT_STARTED for c in column),
+                mastered=sum(c.level.key in MASTERED_STATUSES for c in column),
                 students=len(column),
                 mean_p=sum(c.p_known or 0.0 for c in column) / len(column) if column else 0.0,
             )
