@@ -110,7 +110,8 @@ class _Layer(nn.Module):
         o = attention(q, k, v, causal=True)
         x = x + self.o_proj(o.transpose(1, 2).reshape(B, T, H * hd))
         g, u = self.gate_up_proj(self.post_attention_layernorm(x)).chunk(2, dim=-1)
-        return x + self.down_proj(F.silu(g) * u)
+        out: torch.Tensor = x + self.down_proj(F.silu(g) * u)
+        return out
 
 
 class BaselineTransformer(nn.Module):

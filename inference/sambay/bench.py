@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     threads = args.threads or (1 if device.type == "cpu" else None)
     if threads:
         torch.set_num_threads(threads)
-    cfg_dict = dict(MID_CONFIG)
+    cfg_dict: dict[str, Any] = dict(MID_CONFIG)
     if args.config:
         text = Path(args.config).read_text() if os.path.exists(args.config) else args.config
         cfg_dict.update(json.loads(text))

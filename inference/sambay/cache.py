@@ -61,6 +61,14 @@ class SequenceState:
 class SambaYCache:
     """A pool of decoding rows for one SambaY model (see the module docstring)."""
 
+    # The storage, (re)allocated by _alloc_rows.
+    conv: torch.Tensor
+    ssm: torch.Tensor
+    ring_k: torch.Tensor
+    ring_v: torch.Tensor
+    kv_k: torch.Tensor
+    kv_v: torch.Tensor
+
     def __init__(
         self,
         config: SambaYConfig,

@@ -303,7 +303,9 @@ def add_special_tokens(tk: HFTokenizer) -> dict[str, int]:
             tk.add_special_tokens([tok])
         else:
             tk.add_tokens([tok])
-        ids[content] = tk.token_to_id(content)
+        tid = tk.token_to_id(content)
+        assert tid is not None  # added just above
+        ids[content] = tid
     return ids
 
 

@@ -311,6 +311,7 @@ class BatchDecoder:
             if not last:
                 continue
             self._prefilling = None
+            assert seq.cache is not None  # made when its prefill began
             self.cache.import_from(seq.cache)
             seq.cache = None
             self._rows.append(seq)
@@ -348,7 +349,9 @@ def _prompt_ids(tokenizer: Tokenizer | None, prompt: Any) -> list[int]:
     if isinstance(prompt, list) and prompt and isinstance(prompt[0], dict):
         if tokenizer is None:
             raise ValueError("chat messages need a tokenizer")
-        return list(tokenizer.apply_chat_template(prompt, add_generation_prompt=True))
+        ids = tokenizer.apply_chat_template(prompt, add_generation_prompt=True)
+        assert isinstance(ids, list)  # tokenize=True (the default) gives ids, not text
+        return list(ids)
     if torch.is_tensor(prompt):
         return [int(t) for t in prompt.flatten().tolist()]
     return [int(t) for t in prompt]

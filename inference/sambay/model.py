@@ -21,6 +21,8 @@ One entry point, :meth:`SambaYForCausalLM.forward`, serves the three uses:
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
+from typing import Any
 
 import torch
 import torch.nn as nn
@@ -120,6 +122,11 @@ class SubLN(nn.Module):
 class DiffAttentionInner(nn.Module):
     """The lambda vectors and subln of one attention layer (``attn.inner_cross_attn``)."""
 
+    lambda_q1: nn.Parameter  # registered by setattr in __init__ (the checkpoint's names)
+    lambda_k1: nn.Parameter
+    lambda_q2: nn.Parameter
+    lambda_k2: nn.Parameter
+
     def __init__(self, head_dim: int, layer_idx: int) -> None:
         super().__init__()
         self.lambda_init = 0.8 - 0.6 * math.exp(-0.3 * layer_idx)
@@ -133,7 +140,8 @@ class DiffAttentionInner(nn.Module):
         return l1 - l2 + self.lambda_init
 
     def finish(self, o: torch.Tensor) -> torch.Tensor:
-        return self.subln(o) * (1 - self.lambda_init)
+        out: torch.Tensor = self.subln(o) * (1 - self.lambda_init)
+        return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +263,14 @@ class Mamba(nn.Module):
         return out, memory
 
     # CUDA fast paths (mamba_ssm / causal_conv1d); y is returned in float32 like the pure path.
-    def _scan_kernels(self, x, conv_state, ssm_state, A, ks):
+    def _scan_kernels(
+        self,
+        x: torch.Tensor,
+        conv_state: torch.Tensor | None,
+        ssm_state: torch.Tensor | None,
+        A: torch.Tensor,
+        ks: SimpleNamespace,
+    ) -> torch.Tensor:
         B, T, d = x.shape
         xt = x.transpose(1, 2).contiguous()  # (B, d, T)
         if conv_state is not None:
@@ -284,9 +299,17 @@ class Mamba(nn.Module):
         )
         if ssm_state is not None:
             ssm_state.copy_(last)
-        return y.transpose(1, 2).float()
+        out: torch.Tensor = y.transpose(1, 2).float()
+        return out
 
-    def _step_kernels(self, x, conv_state, ssm_state, A, ks):
+    def _step_kernels(
+        self,
+        x: torch.Tensor,
+        conv_state: torch.Tensor | None,
+        ssm_state: torch.Tensor | None,
+        A: torch.Tensor,
+        ks: SimpleNamespace,
+    ) -> torch.Tensor:
         w = self.conv1d.weight[:, 0, :]
         xc = ks.causal_conv1d_update(x[:, 0].contiguous(), conv_state, w, self.conv1d.bias, "silu")
         dt_r, Bm, Cm = self.x_proj(xc).split([self.dt_rank, self.d_state, self.d_state], dim=-1)
@@ -303,7 +326,8 @@ class Mamba(nn.Module):
             dt_bias=self.dt_proj.bias.float(),
             dt_softplus=True,
         )
-        return y.unsqueeze(1).float()
+        out: torch.Tensor = y.unsqueeze(1).float()
+        return out
 
 
 class GatedMemoryUnit(nn.Module):
@@ -316,7 +340,8 @@ class GatedMemoryUnit(nn.Module):
 
     def forward(self, h: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
         g = self.in_proj(h)
-        return self.out_proj((F.silu(g.float()) * memory.float()).to(h.dtype))
+        out: torch.Tensor = self.out_proj((F.silu(g.float()) * memory.float()).to(h.dtype))
+        return out
 
 
 class DiffAttention(nn.Module):
@@ -336,7 +361,9 @@ class DiffAttention(nn.Module):
         self.use_kernels = True
 
     # ---- layouts
-    def _project(self, h: torch.Tensor):
+    def _project(
+        self, h: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         B, T, _ = h.shape
         H, Hk, hd = self.num_heads, self.num_kv_heads, self.head_dim
         qkv = self.Wqkv(h)
@@ -350,7 +377,10 @@ class DiffAttention(nn.Module):
     def _output(self, o: torch.Tensor) -> torch.Tensor:
         B, _, T, _ = o.shape
         o = self.inner_cross_attn.finish(o)
-        return self.out_proj(o.transpose(1, 2).reshape(B, T, self.num_heads * self.head_dim))
+        out: torch.Tensor = self.out_proj(
+            o.transpose(1, 2).reshape(B, T, self.num_heads * self.head_dim)
+        )
+        return out
 
     def _fast(self, q: torch.Tensor, st: _Step) -> bool:
         return (
@@ -364,6 +394,7 @@ class DiffAttention(nn.Module):
     # ---- sliding window
     def forward_sliding(self, h: torch.Tensor, st: _Step, slot: int) -> torch.Tensor:
         q, k, v = self._project(h)
+        assert k is not None and v is not None and self.window is not None  # a sliding layer
         lam = self.inner_cross_attn.lam(q.dtype)
         B, T = h.shape[0], h.shape[1]
         W = self.window
@@ -394,10 +425,19 @@ class DiffAttention(nn.Module):
             rv[rows, :, slots] = v[:, :, T - n :].permute(0, 2, 1, 3)
         return self._output(o)
 
-    def _windowed(self, q, k, v, lam, st: _Step, slot: int) -> torch.Tensor:
+    def _windowed(
+        self,
+        q: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        lam: torch.Tensor,
+        st: _Step,
+        slot: int,
+    ) -> torch.Tensor:
         """Sliding-window attention of T new queries, block by block (work ~ T x 2W, not T^2)."""
         T = q.shape[3]
         W = self.window
+        assert W is not None  # only sliding layers call this
         qpos = st.q_pos
         ring = None
         if st.cache is not None and not st.fresh:
@@ -425,6 +465,7 @@ class DiffAttention(nn.Module):
     # ---- full attention (YOCO K/V producer)
     def forward_full(self, h: torch.Tensor, st: _Step, keep: int | None) -> torch.Tensor | None:
         q, k, v = self._project(h)
+        assert k is not None and v is not None  # the full-attention layer projects K and V
         B, T = h.shape[0], h.shape[1]
         cache = st.cache
         if cache is None:
@@ -467,6 +508,7 @@ class DiffAttention(nn.Module):
     # ---- cross attention (queries only; K/V of the full-attention layer)
     def forward_cross(self, h: torch.Tensor, st: _Step) -> torch.Tensor:
         q, _, _ = self._project(h)
+        assert st.kv is not None  # the full-attention layer ran first in this call
         K, V = st.kv
         lam = self.inner_cross_attn.lam(q.dtype)
         if self._fast(q, st):
@@ -486,7 +528,8 @@ class MLP(nn.Module):
 
     def forward(self, h: torch.Tensor) -> torch.Tensor:
         gate, up = self.fc1(h).chunk(2, dim=-1)
-        return self.fc2((F.silu(gate.float()) * up.float()).to(h.dtype))
+        out: torch.Tensor = self.fc2((F.silu(gate.float()) * up.float()).to(h.dtype))
+        return out
 
 
 class DecoderLayer(nn.Module):
@@ -497,7 +540,9 @@ class DecoderLayer(nn.Module):
         eps = config.layer_norm_eps
         self.input_layernorm = nn.LayerNorm(config.hidden_size, eps=eps)
         if self.kind in (MAMBA, MEMORY_MAMBA):
-            self.attn: nn.Module = Mamba(config, layer_idx, export_memory=self.kind == MEMORY_MAMBA)
+            self.attn: Mamba | GatedMemoryUnit | DiffAttention = Mamba(
+                config, layer_idx, export_memory=self.kind == MEMORY_MAMBA
+            )
         elif self.kind == GMU:
             self.attn = GatedMemoryUnit(config)
         else:
@@ -520,6 +565,10 @@ class SambaYModel(nn.Module):
 
 class SambaYForCausalLM(nn.Module):
     """The causal LM (``Phi4FlashForCausalLM``). ``lm_head`` is tied to ``model.embed_tokens``."""
+
+    # Set by checkpoint.load_model / load_checkpoint (absent on a model built in memory).
+    generation_config: dict[str, Any]
+    eos_token_ids: list[int]
 
     def __init__(self, config: SambaYConfig) -> None:
         super().__init__()
@@ -556,7 +605,7 @@ class SambaYForCausalLM(nn.Module):
     def set_kernels(self, enabled: bool) -> None:
         """Enable/disable the optional CUDA kernels (the pure-PyTorch path is used when off)."""
         for m in self.modules():
-            if hasattr(m, "use_kernels"):
+            if isinstance(m, (Mamba, DiffAttention)):  # the layers with a CUDA fast path
                 m.use_kernels = enabled
 
     def new_cache(
@@ -649,31 +698,36 @@ class SambaYForCausalLM(nn.Module):
         st = _Step(cache, B, T, input_ids.device)
         dtype = self.dtype
         x = self.model.embed_tokens(input_ids).float()  # residual stream in float32
-        memory = None
+        memory: torch.Tensor | None = None
         stopped = False
         for layer in self.model.layers:
+            assert isinstance(layer, DecoderLayer)
             h = layer.input_layernorm(x.to(dtype))
             kind = layer.kind
             i = layer.layer_idx
-            if kind in (MAMBA, MEMORY_MAMBA):
+            attn = layer.attn  # its class follows from kind (DecoderLayer.__init__)
+            if isinstance(attn, Mamba):  # MAMBA, MEMORY_MAMBA
                 state = cache.mamba_state(self._mamba_slot[i]) if cache is not None else None
-                out, mem = layer.attn(h, state, fresh=st.fresh)
+                out, mem = attn(h, state, fresh=st.fresh)
                 if mem is not None:
                     memory = mem
+            elif isinstance(attn, GatedMemoryUnit):  # GMU: after the memory layer
+                assert memory is not None
+                out = attn(h, memory)
             elif kind == SLIDING_ATTENTION:
-                out = layer.attn.forward_sliding(h, st, self._sliding_slot[i])
+                out = attn.forward_sliding(h, st, self._sliding_slot[i])
             elif kind == FULL_ATTENTION:
-                out = layer.attn.forward_full(h, st, logits_to_keep)
-                if out is None:
+                full = attn.forward_full(h, st, logits_to_keep)
+                if full is None:
                     stopped = True
                     break
+                out = full
                 if out.shape[1] != T:
+                    assert memory is not None  # the memory layer precedes the YOCO K/V layer
                     x = x[:, -out.shape[1] :]
                     memory = memory[:, -out.shape[1] :]
-            elif kind == GMU:
-                out = layer.attn(h, memory)
             else:  # CROSS_ATTENTION
-                out = layer.attn.forward_cross(h, st)
+                out = attn.forward_cross(h, st)
             x = x + out.float()
             x = x + layer.mlp(layer.post_attention_layernorm(x.to(dtype))).float()
         if cache is not None:

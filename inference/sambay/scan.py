@@ -21,6 +21,8 @@ bounds the (batch, chunk, d_inner, d_state) working set.
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 # Working-set target (elements of one (b, chunk, d, n) tensor).  Small chunks stay in cache on CPU.
@@ -169,7 +171,17 @@ class _SelectiveScanFn(torch.autograd.Function):
 
     @staticmethod
     @torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32)
-    def forward(ctx, u, delta, A, B, C, D, s0, chunk):
+    def forward(
+        ctx: Any,
+        u: torch.Tensor,
+        delta: torch.Tensor,
+        A: torch.Tensor,
+        B: torch.Tensor,
+        C: torch.Tensor,
+        D: torch.Tensor,
+        s0: torch.Tensor,
+        chunk: int,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         a = torch.exp(delta.unsqueeze(-1) * A)
         x = (delta * u).unsqueeze(-1) * B.unsqueeze(2)
         states = _scan_states(a, x, s0, chunk)
@@ -180,7 +192,9 @@ class _SelectiveScanFn(torch.autograd.Function):
 
     @staticmethod
     @torch.amp.custom_bwd(device_type="cpu")
-    def backward(ctx, gy, g_last):
+    def backward(
+        ctx: Any, gy: torch.Tensor, g_last: torch.Tensor | None
+    ) -> tuple[torch.Tensor | None, ...]:
         u, delta, A, B, C, D, s0, states = ctx.saved_tensors
         a = torch.exp(delta.unsqueeze(-1) * A)  # (b, l, d, n)
         # Adjoint: gs_t = gy_t C_t + a_{t+1} gs_{t+1}, a scan of the same kind run backwards.
@@ -237,4 +251,7 @@ def selective_scan_train(
     if D is None:
         D = u.new_zeros(d)
     s0 = u.new_zeros(b, d, A.shape[1]) if initial_state is None else initial_state.float()
-    return _SelectiveScanFn.apply(u, delta, A, B, C, D, s0, chunk_size)
+    out: tuple[torch.Tensor, torch.Tensor] = _SelectiveScanFn.apply(
+        u, delta, A, B, C, D, s0, chunk_size
+    )
+    return out

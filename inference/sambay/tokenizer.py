@@ -39,7 +39,8 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        data: dict[str, Any] = json.load(f)
+    return data
 
 
 def _token_content(value: Any) -> str | None:
@@ -190,7 +191,10 @@ class Tokenizer:
             if self.add_bos_token and self.bos_token_id is not None:
                 ids = [self.bos_token_id, *ids]
             if self.add_eos_token and self.eos_token is not None:
-                ids = [*ids, self.token_to_id(self.eos_token)]
+                eos_id = self.token_to_id(self.eos_token)
+                if eos_id is None:  # a broken tokenizer.json: say so rather than return None
+                    raise ValueError(f"eos token {self.eos_token!r} is not in the vocabulary")
+                ids = [*ids, eos_id]
         return ids
 
     def decode(self, ids: list[int], skip_special_tokens: bool = True) -> str:
