@@ -11,7 +11,6 @@ class Generation(models.Model):
     class Purpose(models.TextChoices):
         HINT = "hint", _("Hint from the tutor")
         EXPLANATION = "explanation", _("Full explanation")
-        FOLLOW_UP = "follow_up", _("Follow-up question")
         STEP = "step", _("Explain this step")
 
     class Status(models.TextChoices):
@@ -38,7 +37,6 @@ class Generation(models.Model):
         "curriculum.Problem", on_delete=models.PROTECT, related_name="generations"
     )
     purpose = models.CharField(max_length=20, choices=Purpose.choices)
-    question = models.TextField(blank=True, help_text="The student's follow-up question.")
     engine = models.CharField(max_length=20)
     model_name = models.CharField(max_length=200, blank=True)
     prompt = models.JSONField(default=list, help_text="The chat messages sent to the model.")

@@ -18,10 +18,6 @@ TASKS = {
         "Explain the solution step by step, checking each step. End with the final answer on "
         "its own line as \\boxed{...}."
     ),
-    "follow_up": (
-        "Answer the student's question about this problem helpfully and briefly. Do not give "
-        "the final answer unless the question is about checking it."
-    ),
     "step": (
         "The student's line {line} does not follow from the line before it. First say in one "
         "or two sentences what went wrong in that step. Then redo the working from line "
@@ -38,7 +34,6 @@ def build_messages(
     statement: str,
     attempts: Sequence[tuple[str, str]] = (),
     hints: Sequence[str] = (),
-    question: str = "",
     working: Sequence[tuple[str, str, str]] = (),
     step: int | None = None,
 ) -> list[dict[str, str]]:
@@ -60,8 +55,6 @@ def build_messages(
         parts.append(f"The student's answers so far:\n{lines}")
     if hints:
         parts.append("Hints the student has already seen:\n" + "\n".join(f"- {h}" for h in hints))
-    if question:
-        parts.append(f"The student asks: {question.strip()[:1000]}")
     task = TASKS[purpose]
     if purpose == "step":
         k = step if step is not None else max(1, len(working) - 1)

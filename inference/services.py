@@ -80,15 +80,12 @@ def request_explanation(
     user: User,
     problem: Problem,
     purpose: str,
-    question: str = "",
     attempt: Attempt | None = None,
 ) -> Generation:
     """Ask the tutor; ``attempt`` (for "Explain this step") is the student's attempt whose
     working's first wrong line is explained."""
     if purpose not in Generation.Purpose.values:
         raise ExplanationRefused("Unknown kind of help.")
-    if purpose == Generation.Purpose.FOLLOW_UP and not question.strip():
-        raise ExplanationRefused("Type your question first.")
     step = None
     if purpose == Generation.Purpose.STEP:
         step = step_to_explain(attempt, user, problem)
@@ -137,7 +134,6 @@ def request_explanation(
             user=user,
             problem=problem,
             purpose=purpose,
-            question=question.strip()[:1000],
             engine=settings.TUTOR_ENGINE,
             model_name=engines.model_label(),
             attempt=attempt,
@@ -146,7 +142,6 @@ def request_explanation(
                 statement=problem.statement,
                 attempts=attempts,
                 hints=hints,
-                question=question,
                 working=working,
                 step=step,
             ),

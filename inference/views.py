@@ -25,7 +25,6 @@ def explain(request: HttpRequest, problem_id: int) -> HttpResponse:
             user=request.user,
             problem=problem,
             purpose=request.POST.get("purpose", Generation.Purpose.EXPLANATION),
-            question=request.POST.get("question", ""),
             # "Explain this step": the student's own attempt (the service checks whose)
             attempt=Attempt.objects.filter(pk=attempt_id).first() if attempt_id.isdigit() else None,
         )

@@ -56,9 +56,6 @@ STEP_NOTE_FROM_LINE = (
     "The built-in tutor cannot talk about a step in words yet. Here is how it works on from "
     "your last line that follows, every step checked:\n\n"
 )
-FOLLOW_UP_NOTE = (
-    "The built-in tutor cannot answer questions in words yet; here is its worked solution.\n\n"
-)
 
 
 @dataclass(eq=False)
@@ -218,9 +215,6 @@ class LocalEngine(Engine):
             started, from_line = hint_start(problem, request.student_answer)
             handle.put(STEP_NOTE_FROM_LINE if from_line is not problem else STEP_NOTE)
             statement, problem = started, from_line
-        elif request.purpose == "follow_up":
-            # It was trained to write solutions, not to converse: say so, then show the solution.
-            handle.put(FOLLOW_UP_NOTE)
         prompt = self.tokenizer.apply_chat_template(
             [{"role": "user", "content": statement.strip()}], add_generation_prompt=True
         )
