@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from curriculum.models import Problem, Skill
 from tutor import learning
-from tutor.dashboards import selectors as dash
+from tutor.dashboards.selectors import grid
 from tutor.models import Classroom, LearnerSkill
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +64,10 @@ def test_grid_and_course_page_use_one_status_rule(client, student, demo):
     state = {"p_known": 0.97, "n": 2, "wins": 2, "last_t": now, "solved": ["1", "2"]}
     LearnerSkill.objects.create(user=student, skill=skill, state=state, p_known=0.97)
     classroom = Classroom.objects.filter(course=demo).first()
-    skills = dash.course_skills(classroom)
+    skills = grid.course_skills(classroom)
 
     def both() -> tuple[str, str]:
-        cell = dash.cells_for(classroom, [student.pk], skills, params=params)[
+        cell = grid.cells_for(classroom, [student.pk], skills, params=params)[
             (student.pk, skill.pk)
         ]
         row = {r.skill: r for r in learning.course_progress(student, demo)}[str(skill.pk)]
@@ -80,6 +80,6 @@ def test_grid_and_course_page_use_one_status_rule(client, student, demo):
     assert both() == ("mastered", "mastered")
     # a row that exists but has no answer in it is "not started" on both, with no percentage
     LearnerSkill.objects.filter(user=student, skill=skill).update(state={"p_known": 0.2})
-    cell = dash.cells_for(classroom, [student.pk], skills, params=params)[(student.pk, skill.pk)]
+    cell = grid.cells_for(classroom, [student.pk], skills, params=params)[(student.pk, skill.pk)]
     assert both() == ("not_started", "not_started") and cell.percent == ""
     assert params.mastery.threshold <= 0.97 and params.mastery.min_evidence == 3

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from config.asgi import application
 from curriculum.models import Problem, Skill
-from tutor.dashboards import selectors
+from tutor.dashboards.selectors import grid
 from tutor.models import Assignment, Attempt, Classroom
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def test_the_grid_has_every_student_and_skill_with_text_labels(client, big_class
         )
         == 1200
     )
-    for level in selectors.LEVELS:
+    for level in grid.LEVELS:
         assert f"<strong>{level.label}</strong>: {level.description}" in html
     assert 'id="needs-help"' in html and 'id="activity"' in html
     assert html.count('<tr id="skill-summary-') == 30
@@ -209,7 +209,7 @@ def test_mastery_csv_has_a_row_per_student_and_skill(client, big_class):
         "last_answer_at",
     ]
     assert len(rows) == 1 + 40 * 30
-    assert {r[2] for r in rows[1:]} <= {level.key for level in selectors.LEVELS}
+    assert {r[2] for r in rows[1:]} <= {level.key for level in grid.LEVELS}
 
 
 def test_mastery_csv_counts_answers_in_a_date_range(client, big_class):

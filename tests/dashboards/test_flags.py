@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from curriculum.models import Problem
 from inference.models import Generation
-from tutor.dashboards import selectors
+from tutor.dashboards.selectors import activity
 from tutor.models import Attempt, Classroom
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def _attempt(student, problem, verdict: str, minutes_ago: float) -> Attempt:
 
 def _flags(student):
     classroom = Classroom.objects.get(join_code="TRYMATH7")
-    return {f.kind: f.text for f in selectors.needs_help(classroom, [student])}
+    return {f.kind: f.text for f in activity.needs_help(classroom, [student])}
 
 
 def test_wrong_answers_in_a_row_on_one_skill(demo, student):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from curriculum.models import Problem
 from tutor import services
-from tutor.dashboards import selectors
+from tutor.dashboards.selectors import activity, grid
 from tutor.models import Attempt, Classroom, Enrollment, User
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def _work(student: User, problem: Problem, lines: list[str]) -> Attempt:
 
 
 def _roster(classroom: Classroom) -> list[User]:
-    return selectors.roster(classroom)
+    return grid.roster(classroom)
 
 
 def test_an_error_of_three_students_is_flagged_once_each(setting, student):
@@ -71,16 +71,16 @@ def test_an_error_of_three_students_is_flagged_once_each(setting, student):
     _work(_student("zed", other_class), problem, NOT_REVERSED)
     old = _work(student, problem, NOT_REVERSED)
     Attempt.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - selectors.RECURRING_WINDOW - timedelta(hours=1)
+        created_at=timezone.now() - activity.RECURRING_WINDOW - timedelta(hours=1)
     )
     assert {a.working["malrule"] for a in Attempt.objects.all()} == {
         "inequality_not_reversed",
         "sign_move",
     }
-    assert selectors.recurring_errors(classroom, _roster(classroom)) == []  # 2 and 2
+    assert activity.recurring_errors(classroom, _roster(classroom)) == []  # 2 and 2
 
     _work(student, problem, NOT_REVERSED)  # now three students, in the window
-    found = selectors.recurring_errors(classroom, _roster(classroom))
+    found = activity.recurring_errors(classroom, _roster(classroom))
     assert [(e.malrule, e.students) for e in found] == [
         ("inequality_not_reversed", ["ann", "bob", "demo-student"])
     ]
@@ -89,10 +89,10 @@ def test_an_error_of_three_students_is_flagged_once_each(setting, student):
     )
     assert found[0].skills == [problem.skill.name]
     # the other class has one such student: below the bar there, and none of ours
-    assert selectors.recurring_errors(other_class, _roster(other_class)) == []
+    assert activity.recurring_errors(other_class, _roster(other_class)) == []
     assert [
         e.students
-        for e in selectors.recurring_errors(other_class, _roster(other_class), min_students=1)
+        for e in activity.recurring_errors(other_class, _roster(other_class), min_students=1)
     ] == [["zed"]]
 
 
@@ -102,13 +102,13 @@ def test_the_selector_is_one_query(setting, django_assert_num_queries):
         _work(_student(name, classroom), problem, NOT_REVERSED)
     roster = _roster(classroom)
     with django_assert_num_queries(1):
-        assert len(selectors.recurring_errors(classroom, roster)) == 1
+        assert len(activity.recurring_errors(classroom, roster)) == 1
 
 
 def test_every_malrule_reads_as_a_sentence_for_teachers():
     from curriculum.answers.malrules import CODES
 
-    assert set(selectors.ERROR_PHRASES) == set(CODES)
+    assert set(activity.ERROR_PHRASES) == set(CODES)
 
 
 def test_only_the_classs_teacher_sees_it_on_the_dashboard(client, setting, teacher, student):
@@ -146,7 +146,7 @@ def test_an_explanation_of_a_step_whose_own_lines_slip_is_flagged_once(setting, 
             answer_check=check,
             flagged=flagged,
         )
-    flags = [f for f in selectors.needs_help(classroom, [student]) if f.student_id == student.pk]
+    flags = [f for f in activity.needs_help(classroom, [student]) if f.student_id == student.pk]
     kinds = sorted(f.kind for f in flags)
     assert kinds == ["disagrees", "explanations", "wrong_steps"]
     assert next(f.text for f in flags if f.kind == "wrong_steps") == (

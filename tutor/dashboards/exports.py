@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from tutor.dashboards import selectors
+from tutor.dashboards.selectors import grid
 from tutor.models import Attempt, Classroom
 
 CHUNK = 500  # rows fetched per database round trip: small, so memory stays flat
@@ -117,10 +117,10 @@ def mastery_rows(
 ) -> Iterator[tuple]:
     """One row per student × skill (bounded by the class and course size): today's level and
     P(known), with the answers counted between the dates when given."""
-    skills = selectors.course_skills(classroom)
-    students = selectors.roster(classroom)
+    skills = grid.course_skills(classroom)
+    students = grid.roster(classroom)
     lo, hi = date_range(start, end)
-    cells = selectors.cells_for(
+    cells = grid.cells_for(
         classroom, [s.pk for s in students], skills, answered_from=lo, answered_before=hi
     )
     for student in students:

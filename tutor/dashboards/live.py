@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from tutor.dashboards import selectors
+from tutor.dashboards.selectors import activity, grid, overview
 from tutor.models import Attempt, Classroom
 
 
@@ -25,17 +25,15 @@ def attempt_fragments(classroom: Classroom, attempt_id: int) -> list[str]:
     if attempt is None:
         return []
     skill = attempt.problem.skill
-    row = selectors.student_row(classroom, attempt.learner)
-    students = selectors.roster(classroom)
-    flags = sorted(
-        selectors.needs_help(classroom, students), key=lambda f: (f.student_name, f.kind)
-    )
+    row = overview.student_row(classroom, attempt.learner)
+    students = grid.roster(classroom)
+    flags = sorted(activity.needs_help(classroom, students), key=lambda f: (f.student_name, f.kind))
     row.flags = [f for f in flags if f.student_id == attempt.learner_id]
     context = {
         "classroom": classroom,
         "row": row,
         "cell": next(c for c in row.cells if c.skill_id == skill.pk),
-        "s": selectors.skill_summary(classroom, skill, [s.pk for s in students]),
+        "s": overview.skill_summary(classroom, skill, [s.pk for s in students]),
         "flags": flags,
         "a": attempt,
         "oob": True,
@@ -49,8 +47,8 @@ def attempt_fragments(classroom: Classroom, attempt_id: int) -> list[str]:
     ]
     if attempt.working and attempt.working.get("malrule"):
         # A diagnosed error in the working may make (or grow) a class-wide recurring error.
-        context["recurring"] = selectors.recurring_errors(classroom, students)
-        context["min_students"] = selectors.RECURRING_MIN_STUDENTS
-        context["days"] = selectors.RECURRING_WINDOW.days
+        context["recurring"] = activity.recurring_errors(classroom, students)
+        context["min_students"] = activity.RECURRING_MIN_STUDENTS
+        context["days"] = activity.RECURRING_WINDOW.days
         fragments.append(render_to_string("dashboards/_recurring.html", context))
     return fragments

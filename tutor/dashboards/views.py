@@ -27,8 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tutor import selectors as tutor_selectors
 from tutor import services as tutor_services
-from tutor.dashboards import charts, exports, selectors, services
+from tutor.dashboards import charts, exports, services
 from tutor.dashboards.forms import AssignmentForm
+from tutor.dashboards.selectors import activity, drilldown, grid, overview
 from tutor.forms import ClassroomForm
 from tutor.models import Assignment, Classroom, User
 from tutor.permissions import can_view_classroom, is_teacher
@@ -56,7 +57,7 @@ def _classroom(request: HttpRequest, classroom_id: int) -> Classroom:
 
 
 def _student(classroom: Classroom, student_id: int) -> User:
-    student = selectors.enrolled_student(classroom, student_id)
+    student = grid.enrolled_student(classroom, student_id)
     if student is None:
         raise Http404(_("No such student in this class."))
     return student
@@ -88,7 +89,7 @@ def classroom_create(request: HttpRequest) -> HttpResponse:
 def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
     """The class dashboard: mastery grid, per-skill summary, who needs help, activity."""
     classroom = _classroom(request, classroom_id)
-    board = selectors.class_dashboard(
+    board = overview.class_dashboard(
         classroom,
         sort=request.GET.get("sort", "name"),
         direction=request.GET.get("dir", "asc"),
@@ -102,9 +103,9 @@ def classroom_detail(request: HttpRequest, classroom_id: int) -> HttpResponse:
             "classroom": classroom,
             "board": board,
             "names": names,
-            "levels": selectors.LEVELS,
-            "recurring_min": selectors.RECURRING_MIN_STUDENTS,
-            "recurring_days": selectors.RECURRING_WINDOW.days,
+            "levels": grid.LEVELS,
+            "recurring_min": activity.RECURRING_MIN_STUDENTS,
+            "recurring_days": activity.RECURRING_WINDOW.days,
             "join_url": request.build_absolute_uri(
                 reverse("join_class") + f"?code={classroom.join_code}"
             ),
@@ -213,11 +214,11 @@ def student_detail(request: HttpRequest, classroom_id: int, student_id: int) -> 
     """One student: attempt timeline, explanations read, mastery and time on task over time."""
     classroom = _classroom(request, classroom_id)
     student = _student(classroom, student_id)
-    page = Paginator(selectors.student_attempts(student, classroom), selectors.TIMELINE_PAGE)
+    page = Paginator(drilldown.student_attempts(student, classroom), drilldown.TIMELINE_PAGE)
     timeline = page.get_page(request.GET.get("page"))
-    days = selectors.student_days(student, classroom)
-    row = selectors.student_row(classroom, student)
-    traces = selectors.mastery_over_time(student, classroom)
+    days = drilldown.student_days(student, classroom)
+    row = overview.student_row(classroom, student)
+    traces = drilldown.mastery_over_time(student, classroom)
     mastery_series = [
         charts.Series(t.skill.name, [(at.timestamp(), p) for at, p in t.points]) for t in traces
     ]
@@ -242,7 +243,7 @@ def student_detail(request: HttpRequest, classroom_id: int, student_id: int) -> 
             "classroom": classroom,
             "student": student,
             "timeline": timeline,
-            "explanations": selectors.student_explanations(student, classroom),
+            "explanations": drilldown.student_explanations(student, classroom),
             "days": days,
             "traces": traces,
             "mastery_chart": charts.line_chart(
@@ -263,7 +264,7 @@ def student_detail(request: HttpRequest, classroom_id: int, student_id: int) -> 
                 unit=_("min"),
             ),
             "row": row,
-            "skills_now": list(zip(selectors.course_skills(classroom), row.cells, strict=True)),
+            "skills_now": list(zip(grid.course_skills(classroom), row.cells, strict=True)),
         },
     )
 
