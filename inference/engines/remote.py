@@ -8,6 +8,9 @@ import threading
 import httpx
 
 from inference.engines.base import Engine, EngineError, GenerationRequest, Handle
+from inference.streams import ThinkSplitter
+
+THINK_OPEN, THINK_CLOSE = ThinkSplitter.OPEN, ThinkSplitter.CLOSE
 
 
 class RemoteEngine(Engine):
@@ -55,6 +58,7 @@ class RemoteEngine(Engine):
         if request.seed is not None:
             body["seed"] = request.seed
         reason = "stop"
+        thinking = False  # inside reasoning the server sent apart from the content
         try:
             with self.client.stream(
                 "POST", f"{self.base_url}/chat/completions", json=body
@@ -84,14 +88,22 @@ class RemoteEngine(Engine):
                         )
                     for choice in chunk.get("choices", []):
                         delta = choice.get("delta", {})
-                        # vLLM's reasoning parser puts the <think> part in reasoning_content.
-                        if delta.get("reasoning_content"):
-                            handle.put(delta["reasoning_content"])
+                        # vLLM's reasoning parser sends the thinking as reasoning_content
+                        # (newer releases: reasoning) without the tags; the rest of the
+                        # pipeline reads thinking between <think> and </think>: put them back.
+                        if reasoning := delta.get("reasoning_content") or delta.get("reasoning"):
+                            handle.put(reasoning if thinking else THINK_OPEN + reasoning)
+                            thinking = True
                         if delta.get("content"):
                             handle.completion_tokens += 0 if chunk.get("usage") else 1
-                            handle.put(delta["content"])
+                            handle.put(
+                                THINK_CLOSE + delta["content"] if thinking else delta["content"]
+                            )
+                            thinking = False
                         if choice.get("finish_reason"):
                             reason = choice["finish_reason"]
+            if thinking:  # it stopped while thinking (length): the part still closes
+                handle.put(THINK_CLOSE)
             handle.finish(reason)
         except _Cancelled:
             handle.finish("cancelled")

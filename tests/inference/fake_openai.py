@@ -23,7 +23,9 @@ WORDS = [
 
 
 class FakeOpenAI(BaseHTTPRequestHandler):
-    """POST /v1/chat/completions with stream=true: `data: {chunk}` lines, then `data: [DONE]`."""
+    """POST /v1/chat/completions with stream=true: `data: {chunk}` lines, then `data: [DONE]`.
+    A word is a delta's content, or a (field, text) pair: ("reasoning_content", "...") is
+    what vLLM's reasoning parser sends."""
 
     protocol_version = "HTTP/1.1"
     words: list[str] = WORDS
@@ -51,11 +53,12 @@ class FakeOpenAI(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             for i, word in enumerate(self.words):
+                field, text = word if isinstance(word, tuple) else ("content", word)
                 chunk = {
                     "id": "chatcmpl-1",
                     "object": "chat.completion.chunk",
                     "model": body["model"],
-                    "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}],
+                    "choices": [{"index": 0, "delta": {field: text}, "finish_reason": None}],
                 }
                 if i == 0:
                     chunk["choices"][0]["delta"]["role"] = "assistant"

@@ -11,6 +11,7 @@ from inference import engines, services
 from inference.engines import GenerationRequest
 from inference.engines.remote import RemoteEngine
 from inference.models import Generation
+from inference.streams import ThinkSplitter
 from tests.inference.fake_openai import WORDS, FakeOpenAI
 
 
@@ -26,6 +27,32 @@ def test_remote_engine_streams_the_deltas_in_order(fake_server):
     request = FakeOpenAI.requests[0]
     assert request["stream"] is True and request["max_tokens"] == 50
     assert request["messages"] == [{"role": "user", "content": "2+2?"}]
+    engine.close()
+
+
+def test_reasoning_content_arrives_inside_think_tags(fake_server):
+    """vLLM's reasoning parser sends the thinking as reasoning_content, without the tags; the
+    engine puts them back, so the worker's ThinkSplitter shows it as the thinking part."""
+    _, url = fake_server
+    FakeOpenAI.words = [
+        ("reasoning_content", "Let me "),
+        ("reasoning_content", "think."),
+        "Add $-7$ and $12$.\n",
+        "\\boxed{5}",
+    ]
+    engine = RemoteEngine(url)
+    handle = engine.submit(GenerationRequest([{"role": "user", "content": "-7 + 12?"}]))
+    text = "".join(handle)
+    assert text == "<think>Let me think.</think>Add $-7$ and $12$.\n\\boxed{5}"
+    splitter = ThinkSplitter()
+    parts = splitter.feed(text)
+    assert [p for p in parts if p[0] == "think"] == [("think", "Let me think.")]
+    assert "".join(t for part, t in parts if part == "answer").endswith("\\boxed{5}")
+    assert handle.finish_reason == "stop"
+    # Stopped while still thinking (out of tokens): the thinking part is closed all the same.
+    FakeOpenAI.words = [("reasoning_content", "Hmm")]
+    handle = engine.submit(GenerationRequest([{"role": "user", "content": "x"}]))
+    assert "".join(handle) == "<think>Hmm</think>"
     engine.close()
 
 
