@@ -126,7 +126,7 @@ class _State:
     value: Any  # an Expr, a Rel, or a list of Rel
 
     @property
-    def rels(self) -> list:
+    def rels(self) -> list[Any]:
         return self.value if self.kind in ("and", "or") else [self.value]
 
 
@@ -150,7 +150,7 @@ def _same_value(a: sp.Expr, b: sp.Expr) -> bool:
     if d == 0:
         return True
     d = sp.expand(d)
-    return d == 0 or sp.cancel(d) == 0
+    return bool(d == 0 or sp.cancel(d) == 0)
 
 
 def _set_of(state: _State, var: sp.Symbol) -> sp.Set | None:
@@ -163,8 +163,8 @@ def _set_of(state: _State, var: sp.Symbol) -> sp.Set | None:
     return out
 
 
-def _holds(rel: sp.Rel, solution: dict) -> bool:
-    return sp.expand((rel.lhs - rel.rhs).subs(solution)) == 0
+def _holds(rel: sp.Rel, solution: dict[Any, Any]) -> bool:
+    return bool(sp.expand((rel.lhs - rel.rhs).subs(solution)) == 0)
 
 
 def _flip(rel: sp.Rel) -> sp.Rel:
@@ -177,7 +177,8 @@ def _number_latex(v: sp.Expr, decimals: bool) -> str:
     try:
         return latex_result(v, decimals=decimals)
     except Exception:  # noqa: BLE001 - a value the canonical form cannot write falls back to SymPy's
-        return sp.latex(v)
+        s: str = sp.latex(v)
+        return s
 
 
 def _factored_latex(v: sp.Expr, var: sp.Symbol, decimals: bool) -> str:
@@ -206,8 +207,9 @@ def answer_latex(problem: ProblemState) -> str:
     if t == "factor":
         return _factored_latex(problem.start, problem.var, dec)
     if t == "solve_system":
-        vals = ", ".join(_number_latex(problem.solution[v], dec) for v in problem.variables)
-        return f"({vals})"
+        pair = ", ".join(_number_latex(problem.solution[v], dec) for v in problem.variables)
+        return f"({pair})"
+    assert problem.var is not None  # what is left is "solve", with one unknown
     sol, name = problem.solution, problem.var.name
     if sol == sp.S.EmptySet:
         return "\\text{no solution}"
@@ -226,7 +228,8 @@ def answer_latex(problem: ProblemState) -> str:
         if sol.end == sp.oo:
             op = ">" if sol.left_open else "\\ge"
             return f"{name} {op} {_number_latex(sol.start, dec)}"
-    return sp.latex(sol)
+    text: str = sp.latex(sol)
+    return text
 
 
 def _literal_number(n: Node) -> bool:
@@ -295,6 +298,7 @@ def _answer_value(problem: ProblemState, node: Node) -> Any:
             return out
         raise _AnswerError("the answer should be the pair $(x, y)$")
     var = problem.var
+    assert var is not None  # what is left is "solve", with one unknown
     if node.op == "special":
         return {"nosol": sp.S.EmptySet, "empty": sp.S.EmptySet, "allreal": sp.S.Reals}[node.value]
     if node.op in ("set", "seq"):

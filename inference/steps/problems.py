@@ -353,8 +353,9 @@ def _read(statement: str) -> ProblemState | None:
     maths = [p.strip() for is_math, p in pieces if is_math and p.strip()]
     if not maths or any("\\$" in m for m in maths):  # money: a word problem
         return None
-    nodes = [parse_math(m) for m in maths]
-    if any(n is None or not is_plain(n) for n in nodes):
+    parsed = [parse_math(m) for m in maths]
+    nodes = [n for n in parsed if n is not None and is_plain(n)]
+    if len(nodes) != len(parsed):
         return None
     # "$x$" in "Find $x$ if ..." and "$(x, y)$" in "Give $(x, y)$" name the unknowns
     mentions: list[str] = []
@@ -379,12 +380,18 @@ def _read(statement: str) -> ProblemState | None:
     if len(main) != 1:
         return None
     node, latex = main[0]
-    if verb == "any" and expr_of(node) is not None and expr_of(node).free_symbols:
+    if verb == "any" and (value := expr_of(node)) is not None and value.free_symbols:
         verb = next((t for t, ws in _FORM_WORDS if ws & set(words)), verb)
     return _read_expression(statement, node, latex, verb, lowest, decimals, mentions)
 
 
-def _read_relations(statement, main, mentions, words, decimals) -> ProblemState | None:
+def _read_relations(
+    statement: str,
+    main: list[tuple[Node, str]],
+    mentions: list[str],
+    words: list[str],
+    decimals: bool,
+) -> ProblemState | None:
     eqs: list[Node] = []
     for n, _ in main:
         eqs.extend(n.args if n.op in ("and", "seq") else [n])
@@ -413,11 +420,14 @@ def _read_relations(statement, main, mentions, words, decimals) -> ProblemState 
     return ProblemState("solve", rel, (var,), sol, latex, decimals, statement)
 
 
-def _read_system(statement, eqs, mentions, latex, decimals) -> ProblemState | None:
+def _read_system(
+    statement: str, eqs: list[Node], mentions: list[str], latex: str, decimals: bool
+) -> ProblemState | None:
     if len(eqs) != 2:
         return None
-    rels = [relation_of(e) for e in eqs]
-    if any(r is None or not isinstance(r, sp.Eq) for r in rels):
+    found = [relation_of(e) for e in eqs]
+    rels = [r for r in found if r is not None and isinstance(r, sp.Eq)]
+    if len(rels) != len(found):
         return None
     syms = set().union(*(r.free_symbols for r in rels))
     if len(syms) != 2:
@@ -449,7 +459,15 @@ def _is_number_literal(n: Node) -> bool:
     return n.op == "num"
 
 
-def _read_expression(statement, node, latex, verb, lowest, decimals, mentions):
+def _read_expression(
+    statement: str,
+    node: Node,
+    latex: str,
+    verb: str,
+    lowest: bool,
+    decimals: bool,
+    mentions: list[str],
+) -> ProblemState | None:
     value = expr_of(node)
     if value is None or mentions:
         return None

@@ -16,9 +16,11 @@ Pure Python + SymPy (no Django, no torch) and cheap: numbers never go through ``
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Integral
+from typing import Any
 
 import sympy as sp
 
@@ -59,7 +61,7 @@ _SP_REL = {
 }
 
 
-def to_rational(value) -> Fraction | None:
+def to_rational(value: object) -> Fraction | None:
     """An exact Fraction for a number-like value (int, Fraction, Decimal, float, SymPy
     Integer/Rational/Float), or None when the value is not a rational number."""
     if isinstance(value, bool):
@@ -119,7 +121,7 @@ def _decimal_str(q: Fraction) -> str:
     return ("-" if q < 0 else "") + body
 
 
-def latex_number(value, decimals: bool = False) -> str:
+def latex_number(value: object, decimals: bool = False) -> str:
     """Canonical LaTeX of a rational number: ``-12``, ``\\frac{7}{12}``, ``-\\frac{7}{12}``,
     or (decimals=True and terminating) ``0.75``."""
     q = value if isinstance(value, Fraction) else to_rational(value)
@@ -133,7 +135,7 @@ def latex_number(value, decimals: bool = False) -> str:
     return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
 
 
-def latex_operand(value, decimals: bool = False) -> str:
+def latex_operand(value: object, decimals: bool = False) -> str:
     """A number as an operand inside LEFT: negative numbers in brackets, ``(-8)``."""
     s = latex_number(value, decimals)
     return f"({s})" if s.startswith("-") else s
@@ -151,7 +153,7 @@ def _monomial(powers: tuple[tuple[str, int], ...]) -> str:
     return "".join(out)
 
 
-def latex_term(coef, monomial: str = "", decimals: bool = False) -> str:
+def latex_term(coef: object, monomial: str = "", decimals: bool = False) -> str:
     """One term ``coef * monomial`` with its own sign: ``-x``, ``3x^2``, ``\\frac{1}{2}x``."""
     q = coef if isinstance(coef, Fraction) else to_rational(coef)
     if q is None:
@@ -165,7 +167,7 @@ def latex_term(coef, monomial: str = "", decimals: bool = False) -> str:
     return latex_number(q, decimals) + monomial
 
 
-def latex_sum(pairs, decimals: bool = False) -> str:
+def latex_sum(pairs: Iterable[tuple[object, str]], decimals: bool = False) -> str:
     """Signed terms ``(coef, monomial)`` in the given order, zero terms dropped: ``3x - 5``;
     ``0`` when nothing is left."""
     return _join([latex_term(c, m, decimals) for c, m in pairs if c != 0])
@@ -180,16 +182,17 @@ def _join(terms: list[str]) -> str:
     return out
 
 
-def _sympify_value(expr):
+def _sympify_value(expr: object) -> Any:
     if isinstance(expr, sp.Basic):
         return expr
     if isinstance(expr, (Fraction, Decimal, float)):
         q = to_rational(expr)
+        assert q is not None  # every Fraction, Decimal and float is rational
         return sp.Rational(q.numerator, q.denominator)
     return sp.sympify(expr, strict=True)  # ints and the like only; never strings
 
 
-def latex_result(expr, decimals: bool = False) -> str:
+def latex_result(expr: object, decimals: bool = False) -> str:
     """The canonical RESULT form of a number or polynomial (see the module docstring).
 
     Accepts Python int/Fraction/Decimal/float and SymPy numbers, polynomial expressions and
@@ -201,27 +204,27 @@ def latex_result(expr, decimals: bool = False) -> str:
     q = to_rational(expr)
     if q is not None:
         return latex_number(q, decimals)
-    expr = _sympify_value(expr)
-    rel = _SP_REL.get(type(expr))
+    sexpr = _sympify_value(expr)
+    rel = _SP_REL.get(type(sexpr))
     if rel is not None:
-        return latex_relation(expr.lhs, rel, expr.rhs, decimals)
-    if expr.has(sp.Float):
-        expr = sp.nsimplify(expr, rational=True)
-    syms = sorted(expr.free_symbols, key=lambda s: s.name)
+        return latex_relation(sexpr.lhs, rel, sexpr.rhs, decimals)
+    if sexpr.has(sp.Float):
+        sexpr = sp.nsimplify(sexpr, rational=True)
+    syms = sorted(sexpr.free_symbols, key=lambda s: s.name)
     if not syms:
-        q = to_rational(sp.nsimplify(expr)) if not expr.is_Rational else to_rational(expr)
+        q = to_rational(sp.nsimplify(sexpr)) if not sexpr.is_Rational else to_rational(sexpr)
         if q is not None:
             return latex_number(q, decimals)
-        return _fallback(expr)
+        return _fallback(sexpr)
     try:
-        poly = sp.Poly(expr, *syms)
+        poly = sp.Poly(sexpr, *syms)
     except sp.PolynomialError:
         try:  # e.g. (x^2 - 5x) \div x: a polynomial once cancelled
-            poly = sp.Poly(sp.cancel(expr), *syms)
+            poly = sp.Poly(sp.cancel(sexpr), *syms)
         except sp.PolynomialError:
-            return _fallback(expr)
+            return _fallback(sexpr)
     if not poly.domain.is_QQ and not poly.domain.is_ZZ:
-        return _fallback(expr)
+        return _fallback(sexpr)
     names = [s.name for s in syms]
     terms = []
     # graded order: total degree first, then alphabetical (x^2 + 2xy + y^2 + x + 1)
@@ -231,12 +234,12 @@ def latex_result(expr, decimals: bool = False) -> str:
     return _join(terms)
 
 
-def _fallback(expr) -> str:
-    s = sp.latex(expr)
+def _fallback(expr: Any) -> str:
+    s: str = sp.latex(expr)
     return s.replace("\\left(", "(").replace("\\right)", ")")
 
 
-def latex_relation(lhs, rel: str, rhs, decimals: bool = False) -> str:
+def latex_relation(lhs: object, rel: str, rhs: object, decimals: bool = False) -> str:
     """``LHS REL RHS`` with both sides canonical and the relation as ``= < > \\le \\ge``."""
     op = RELATIONS.get(rel)
     if op is None:
