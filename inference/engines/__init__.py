@@ -3,8 +3,7 @@
 | TUTOR_ENGINE | engine | needs |
 |---|---|---|
 | `local` (the default) | our SambaY in-process with continuous batching | `TUTOR_MODEL_PATH` (default: the built-in tutor model) |
-| `remote` | an OpenAI-compatible streaming server | `TUTOR_REMOTE_URL` (and `TUTOR_REMOTE_MODEL`) |
-| `vllm` | vLLM in-process (a release that supports the model) | `TUTOR_MODEL_PATH` |
+| `remote` | an OpenAI-compatible streaming server, e.g. `vllm serve` | `TUTOR_REMOTE_URL` (and `TUTOR_REMOTE_MODEL`) |
 | `none` | none: the Explain button says no model is configured | |
 """
 
@@ -67,13 +66,11 @@ def build_engine() -> Engine:
             model=settings.TUTOR_REMOTE_MODEL,
             api_key=settings.TUTOR_REMOTE_API_KEY,
         )
-    if kind == "vllm":
-        from inference.engines.vllm_engine import VLLMEngine
-
-        return VLLMEngine(settings.TUTOR_MODEL_PATH)
     if not kind:
         raise EngineError("no model is configured (TUTOR_ENGINE is not set)")
-    raise EngineError(f"unknown TUTOR_ENGINE {kind!r}: use local, remote or vllm")
+    raise EngineError(
+        f"unknown TUTOR_ENGINE {kind!r}: use local or remote (vLLM: remote against `vllm serve`)"
+    )
 
 
 def get_engine() -> Engine:
