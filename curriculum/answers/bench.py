@@ -28,6 +28,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from .checker import check_inline
 from .extract import extract_final
@@ -116,11 +117,11 @@ def node_kind_letter(gold: str) -> str | None:
     return m.group(1) if m else None
 
 
-def mv_case_to_spec(row: dict) -> tuple[str, dict]:
+def mv_case_to_spec(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """(student response, spec) for a Math-Verify row."""
     cfg = row.get("config") or {}
     gold = extract_final(row["gold"]) or row["gold"]
-    opts: dict = {"extract": True}
+    opts: dict[str, Any] = {"extract": True}
     fr = cfg.get("float_rounding")
     if node_kind_letter(gold):
         return row["pred"], {
@@ -185,7 +186,7 @@ def _stack_opt_number(opt: str):
             return "bad"
 
 
-def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
+def stack_case_to_spec(row: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     """(student, spec) for a STACK row, or None when the test is not one we implement."""
     test = row["test"]
     if test not in STACK_IMPLEMENTED:
@@ -193,7 +194,7 @@ def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
     student = _maxima_to_text(row["student"])
     teacher = _maxima_to_text(row["teacher"])
     opt = (row.get("options") or "").strip()
-    opts: dict = {
+    opts: dict[str, Any] = {
         "allow_value_for_equation": False,
         "strict_type": True,
         "syntax": "text",
@@ -269,7 +270,7 @@ def stack_case_to_spec(row: dict) -> tuple[str, dict] | None:
 
 
 # ---------------------------------------------------------------- math-verify side
-def _mv_verify(gold: str, pred: str, cfg: dict) -> bool:
+def _mv_verify(gold: str, pred: str, cfg: dict[str, Any]) -> bool:
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
     mt = cfg.get("match_types")
@@ -313,7 +314,7 @@ def _mv_child(conn) -> None:
         job = conn.recv()
         if job is None:
             return
-        out: dict = {}
+        out: dict[str, Any] = {}
 
         def work(job=job, out=out):
             t = time.perf_counter()
@@ -351,7 +352,7 @@ class MathVerifyRunner:
         self.proc.start()
         child.close()
 
-    def run(self, gold: str, pred: str, cfg: dict):
+    def run(self, gold: str, pred: str, cfg: dict[str, Any]):
         """(verdict or None on error/timeout, seconds spent in math-verify)."""
         self.conn.send((gold, pred, cfg))
         if self.conn.poll(self.timeout):
@@ -407,7 +408,7 @@ def run(
     pool_threads: int = 8,
     plot: bool = False,
     quiet: bool = False,
-) -> dict:
+) -> dict[str, Any]:
     mv_rows, st_rows = load_rows(data)
     runner = MathVerifyRunner() if use_mv else None
     from .checker import warm_up
@@ -496,7 +497,7 @@ def run(
     return summary
 
 
-def known_failures(data: Path) -> dict:
+def known_failures(data: Path) -> dict[str, Any]:
     """Rows where STACK itself gives the mathematically wrong mark: how often are we right?"""
     path = data / "stack_cases_known_failures.jsonl"
     if not path.exists():
@@ -522,8 +523,8 @@ def _agree(rows, key):
     return ok / len(rows), ok, len(rows)
 
 
-def summarise(results, use_mv: bool) -> dict:
-    s: dict = {"groups": []}
+def summarise(results, use_mv: bool) -> dict[str, Any]:
+    s: dict[str, Any] = {"groups": []}
     mv_short = [r for r in results if r["corpus"] == "math-verify" and r["short"]]
     mv_all = [r for r in results if r["corpus"] == "math-verify"]
     st_impl = [r for r in results if r["corpus"] == "stack" and r["implemented"]]
@@ -572,7 +573,7 @@ def summarise(results, use_mv: bool) -> dict:
     return s
 
 
-def pool_throughput(results, threads: int) -> dict:
+def pool_throughput(results, threads: int) -> dict[str, Any]:
     from .pool import CheckerPool
 
     jobs = [
@@ -625,7 +626,7 @@ def pool_throughput(results, threads: int) -> dict:
     }
 
 
-def print_summary(s: dict) -> None:
+def print_summary(s: dict[str, Any]) -> None:
     def fmt(a):
         rate, ok, n = a
         return f"{rate * 100:6.1f}% ({ok}/{n})" if n else "     -"

@@ -18,6 +18,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from .pool import CheckerPool
 from .steps import check_work
@@ -26,7 +27,7 @@ from .work_corpus import build
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "answers" / "data" / "work_traces.jsonl"
 
 
-def load(path: Path | None = None) -> list[dict]:
+def load(path: Path | None = None) -> list[dict[str, Any]]:
     p = path or CORPUS
     if p.exists():
         return [json.loads(x) for x in p.read_text().splitlines() if x.strip()]
@@ -40,7 +41,7 @@ def quantile(xs: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(q * len(s)))]
 
 
-def accuracy(traces: list[dict]) -> dict:
+def accuracy(traces: list[dict[str, Any]]) -> dict[str, Any]:
     """Located / named / correct lines marked wrong, overall and per malrule, and the
     in-process time of each line (ms)."""
     per_rule: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # n, located, named
@@ -85,7 +86,7 @@ def accuracy(traces: list[dict]) -> dict:
     }
 
 
-def pool_times(traces: list[dict], pool: CheckerPool) -> list[float]:
+def pool_times(traces: list[dict[str, Any]], pool: CheckerPool) -> list[float]:
     """Wall time (ms) of each line through the pool: the working up to that line."""
     out = []
     for t in traces:

@@ -14,6 +14,7 @@ import cmath
 import logging
 import math
 import random
+from typing import Any
 
 import mpmath
 import sympy as sp
@@ -64,7 +65,7 @@ _CFUNC = {
 }
 
 
-def num_eval(e, env: dict) -> complex:
+def num_eval(e, env: dict[Any, Any]) -> complex:
     """Evaluate a SymPy expression with Python complex numbers (fast path)."""
     if e.is_Symbol:
         return env[e]
@@ -131,7 +132,7 @@ def num_eval(e, env: dict) -> complex:
         raise Undefined from None
 
 
-def mp_eval(e, env: dict):
+def mp_eval(e, env: dict[Any, Any]):
     """The same with SymPy's arbitrary precision (slow path, for overflow)."""
     xs = {
         k: sp.Float(mpmath.mpf(v.real), 30) + sp.I * sp.Float(mpmath.mpf(v.imag), 30)
@@ -146,7 +147,7 @@ def mp_eval(e, env: dict):
     )
 
 
-def eval_at(e, env: dict):
+def eval_at(e, env: dict[Any, Any]):
     """The value of ``e`` at a point, in floating point (arbitrary precision when that
     overflows); raises :class:`Undefined` where it has no finite value."""
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import sympy as sp
 
@@ -28,7 +29,9 @@ DEFAULT_REL_TOL = 1e-6
 class Wrong(Exception):
     """Raised inside a kind checker to return a specific verdict."""
 
-    def __init__(self, code: str, feedback: str | None = None, score: float = 0.0, **details):
+    def __init__(
+        self, code: str, feedback: str | None = None, score: float = 0.0, **details: Any
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.feedback = feedback
@@ -39,12 +42,12 @@ class Wrong(Exception):
 class Ctx:
     """One side's context: the spec, a converter to SymPy, and notes for the student."""
 
-    def __init__(self, spec: AnswerSpec):
+    def __init__(self, spec: AnswerSpec) -> None:
         self.spec = spec
         self.conv = Converter(log_base=spec.opt("log_base", "e"))
         self.notes: list[str] = []
 
-    def value(self, node: Node):
+    def value(self, node: Node) -> Any:
         return self.conv.conv(node)
 
 
@@ -74,7 +77,7 @@ def tolerance(spec: AnswerSpec) -> dict[str, float] | None:
     return {"rel": float(t.get("rel", 0.0)), "abs": float(t.get("abs", 0.0))}
 
 
-def num_equal(s, k, tol: dict[str, float] | None) -> bool:
+def num_equal(s: Any, k: Any, tol: dict[str, float] | None) -> bool:
     """Two values equal: exactly, or within the spec's tolerance (a default relative 1e-6
     for plain numbers when the spec gives none). Compared with arbitrary precision, so a
     value too large or too small for floating point never passes for a finite key."""
@@ -86,14 +89,16 @@ def num_equal(s, k, tol: dict[str, float] | None) -> bool:
         fs, fk = to_mp(s), to_mp(k)
         if fs is None or fk is None:
             return False
-        return abs(fs - fk) <= DEFAULT_REL_TOL * abs(fk)
+        return bool(abs(fs - fk) <= DEFAULT_REL_TOL * abs(fk))
     fs, fk = to_mp(s), to_mp(k)
     if fs is None or fk is None or fs.imag or fk.imag:
         return equivalent(s, k)
-    return abs(fs - fk) <= max(tol["abs"], tol["rel"] * abs(fk)) * (1 + 1e-12)
+    return bool(abs(fs - fk) <= max(tol["abs"], tol["rel"] * abs(fk)) * (1 + 1e-12))
 
 
-def match_unordered(svals: list, kvals: list, eq: Callable[..., bool] | None = None) -> int:
+def match_unordered(
+    svals: list[Any], kvals: list[Any], eq: Callable[..., bool] | None = None
+) -> int:
     """How many of ``svals`` pair off with distinct ``kvals``."""
     eq = eq or equivalent
     used = [False] * len(kvals)
@@ -107,21 +112,22 @@ def match_unordered(svals: list, kvals: list, eq: Callable[..., bool] | None = N
     return n
 
 
-def free_names(v) -> set[str]:
+def free_names(v: Any) -> set[str]:
     try:
         return {s.name for s in v.free_symbols}
     except AttributeError:
         return set()
 
 
-def fmt(v) -> str:
+def fmt(v: Any) -> str:
     try:
-        return sp.sstr(v)
+        text: str = sp.sstr(v)
+        return text
     except SYMPY_ERRORS:  # pragma: no cover - printing only
         return str(v)
 
 
-def expr_value(node: Node, ctx: Ctx, what: str = "a single expression"):
+def expr_value(node: Node, ctx: Ctx, what: str = "a single expression") -> Any:
     """The SymPy value of a node, or a wrong_type verdict when it is not an expression."""
     try:
         return ctx.value(node)

@@ -3,6 +3,8 @@ equation up to a factor, systems by Groebner bases, "no solution" and "all real 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .collections_ import elem_equal
@@ -51,7 +53,7 @@ def _equations(node: Node) -> list[Node] | None:
     return None
 
 
-def _main_var(spec: AnswerSpec, key_syms: set) -> sp.Symbol | None:
+def _main_var(spec: AnswerSpec, key_syms: set[Any]) -> sp.Symbol | None:
     v = spec.opt("var")
     if v:
         return sp.Symbol(v)
@@ -63,7 +65,7 @@ def _main_var(spec: AnswerSpec, key_syms: set) -> sp.Symbol | None:
     return None
 
 
-def _solution_set(eqs: list, var):
+def _solution_set(eqs: list[Any], var):
     """Real solution set of a list of equations joined by 'or' (values for var)."""
     sols = set()
     for lhs, rhs in eqs:
@@ -105,7 +107,7 @@ def _poly_roots(f, var):
     return sp.FiniteSet(*roots) if roots else sp.S.EmptySet
 
 
-def _same_values(a: set, b: set) -> tuple[int, int, int]:
+def _same_values(a: set[Any], b: set[Any]) -> tuple[int, int, int]:
     """(matched, len a, len b) matching by numeric equality."""
     al, bl = list(a), list(b)
     m = match_unordered(al, bl)

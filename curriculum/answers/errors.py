@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ParseError(ValueError):
     """The input could not be read.
@@ -18,5 +20,5 @@ class ParseError(ValueError):
         self.code = code
         self.position = position
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "position": self.position}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from . import forms as formtests
@@ -28,7 +30,7 @@ from .parsing import Parsed
 from .verdict import Verdict, make
 
 
-def _unexpected_vars(sv, kvals: list, ctx: Ctx) -> list[str]:
+def _unexpected_vars(sv, kvals: list[Any], ctx: Ctx) -> list[str]:
     declared = set(ctx.spec.opt("variables", []) or [])
     key_names = set().union(*(free_names(k) for k in kvals)) if kvals else set()
     allowed = declared | key_names
@@ -111,7 +113,7 @@ def check_pm(alts: list[Node], key_nodes: list[Node], ctx: Ctx) -> Verdict:
     return make("wrong")
 
 
-def _matrix_rows(node: Node, ctx: Ctx) -> list[list]:
+def _matrix_rows(node: Node, ctx: Ctx) -> list[list[Any]]:
     v = expr_value(node, ctx, "a matrix")
     if not isinstance(v, sp.MatrixBase):
         raise Wrong("wrong_type", "Your answer should be a matrix.")

@@ -11,6 +11,7 @@ the text.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _BOXED = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _CONNECTOR = re.compile(
@@ -58,7 +59,7 @@ def _boxes(s: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def _spans(s: str, broken: list | None = None) -> list[tuple[str, int, int]]:
+def _spans(s: str, broken: list[Any] | None = None) -> list[tuple[str, int, int]]:
     """Math spans (content, start, end), following Math-Verify's delimiter rules.
 
     Inline spans (``$..$``, ``\\(..\\)``) may not contain a newline; such broken
@@ -157,7 +158,7 @@ def extract_answer(text: str) -> str | None:
     if boxes:
         parts = _trailing_group(s, boxes)
         return ", ".join(_clean(p) for p in parts)
-    broken: list = []
+    broken: list[Any] = []
     spans = [sp for sp in _spans(s, broken) if sp[0].strip()]
     if not spans and broken:
         return None  # "$ \n 9 \n $" is not maths (Math-Verify's rule too)

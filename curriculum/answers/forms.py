@@ -22,6 +22,7 @@ the spec asks for holds, else ``(form, feedback)``. The tests follow STACK's ans
 from __future__ import annotations
 
 from math import gcd
+from typing import Any
 
 import sympy as sp
 
@@ -62,7 +63,7 @@ def canon(n: Node):
         _terms(n, terms, 1)
         return ("add", tuple(sorted(terms, key=repr)))
     if op in ("mul", "imul", "div", "neg"):
-        factors: list = []
+        factors: list[Any] = []
         negs = _factors(n, factors)
         if len(factors) == 1 and negs:
             out = factors[0]
@@ -89,7 +90,7 @@ def canon(n: Node):
     return (op, n.value, tuple(canon(a) for a in n.args))
 
 
-def _terms(n: Node, out: list, sign: int) -> None:
+def _terms(n: Node, out: list[Any], sign: int) -> None:
     if n.op == "add":
         _terms(n.args[0], out, sign)
         _terms(n.args[1], out, sign)
@@ -103,7 +104,7 @@ def _terms(n: Node, out: list, sign: int) -> None:
         out.append(("neg", c) if sign < 0 else c)
 
 
-def _factors(n: Node, out: list) -> int:
+def _factors(n: Node, out: list[Any]) -> int:
     """Flatten a product; returns how many negations were pulled out."""
     if n.op in ("mul", "imul"):
         return _factors(n.args[0], out) + _factors(n.args[1], out)
@@ -125,7 +126,7 @@ def tree(n: Node):
     if op in ("num", "sym", "const", "special", "mixed"):
         return (op, n.value)
     if op in ("add", "sub", "pm"):
-        items: list = []
+        items: list[Any] = []
         _flat(n, ("add", "sub", "pm"), items)
         return ("sum", tuple(items))
     if op in ("mul", "imul", "div"):
@@ -135,7 +136,7 @@ def tree(n: Node):
     return (op, n.value, tuple(tree(a) for a in n.args))
 
 
-def _flat(n: Node, ops, out: list, how: str = "+", top: bool = True) -> None:
+def _flat(n: Node, ops, out: list[Any], how: str = "+", top: bool = True) -> None:
     if n.op in ops and (top or not n.paren):
         a, b = n.args
         _flat(a, ops, out, how, top=False)
@@ -354,7 +355,7 @@ def _gens(value, var):
     return syms
 
 
-def _product_factors(value) -> list:
+def _product_factors(value) -> list[Any]:
     """(factor, multiplicity) of a product as SymPy keeps it (no expansion)."""
     out = []
     stack = [(value, 1)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from typing import Any
 
 from .checker import check_inline
 from .spec import AnswerSpec
@@ -38,7 +39,7 @@ def answer_candidates(text: str) -> list[str]:
     return list(dict.fromkeys(out))[:MAX_CANDIDATES]
 
 
-def reveals_answer(text: str, spec: AnswerSpec | dict) -> str | None:
+def reveals_answer(text: str, spec: AnswerSpec | dict[str, Any]) -> str | None:
     """The part of a hint that the checker accepts as the answer, or None."""
     s = AnswerSpec.from_dict(spec)
     if s.kind in ("multiple_choice", "string"):
@@ -55,5 +56,5 @@ def _reveals(text: str, spec_json: str) -> str | None:
     return None
 
 
-def spec_json_dict(spec_json: str) -> dict:
+def spec_json_dict(spec_json: str) -> dict[str, Any]:
     return json.loads(spec_json)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import combinations, islice
+from typing import Any
 
 import sympy as sp
 
@@ -62,7 +63,7 @@ class Diagnosis:
     message: str
     where: str = ""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "where": self.where}
 
 
@@ -296,7 +297,7 @@ _OPS = {
 }
 
 
-def infix_terms(node: Node) -> list:
+def infix_terms(node: Node) -> list[Any]:
     """The operands and operators of an unbracketed chain, in reading order."""
     if node.op in _OPS and not node.paren:
         return infix_terms(node.args[0]) + [node.op] + infix_terms(node.args[1])
@@ -402,7 +403,7 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
     return None
 
 
-def var_side(st: State, var) -> tuple:
+def var_side(st: State, var) -> tuple[Any, ...]:
     """(the coefficient of ``var`` on its side, the relation read from that side): 16 > 4x
     is (4, "<"); with ``var`` on both sides, the left side's net coefficient."""
     try:
@@ -496,7 +497,7 @@ def _ordinal(k: int) -> str:
     return {1: "first", 2: "second", 3: "third"}.get(k, f"{k}th")
 
 
-def _slip_values(c: _Ctx, lit: Node) -> list:
+def _slip_values(c: _Ctx, lit: Node) -> list[Any]:
     """Values the literal could have had for the line to follow."""
     a, b, rv = c.a, c.b, c.reader
     holed = replace_subtree(b.node, lit, Node("sym", (), HOLE))
@@ -504,7 +505,7 @@ def _slip_values(c: _Ctx, lit: Node) -> list:
         old = rv.value(lit)
     except (Unreadable, *SYMPY_ERRORS):
         return []
-    out: list = []
+    out: list[Any] = []
     try:
         if b.kind == "expr" and a.kind == "expr":
             node = holed.args[-1] if holed.op == "rel" else holed
@@ -530,7 +531,7 @@ def _slip_values(c: _Ctx, lit: Node) -> list:
     return good[:4]
 
 
-def _linear_root(d, t) -> list:
+def _linear_root(d, t) -> list[Any]:
     """The value of ``t`` that makes ``d`` zero, when ``d``'s numerator is linear in ``t`` (a
     number under a power is not looked for)."""
     try:  # a number in a denominator: 28/t = 28/81 is linear over a common denominator
@@ -543,7 +544,7 @@ def _linear_root(d, t) -> list:
     return [sp.nsimplify(-c0 / c1)] if not (c0 / c1).free_symbols else []
 
 
-def _reference_points(a: State, rv: Reader) -> list[dict]:
+def _reference_points(a: State, rv: Reader) -> list[dict[str, Any]]:
     """Points where the previous line's relation is an equality: its solutions or the
     endpoints of its solution set (for systems, the system's solution)."""
     var = rv.var

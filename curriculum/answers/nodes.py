@@ -22,7 +22,8 @@ Ops (``Node.op``):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .lexer import GREEK
 
@@ -32,14 +33,17 @@ __all__ = ["Node", "replace_subtree", "to_text", "to_latex", "walk"]
 class Node:
     __slots__ = ("op", "args", "value", "paren", "_hash")
 
-    def __init__(self, op: str, args: tuple = (), value=None, paren: bool = False):
+    def __init__(
+        self, op: str, args: Iterable[Node] = (), value: Any = None, paren: bool = False
+    ) -> None:
         self.op = op
-        self.args = tuple(args)
-        self.value = value
+        self.args: tuple[Node, ...] = tuple(args)
+        # str for most leaves and functions, a tuple for mixed numbers, relations, intervals
+        self.value: Any = value
         self.paren = paren  # written inside ( ); not part of equality
-        self._hash = None
+        self._hash: int | None = None
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, Node)
             and self.op == other.op
@@ -47,12 +51,12 @@ class Node:
             and self.args == other.args
         )
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         if self._hash is None:
             self._hash = hash((self.op, self.value, self.args))
         return self._hash
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.args:
             inner = ", ".join(repr(a) for a in self.args)
             if self.value is not None:
@@ -60,7 +64,7 @@ class Node:
             return f"{self.op}({inner})"
         return f"{self.op}[{self.value!r}]"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return to_text(self)
 
 
@@ -113,9 +117,11 @@ def to_text(n: Node) -> str:
     """Plain text with explicit ``*`` and minimal brackets (how we read the answer)."""
     op = n.op
     if op == "num":
-        return n.value
+        digits: str = n.value
+        return digits
     if op == "sym":
-        return n.value
+        name: str = n.value
+        return name
     if op == "const":
         return _CONST_TEXT[n.value]
     if op == "special":
@@ -148,7 +154,8 @@ def to_text(n: Node) -> str:
     if op == "abs":
         return "|" + to_text(n.args[0]) + "|"
     if op == "func":
-        return n.value + "(" + ", ".join(to_text(a) for a in n.args) + ")"
+        fname: str = n.value
+        return fname + "(" + ", ".join(to_text(a) for a in n.args) + ")"
     if op == "rel":
         parts = [wrap(n.args[0], p + 1)]
         for o, a in zip(n.value, n.args[1:], strict=True):
@@ -214,7 +221,8 @@ def to_latex(n: Node) -> str:
     """LaTeX for showing the reading back to the student (KaTeX renders it)."""
     op = n.op
     if op == "num":
-        return n.value.replace("e", r"\times 10^{") + "}" if "e" in n.value else n.value
+        digits: str = n.value
+        return digits.replace("e", r"\times 10^{") + "}" if "e" in digits else digits
     if op == "sym":
         return _latex_name(n.value)
     if op == "const":
@@ -253,7 +261,7 @@ def to_latex(n: Node) -> str:
     if op == "abs":
         return r"\left|" + to_latex(n.args[0]) + r"\right|"
     if op == "func":
-        name = n.value
+        name: str = n.value
         args = ", ".join(to_latex(a) for a in n.args)
         if name == "sqrt":
             return r"\sqrt{" + args + "}"

@@ -81,7 +81,7 @@ class _Worker:
         self.buf = b""
         self.ready = False
 
-    def _read_message(self, timeout: float) -> dict | None:
+    def _read_message(self, timeout: float) -> dict[str, Any] | None:
         """One message, or None on timeout; raises EOFError if the worker died."""
         end = time.monotonic() + timeout
         while True:
@@ -115,7 +115,7 @@ class _Worker:
         self.proc.stdin.write(struct.pack(">I", len(data)) + data)
         self.proc.stdin.flush()
 
-    def request(self, raw, spec, deadline: float) -> dict | None:
+    def request(self, raw, spec, deadline: float) -> dict[str, Any] | None:
         self.send(raw, spec)
         return self._read_message(deadline)
 
@@ -277,7 +277,7 @@ class CheckerPool:
             return WorkReport(error=why)
         return WorkReport.from_dict(res)
 
-    def _request(self, raw, spec, deadline: float | None, op: str) -> dict | Verdict:
+    def _request(self, raw, spec, deadline: float | None, op: str) -> dict[str, Any] | Verdict:
         deadline = self.deadline if deadline is None else deadline
         self._ensure_started()
         fast = self._fast

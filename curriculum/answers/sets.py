@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .compare import SYMPY_ERRORS, number_sign, sympy_gave_up
@@ -102,7 +104,7 @@ class RealSet:
                 continue
             good.append((lo, hi, bool(lc), bool(rc)))
         good.sort(key=lambda p: (_num(p[0]), not p[2]))
-        out: list = []
+        out: list[Any] = []
         for lo, hi, lc, rc in good:
             if out:
                 plo, phi, plc, prc = out[-1]
@@ -252,8 +254,8 @@ def _sign_chart(op: str, f, var):
         absparts = [a for a in f.atoms(sp.Abs) if a.has(var)]
         if len(absparts) > 3:
             return None
-        cands: set = set()
-        poles: set = set()
+        cands: set[Any] = set()
+        poles: set[Any] = set()
         # each |g| is +g or -g: the critical points of every branch, and the roots of g
         for signs in range(2 ** len(absparts)):
             rep = {
@@ -274,7 +276,7 @@ def _sign_chart(op: str, f, var):
         return None
     crit = sorted(cands | poles, key=_num)
     # merge numerically equal candidates
-    uniq: list = []
+    uniq: list[Any] = []
     for c in crit:
         if not uniq or _cmp(uniq[-1], c) != 0:
             uniq.append(c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Any
 
 KINDS = (
     "expression",
@@ -94,11 +95,11 @@ _BOOL_OPTS = {
 class AnswerSpec:
     kind: str
     key: list[str]
-    options: dict = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ i/o
     @classmethod
-    def from_dict(cls, d) -> AnswerSpec:
+    def from_dict(cls, d: object) -> AnswerSpec:
         """Validate and build a spec. Raises ``ValueError`` with a clear message."""
         if isinstance(d, AnswerSpec):
             return d
@@ -130,10 +131,10 @@ class AnswerSpec:
         _validate_options(kind, options)
         return cls(kind=kind, key=out_key, options=options)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "key": list(self.key), "options": copy.deepcopy(self.options)}
 
-    def opt(self, name: str, default=None):
+    def opt(self, name: str, default: Any = None) -> Any:
         return self.options.get(name, default)
 
     @property
@@ -148,7 +149,7 @@ class AnswerSpec:
         return out
 
 
-def _validate_options(kind: str, o: dict) -> None:
+def _validate_options(kind: str, o: dict[str, Any]) -> None:
     for name in o:
         if name not in _OPTION_DOC:
             raise ValueError(

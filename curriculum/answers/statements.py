@@ -5,6 +5,7 @@ them the checker would accept as the answer."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .checker import check_inline
 from .choices import TEXT_KINDS
@@ -46,7 +47,7 @@ def given_from_statement(statement: str, spec: AnswerSpec) -> list[str]:
     return out
 
 
-def with_given(spec: dict, statement: str) -> dict:
+def with_given(spec: dict[str, Any], statement: str) -> dict[str, Any]:
     """The spec (a plain dict) with ``options.given`` filled from the statement, unless the
     author set it."""
     s = AnswerSpec.from_dict(spec)
@@ -64,7 +65,7 @@ class Accepted:
     legitimate: bool  # the span is written as one of the keys: the key is in the statement
 
 
-def accepted_spans(statement: str, spec: AnswerSpec | dict) -> list[Accepted]:
+def accepted_spans(statement: str, spec: AnswerSpec | dict[str, Any]) -> list[Accepted]:
     """Every math span of the statement that the checker accepts as the answer."""
     s = AnswerSpec.from_dict(spec)
     if s.kind in TEXT_KINDS:

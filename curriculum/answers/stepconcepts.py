@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import islice
+from typing import Any
 
 from .compare import SYMPY_ERRORS
 from .malrules import (
@@ -74,7 +75,7 @@ def _fraction_sums(node: Node) -> int:
     return sum(1 for _ in islice(sums, _LIMIT))
 
 
-def _signature(term: Node) -> tuple | None:
+def _signature(term: Node) -> tuple[Any, ...] | None:
     """The letters and their powers of a term (3x^2y: (("x", 2), ("y", 1))); None for a
     number or a term with a sum inside (a bracket is not a like term)."""
     powers: Counter = Counter()

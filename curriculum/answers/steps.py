@@ -23,6 +23,7 @@ Pure Python and SymPy; the pool runs it with a deadline (:meth:`.pool.CheckerPoo
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import sympy as sp
 
@@ -49,7 +50,7 @@ from .workreport import LineVerdict, WorkReport, precheck_work
 _EXPR_TASKS = ("compute", "lowest_terms", "simplify", "expand", "factor")
 
 
-def check_work(lines: list[str], spec: AnswerSpec | dict | None = None) -> WorkReport:
+def check_work(lines: list[str], spec: AnswerSpec | dict[str, Any] | None = None) -> WorkReport:
     """Judge each line of a working (``lines[0]`` is the problem's start). Never raises on
     student input."""
     report = WorkReport()

@@ -16,6 +16,7 @@ import re
 import sys
 from fractions import Fraction as F
 from math import gcd
+from typing import Any
 
 PER_SKILL = 20
 
@@ -70,11 +71,11 @@ def _t(skill, spec, lines, first, rule, note=""):
     }
 
 
-def _num(key) -> dict:
+def _num(key) -> dict[str, Any]:
     return {"kind": "number", "key": [n(key)], "options": {"task": "compute"}}
 
 
-def _eq(x) -> dict:
+def _eq(x) -> dict[str, Any]:
     return {
         "kind": "equation",
         "key": [f"x = {n(x)}"],
@@ -607,7 +608,7 @@ def _latex_fractions(line: str) -> str:
     return re.sub(r"(?<![\w)])(\d+)/(\d+)(?![\w(])", r"\\frac{\1}{\2}", line)
 
 
-def stylise(t: dict, style: str) -> dict:
+def stylise(t: dict[str, Any], style: str) -> dict[str, Any]:
     """The same working written another way (labels unchanged: the mathematics is the same).
     The start line stays as the problem states it; sides are swapped only on middle lines."""
     lines = list(t["lines"])
@@ -627,7 +628,7 @@ def stylise(t: dict, style: str) -> dict:
     return {**t, "lines": lines, "style": style}
 
 
-def build(per_skill: int = PER_SKILL, seed: int = 15) -> list[dict]:
+def build(per_skill: int = PER_SKILL, seed: int = 15) -> list[dict[str, Any]]:
     """The corpus: ``per_skill`` traces for each skill (more for some), errors in turn (about
     a third correct), each written in one of :data:`STYLES` in turn."""
     out = []

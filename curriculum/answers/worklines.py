@@ -14,6 +14,7 @@ Used by :mod:`.steps` (the verdict per line) and :mod:`.malrules` (the diagnosis
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -53,8 +54,8 @@ class State:
     lhs: object = None  # rel with one relation: its sides
     rhs: object = None
     set: RealSet | None = None  # rel: the real solution set in ``var``
-    eqs: list = field(default_factory=list)  # system: (lhs, rhs) pairs
-    parts: list = field(default_factory=list)  # expr chain a = b = c: the values in order
+    eqs: list[Any] = field(default_factory=list)  # system: (lhs, rhs) pairs
+    parts: list[Any] = field(default_factory=list)  # expr chain a = b = c: the values in order
 
     @property
     def f(self):
@@ -78,7 +79,7 @@ class Reader:
         self.var = var
         self.options = options
         self.conv = Converter()
-        self.solution: dict | None = None  # system: the start's one solution
+        self.solution: dict[Any, Any] | None = None  # system: the start's one solution
         self.start: Node | None = None  # system: the start (its unknowns)
 
     def value(self, node: Node):
@@ -188,7 +189,7 @@ def _unreadable(e: ParseError) -> Unreadable:
 
 
 # ---------------------------------------------------------------- comparing states
-def holds_at(st: State, solution: dict) -> bool:
+def holds_at(st: State, solution: dict[Any, Any]) -> bool:
     """Every equation of a system line is true at the solution."""
     for lhs, rhs in st.eqs:
         try:
@@ -200,7 +201,7 @@ def holds_at(st: State, solution: dict) -> bool:
     return True
 
 
-def system_solution(st: State) -> dict | None:
+def system_solution(st: State) -> dict[Any, Any] | None:
     """The one solution of a system line (a dict), or None when it has none or many."""
     syms = sorted(set().union(*((a - b).free_symbols for a, b in st.eqs)), key=lambda s: s.name)
     if not syms or len(syms) > 4:
@@ -257,7 +258,7 @@ def same_relation(op: str, lhs, rhs, b: State, var) -> bool:
     return s == b.set
 
 
-def equation_roots(f, var) -> list | None:
+def equation_roots(f, var) -> list[Any] | None:
     """The real solutions of ``f = 0`` for a rational function of degree at most 4 in
     ``var`` (the quadratic formula and its kin: much faster than a sign chart), or None."""
     try:
@@ -280,7 +281,7 @@ def equation_roots(f, var) -> list | None:
     return out
 
 
-def _same_points(a: list, b: list) -> bool:
+def _same_points(a: list[Any], b: list[Any]) -> bool:
     if len(a) != len(b):
         return False
     return all(any(_same_number(x, y) for y in b) for x in a)
@@ -315,7 +316,7 @@ def _equal(a, b) -> bool:
         return False
 
 
-def set_points(s: RealSet) -> list | None:
+def set_points(s: RealSet) -> list[Any] | None:
     """The points of a finite solution set, or None when it is not finite."""
     pts = []
     for lo, hi, lc, rc in s.pieces:

@@ -4,6 +4,7 @@ web process can read what the pool's workers send back."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from .errors import ParseError
 from .inputs import MAX_LENGTH
@@ -43,7 +44,7 @@ class WorkReport:
     lines: list[LineVerdict] = field(default_factory=list)
     first_error: int | None = None  # index of the first ``wrong`` line
     malrule: str = ""  # its diagnosis
-    final: dict | None = None  # the last line checked as the answer (a Verdict's dict)
+    final: dict[str, Any] | None = None  # the last line checked as the answer (a Verdict's dict)
     error: str = ""  # the working as a whole could not be checked (too long, no start)
     mode: str = ""  # how the lines were read: "expr", "rel" (one variable) or "system"
 
@@ -57,14 +58,14 @@ class WorkReport:
     def correct(self) -> bool:
         return self.steps_ok and bool(self.final and self.final.get("correct"))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["correct"] = self.correct
         d["steps_ok"] = self.steps_ok
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> WorkReport:
+    def from_dict(cls, d: dict[str, Any]) -> WorkReport:
         names = set(LineVerdict.__dataclass_fields__)
         lines = [
             LineVerdict(**{k: x for k, x in v.items() if k in names}) for v in d.get("lines", [])
@@ -93,7 +94,7 @@ def precheck_work(lines: object) -> str:
     return ""
 
 
-def work_start(spec: AnswerSpec | dict) -> str | None:
+def work_start(spec: AnswerSpec | dict[str, Any]) -> str | None:
     """The line a working of this problem starts from: ``options.work_start``, else the
     question's own expression (``options.given``, filled from the statement at load; the
     equations of a system joined by "and"), else None."""
@@ -106,11 +107,11 @@ def work_start(spec: AnswerSpec | dict) -> str | None:
     return given[0] if given else None
 
 
-def read_back(text: str) -> list[dict]:
+def read_back(text: str) -> list[dict[str, Any]]:
     """The work area's lines as read, for the preview while the student types: for each
     line ``{"text", "latex"}`` or ``{"text", "error"}`` (the parser's message). Only the
     parser runs (no SymPy, no pool); blank lines are left out, at most :data:`MAX_LINES`."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for line in text[:MAX_TOTAL].splitlines():
         if not line.strip():
             continue
