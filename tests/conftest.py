@@ -13,6 +13,8 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.inference import fake_openai
+
 BROWSER_REQUIRED = os.environ.get("TUTOR_REQUIRE_BROWSER") == "1"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -225,3 +227,21 @@ def live_daphne(settings, transactional_db):
     yield f"http://localhost:{process.port.value}"
     process.terminate()
     process.join(timeout=10)
+
+
+# ---------------------------------------------------------------- the remote engine
+# A local OpenAI-compatible server (tests.inference.fake_openai) and the settings that point the
+# remote engine at it, for the inference tests and the browser tests alike.
+fake_server = fake_openai.fake_server
+
+
+@pytest.fixture
+def remote_engine(settings, fake_server):
+    """Settings for the remote engine against the local fake OpenAI server."""
+    from inference import engines
+
+    _, url = fake_server
+    settings.TUTOR_ENGINE, settings.TUTOR_REMOTE_URL = "remote", url
+    engines.reset_engine()
+    yield settings
+    engines.reset_engine()

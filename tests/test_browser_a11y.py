@@ -16,7 +16,7 @@ from curriculum.models import Hint, Problem
 from curriculum.services import load_curriculum
 from tests.a11y import Audits
 from tests.browser_helpers import log_in as log_in_student
-from tests.inference.fake_openai import FakeOpenAI, fake_server  # noqa: F401 - fixture
+from tests.inference.fake_openai import FakeOpenAI
 from tutor.models import Classroom
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,17 +25,6 @@ REPO = Path(__file__).resolve().parents[1]
 SCREENSHOTS = REPO / "var" / "screenshots"
 OATUTOR_FIXTURE = REPO / "tests" / "curriculum" / "fixtures" / "oatutor"
 MINI = REPO / "tests" / "curriculum" / "fixtures" / "mini"
-
-
-@pytest.fixture
-def remote_engine(settings, fake_server):  # noqa: F811 - the fixture above
-    from inference import engines
-
-    _, url = fake_server
-    settings.TUTOR_ENGINE, settings.TUTOR_REMOTE_URL = "remote", url
-    engines.reset_engine()
-    yield settings
-    engines.reset_engine()
 
 
 def log_in(page, base_url: str, username: str = "demo-student") -> None:

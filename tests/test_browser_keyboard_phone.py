@@ -11,24 +11,13 @@ import pytest
 
 from curriculum.models import Problem
 from tests.browser_helpers import log_in
-from tests.inference.fake_openai import FakeOpenAI, fake_server  # noqa: F401 - fixture
+from tests.inference.fake_openai import FakeOpenAI
 from tutor.models import Attempt
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-
-@pytest.fixture
-def remote_engine(settings, fake_server):  # noqa: F811 - the fixture above
-    from inference import engines
-
-    _, url = fake_server
-    settings.TUTOR_ENGINE, settings.TUTOR_REMOTE_URL = "remote", url
-    engines.reset_engine()
-    yield settings
-    engines.reset_engine()
 
 
 ACTIVE = """() => {

@@ -5,9 +5,6 @@ import re
 import pytest
 
 from inference import engines
-from tests.inference import fake_openai
-
-fake_server = fake_openai.fake_server  # the fixture, shared with the browser test
 
 
 @pytest.fixture(scope="session")
@@ -42,13 +39,3 @@ def redis_elsewhere(settings):
     """Point the app at an empty Redis database: no worker heartbeats there."""
     settings.REDIS_URL = re.sub(r"/\d+$", "", settings.REDIS_URL) + "/14"
     yield settings
-
-
-@pytest.fixture
-def remote_engine(settings, fake_server):
-    """Settings for the remote engine against the local fake OpenAI server."""
-    _, url = fake_server
-    settings.TUTOR_ENGINE, settings.TUTOR_REMOTE_URL = "remote", url
-    engines.reset_engine()
-    yield settings
-    engines.reset_engine()
