@@ -342,8 +342,12 @@ class LocalEngine(Engine):
         a linear equation, see PLAN_AFTER), or ""."""
         from inference.steps.check import LineChecker, split_line
         from inference.steps.plans import (
+            answer_line,
+            arithmetic_line,
             distribute_line,
             elimination_line,
+            factor_line,
+            foil_line,
             linear_line,
             quadratic_line,
         )
@@ -353,14 +357,18 @@ class LocalEngine(Engine):
             return ""
         steps = run.steps
         previous = steps.checker.prev_latex
-        line = next(
-            (
-                found
-                for plan in (elimination_line, linear_line, quadratic_line, distribute_line)
-                if (found := plan(steps.problem, previous))
-            ),
-            "",
-        )
+        plans = [
+            elimination_line,
+            linear_line,
+            factor_line,
+            quadratic_line,
+            foil_line,
+            distribute_line,
+            arithmetic_line,
+        ]
+        if run.request.purpose != "hint":  # a hint never gives the answer away
+            plans.insert(0, answer_line)
+        line = next((found for plan in plans if (found := plan(steps.problem, previous))), "")
         if line and (line_number, split_line(line).phrase) in run.abandoned:
             return ""
         if line and not LineChecker(steps.problem).check_line(line).ok:
@@ -369,11 +377,15 @@ class LocalEngine(Engine):
 
     @staticmethod
     def _repaired(run: _Run, failed) -> str:
-        """The failed step line with a miscopied number corrected by the CAS, or ""."""
-        from inference.steps.plans import off_plan_multiplier
+        """The failed step line with a miscopied number corrected by the CAS, or the failed
+        answer line copied from the last state, or ""."""
+        from inference.steps.plans import answer_line, off_plan_multiplier
         from inference.steps.repair import repair_step
 
-        if getattr(failed, "kind", "") != "step" or not run.steps.lines:
+        kind = getattr(failed, "kind", "")
+        if kind == "answer" and run.request.purpose != "hint":
+            return answer_line(run.steps.problem, run.steps.checker.prev_latex) or ""
+        if kind != "step" or not run.steps.lines:
             return ""
         steps = run.steps
         line = repair_step(steps.problem, steps.checker.prev_latex, steps.lines[-1]) or ""
@@ -392,6 +404,10 @@ class LocalEngine(Engine):
         verdict = run.steps.feed(line + "\n")
         if verdict.failed is not None:  # repair_step checked it; never expected
             return self._retry_line(run, verdict.failed)
+        if verdict.lines and verdict.lines[-1].kind == "answer":  # the explanation is done
+            run.accepted += line
+            run.handle.put(line)
+            return self._end_run(run)
         run.accepted += line + "\n"
         run.pending = ""
         if run.request.purpose == "hint":

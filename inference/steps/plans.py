@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import math
 import re
+from fractions import Fraction
 
 import sympy as sp
 
 from curriculum.answers.nodes import Node, walk
 
-from .check import split_line
+from .check import LineChecker, split_line
 from .problems import ProblemState, expr_of, is_plain, parse_math, plain_relations, plain_value
 from .render import latex_result, latex_sum
+from .writer import Lin, factor_lines, foil_lines, mixed_lines
 
 __all__ = [
+    "arithmetic_line",
+    "factor_line",
+    "foil_line",
+    "answer_line",
     "DISTRIBUTE_PHRASE",
     "ONE_EQUATION_PHRASE",
     "distribute_line",
@@ -140,39 +146,161 @@ def off_plan_multiplier(problem: ProblemState, previous_state: str, line: str) -
     )
 
 
+_REL_OPS = {
+    sp.Eq: "=",
+    sp.StrictLessThan: "<",
+    sp.StrictGreaterThan: ">",
+    sp.LessThan: "<=",
+    sp.GreaterThan: ">=",
+}
+
+
 def linear_line(problem: ProblemState, previous_state: str) -> str | None:
-    """The next line for ``a v + b = c`` (whole numbers, the unknown on the left), written by
-    the CAS as the training data writes it: move the constant, then divide (or multiply by
-    $-1$). None for other states, inequalities included (their sign rules stay the model's)."""
+    """The next line for ``a v + b REL c`` or ``c REL a v + b`` (whole, fraction or decimal
+    numbers; an equation or an inequality), written by the CAS with the training data's own
+    :class:`~inference.steps.writer.Lin`: move the constant, then divide (or multiply by the
+    reciprocal, reversing an inequality for a negative number), then put the unknown on the
+    left. None for other states and for a state already solved."""
     rels = plain_relations(previous_state)
-    if not rels or len(rels) != 1 or not isinstance(rels[0], sp.Eq):
+    if not rels or len(rels) != 1 or type(rels[0]) not in _REL_OPS:
         return None
     rel = rels[0]
-    symbols = rel.lhs.free_symbols
-    if len(symbols) != 1 or rel.rhs.free_symbols:
+    on_left, on_right = rel.lhs.free_symbols, rel.rhs.free_symbols
+    if len(on_left | on_right) != 1 or (on_left and on_right):
         return None
-    (v,) = symbols
+    var_left = bool(on_left)
+    side, const = (rel.lhs, rel.rhs) if var_left else (rel.rhs, rel.lhs)
+    (v,) = on_left | on_right
     try:
-        poly = sp.Poly(rel.lhs, v)
+        poly = sp.Poly(side, v)
     except sp.PolynomialError:
         return None
     if poly.degree() != 1:
         return None
-    a, b, c = poly.coeff_monomial(v), poly.coeff_monomial(1), rel.rhs
-    if not all(n.is_Integer for n in (a, b, c)):
+    numbers = (poly.coeff_monomial(v), poly.coeff_monomial(1), const)
+    if not all(n.is_Rational for n in numbers):
         return None
-    a, b, c = int(a), int(b), int(c)
-    term = latex_sum([(a, v.name)])
-    if b > 0:
-        return f"Subtract ${b}$ from both sides (${c} - {b} = {c - b}$): ${term} = {c - b}$."
-    if b < 0:
-        return f"Add ${-b}$ to both sides (${c} + {-b} = {c - b}$): ${term} = {c - b}$."
-    if a == 1:
+    a, b, c = (Fraction(int(n.p), int(n.q)) for n in numbers)
+    lin = Lin(v.name, dec=problem.decimals or "." in previous_state)
+    op = _REL_OPS[type(rel)]
+    c = lin.move_const(a, b, c, op, var_left)
+    if not lin.lines:
+        lin.divide(a, c, op, var_left)
+    return lin.lines[0] if lin.lines else None
+
+
+def _follow(problem: ProblemState, previous_state: str, start: str, lines: list[str]) -> str | None:
+    """The line of a canonical solution (``start`` and its ``lines``) that comes after
+    ``previous_state``: the first line at the problem's start, the next one after a state the
+    solution writes. None when the state is not one of its states."""
+    if not lines:
         return None
-    if a == -1:
-        return f"Multiply both sides by $-1$ ($-1 \\cdot {_operand(c)} = {-c}$): ${v.name} = {-c}$."
-    r = latex_result(sp.Rational(c, a))
-    return f"Divide both sides by ${a}$ (${c} \\div {_operand(a)} = {r}$): ${v.name} = {r}$."
+    if previous_state in (problem.start_latex, start):
+        return lines[0]
+    for i, line in enumerate(lines[:-1]):
+        if split_line(line).state == previous_state:
+            return lines[i + 1]
+    return None
+
+
+def _binomial(node: Node, v: sp.Symbol) -> tuple[int, int] | None:
+    """``a v + p`` (whole numbers, a != 0) as (a, p), or None."""
+    value = expr_of(node)
+    if value is None or value.free_symbols != {v}:
+        return None
+    try:
+        poly = sp.Poly(value, v)
+    except sp.PolynomialError:
+        return None
+    a, p = poly.coeff_monomial(v), poly.coeff_monomial(1)
+    if poly.degree() != 1 or not (a.is_Integer and p.is_Integer) or p == 0:
+        return None
+    return int(a), int(p)
+
+
+def foil_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line of expanding ``(a v + p)(b v + q)`` or ``(a v + p)^2`` as the training
+    data writes it (:func:`~inference.steps.writer.foil_lines`): each product of the two
+    brackets, then the like terms combined. None for other problems and states."""
+    if problem.task not in ("expand", "simplify") or problem.var is None:
+        return None
+    node = parse_math(problem.start_latex)
+    if node is None:
+        return None
+    square = node.op == "pow" and node.args[1].op == "num" and node.args[1].value == "2"
+    if square:
+        factors = [node.args[0], node.args[0]]
+    elif node.op in ("mul", "imul") and all(f.paren for f in node.args):
+        factors = list(node.args)
+    else:
+        return None
+    pairs = [_binomial(f, problem.var) for f in factors]
+    if None in pairs:
+        return None
+    (a, p), (b, q) = pairs  # type: ignore[misc] - None excluded above
+    start, lines, _ = foil_lines(a, p, b, q, problem.var.name, square)
+    return _follow(problem, previous_state, start, lines)
+
+
+def factor_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line of factoring ``k v^2 + k s v + k t`` with whole-number roots as the
+    training data writes it (:func:`~inference.steps.writer.factor_lines`): the common factor
+    out first, then the two numbers. None for other problems and states."""
+    if problem.task != "factor" or problem.var is None:
+        return None
+    v = problem.var
+    value = plain_value(problem.start_latex)
+    if value is None or value.free_symbols != {v}:
+        return None
+    try:
+        poly = sp.Poly(value, v)
+    except sp.PolynomialError:
+        return None
+    coeffs = poly.all_coeffs()
+    if poly.degree() != 2 or not all(c.is_Integer for c in coeffs):
+        return None
+    k = int(coeffs[0])
+    if any(int(c) % k for c in coeffs):
+        return None  # no common factor that leaves a monic trinomial
+    s, t = int(coeffs[1]) // k, int(coeffs[2]) // k
+    disc = s * s - 4 * t
+    root = math.isqrt(disc) if disc >= 0 else -1
+    if root < 0 or root * root != disc or (s + root) % 2:
+        return None
+    p, q = (s + root) // 2, (s - root) // 2  # v^2 + s v + t = (v + p)(v + q)
+    start, lines, _ = factor_lines(k, p, q, v.name)
+    return _follow(problem, previous_state, start, lines)
+
+
+def _tree(node: Node):
+    """The training data's arithmetic tree of a whole-number expression, or None."""
+    if node.op == "num":
+        return int(node.value) if node.value.isdigit() else None
+    if node.op == "neg":
+        inner = node.args[0]
+        return -int(inner.value) if inner.op == "num" and inner.value.isdigit() else None
+    ops = {"add": "+", "sub": "-", "mul": "*", "imul": "*", "div": "/"}
+    if node.op not in ops or len(node.args) != 2:
+        return None
+    a, b = _tree(node.args[0]), _tree(node.args[1])
+    if a is None or b is None:
+        return None
+    tree = (ops[node.op], a, b)
+    return ("()", tree) if node.paren else tree
+
+
+def arithmetic_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line of working out a whole-number expression in the order of operations as
+    the training data writes it (:func:`~inference.steps.writer.mixed_lines`). None for other
+    problems and states."""
+    if problem.task != "compute":
+        return None
+    node = parse_math(problem.start_latex)
+    tree = _tree(node) if node is not None else None
+    if tree is None or isinstance(tree, int):
+        return None
+    start, lines, _ = mixed_lines(tree)
+    return _follow(problem, previous_state, start, lines)
 
 
 def quadratic_line(problem: ProblemState, previous_state: str) -> str | None:
@@ -312,3 +440,21 @@ def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
         f"Multiply each term in the brackets by ${k_text}$ ({', '.join(calcs)}): "
         f"${latex_sum(out)}$."
     )
+
+
+def answer_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The answer line when the last state already is the answer in the form the task asks for:
+    the training data's answer copies it (``Answer: $\\boxed{x = -23}$``). A model that slips
+    while copying it (``x = -1``) gets the copy the CAS makes. None when the state is not yet
+    the answer, or not in its form."""
+    candidates = [previous_state]
+    if problem.var is not None:
+        name, _, value = previous_state.partition(" = ")
+        if name == problem.var.name and value:
+            candidates.append(value)  # a "What is $x$?" key may want the value alone
+    for text in candidates:
+        line = f"Answer: $\\boxed{{{text}}}$"
+        verdict = LineChecker(problem).check_line(line)
+        if verdict.ok and verdict.kind == "answer":
+            return line
+    return None

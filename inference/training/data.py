@@ -31,17 +31,38 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 
 from inference.steps.render import (
     decimals_for,
     is_terminating,
     latex_number,
     latex_result,
-    latex_sum,
+)
+from inference.steps.writer import (
+    ANS,
+    CP,
+    FLIP,
+    OT,
+    REL_LATEX,
+    C,
+    F,
+    J,
+    L,
+    Lin,
+    N,
+    O,
+    P,
+    T,
+    binom,
+    factor_line_parts,
+    factor_lines,
+    factors_latex,
+    foil_lines,
+    mixed_lines,
+    mono,
+    render_tree,
 )
 
-F = Fraction
 HELDOUT_PERMILLE = 100  # 10% of the problem space is held out
 
 # Variable letters besides x (no e, i, o: constants / digits; no l; no r: a bare `r` reads
@@ -71,76 +92,6 @@ class Example:
 
 
 # ---------------------------------------------------------------- canonical LaTeX pieces
-
-
-def N(q, dec: bool = False) -> str:
-    """A number in canonical form (integer, \\frac, or decimal in decimal problems)."""
-    return latex_number(F(q), dec and is_terminating(F(q)))
-
-
-def O(q, dec: bool = False) -> str:  # noqa: E743 - an operand: negatives in brackets
-    s = N(q, dec)
-    return f"({s})" if s.startswith("-") else s
-
-
-def T(c, mono: str = "", dec: bool = False) -> str:
-    """One term with its own sign: ``-x``, ``3x``, ``\\frac{1}{2}x``, ``-5``."""
-    c = F(c)
-    if not mono:
-        return N(c, dec)
-    if c == 1:
-        return mono
-    if c == -1:
-        return "-" + mono
-    return N(c, dec) + mono
-
-
-def OT(c, mono: str = "", dec: bool = False) -> str:
-    """A term as an operand: ``(-5x)`` in brackets when negative."""
-    t = T(c, mono, dec)
-    return f"({t})" if t.startswith("-") else t
-
-
-def J(terms: list[str]) -> str:
-    """Join signed terms with `` + `` / `` - ``; empty is ``0``."""
-    terms = [t for t in terms if t]
-    if not terms:
-        return "0"
-    out = terms[0]
-    for t in terms[1:]:
-        out += f" - {t[1:]}" if t.startswith("-") else f" + {t}"
-    return out
-
-
-def P(pairs, dec: bool = False) -> str:
-    """Sum of (coef, monomial) pairs in the given order, zero terms dropped (the engine writes
-    the same with :func:`inference.steps.render.latex_sum`)."""
-    return latex_sum([(F(c), m) for c, m in pairs], dec)
-
-
-def C(left: str, value, dec: bool = False) -> str:
-    """A CALC ``$LEFT = RESULT$`` for a number RESULT."""
-    q = F(value)
-    return f"${left} = {latex_number(q, decimals_for(left) and is_terminating(q))}$"
-
-
-def CP(left: str, pairs) -> str:
-    """A CALC whose RESULT is a polynomial given as (coef, monomial) pairs (canonical order)."""
-    return f"${left} = {P(pairs, decimals_for(left))}$"
-
-
-def L(phrase: str, calcs: list[str], state: str) -> str:
-    if calcs:
-        return f"{phrase} ({', '.join(calcs)}): ${state}$."
-    return f"{phrase}: ${state}$."
-
-
-def ANS(answer: str) -> str:
-    return f"Answer: $\\boxed{{{answer}}}$"
-
-
-def mono(v: str, e: int) -> str:
-    return v if e == 1 else f"{v}^{e}"
 
 
 def plain_num(q) -> str:
@@ -300,10 +251,6 @@ def nz(rng: random.Random, lo: int, hi: int, exclude=(0,)) -> int:
             return v
 
 
-REL_LATEX = {"=": "=", "<": "<", ">": ">", "<=": "\\le", ">=": "\\ge"}
-FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
-
-
 def _demo(rng: random.Random, params: dict | None) -> bool:
     """Draw this problem exactly as the demo template does (always when params are given)."""
     return params is not None or rng.random() < DEMO_P
@@ -459,91 +406,6 @@ def gen_divide_integers(rng: random.Random, params: dict | None = None) -> Examp
 # (op, left, right) with op in + - * /.
 
 
-def _r(node, s: Sty | None, first: bool) -> str:
-    """Render a tree; negatives in brackets unless leftmost (canonical when s is None)."""
-    if isinstance(node, int):
-        if node < 0 and not first:
-            return s.par(str(node)) if s else f"({node})"
-        return str(node)
-    if node[0] == "()":
-        inner = _r(node[1], s, True)
-        return s.par(inner) if s else f"({inner})"
-    op, a, b = node
-    sym = {"+": "+", "-": "-", "*": "\\cdot", "/": "\\div"}[op]
-    if s is not None:
-        sym = {"+": s.sp("+"), "-": s.sp("-"), "*": s.mul(), "/": s.div()}[op]
-    else:
-        sym = f" {sym} "
-    return _r(a, s, first) + sym + _r(b, s, False)
-
-
-def _redex(node, path=()):
-    """Path of the next operation: brackets first, then leftmost * /, then leftmost + -."""
-
-    def find(n, p, ops):
-        if isinstance(n, int):
-            return None
-        if n[0] == "()":
-            return find(n[1], p + (1,), ops)
-        _, a, b = n
-        r = find(a, p + (1,), ops)
-        if r is not None:
-            return r
-        r = find(b, p + (2,), ops)
-        if r is not None:
-            return r
-        if n[0] in ops and isinstance(a, int) and isinstance(b, int):
-            return p
-        return None
-
-    def bracket(n, p):
-        if isinstance(n, int):
-            return None
-        if n[0] == "()":
-            inner = bracket(n[1], p + (1,))
-            if inner is not None:
-                return inner
-            return find(n[1], p + (1,), "*/") or find(n[1], p + (1,), "+-")
-        for i in (1, 2):
-            r = bracket(n[i], p + (i,))
-            if r is not None:
-                return r
-        return None
-
-    r = bracket(node, ())
-    if r is not None:
-        return r, True
-    r = find(node, (), "*/")
-    if r is not None:
-        return r, False
-    return find(node, (), "+-"), False
-
-
-def _get(node, path):
-    for i in path:
-        node = node[i]
-    return node
-
-
-def _set(node, path, value):
-    if not path:
-        return value
-    lst = list(node)
-    lst[path[0]] = _set(node[path[0]], path[1:], value)
-    out = tuple(lst)
-    if out[0] == "()" and isinstance(out[1], int):
-        return out[1]  # a bracket around a number is dropped
-    return out
-
-
-def _ops_left(node) -> str:
-    if isinstance(node, int):
-        return ""
-    if node[0] == "()":
-        return _ops_left(node[1])
-    return node[0] + _ops_left(node[1]) + _ops_left(node[2])
-
-
 def _mixed_tree(rng: random.Random):
     def n(lo=-10, hi=10, ex=(0,)):
         return nz(rng, lo, hi, ex)
@@ -582,7 +444,7 @@ def gen_mixed_operations(rng: random.Random, params: dict | None = None) -> Exam
     else:
         tree = _mixed_tree(rng)
         s = Sty(rng)
-        m = _r(tree, s, True)
+        m = render_tree(tree, s, True)
         prompt = pick(
             rng,
             [
@@ -594,25 +456,7 @@ def gen_mixed_operations(rng: random.Random, params: dict | None = None) -> Exam
                 "Calculate {m}.",
             ],
         ).format(m=s.wrap(m))
-    start = _r(tree, None, True)
-    lines = []
-    node = tree
-    while not isinstance(node, int):
-        path, in_bracket = _redex(node)
-        op, a, b = _get(node, path)
-        val = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a // b
-        left = _r((op, a, b), None, True)
-        node = _set(node, path, val)
-        more = not isinstance(node, int)
-        if in_bracket:
-            phrase = "Work inside the brackets first"
-        elif op in "*/":
-            verb = "Multiply" if op == "*" else "Divide"
-            phrase = f"{verb} first" if more and set(_ops_left(node)) & set("+-") else verb
-        else:
-            verb = "Add" if op == "+" else "Subtract"
-            phrase = f"{verb} from left to right" if more else verb
-        lines.append(L(phrase, [C(left, val)], _r(node, None, True)))
+    start, lines, node = mixed_lines(tree)
     return _ex(
         "mixed-operations", prompt, start, lines, str(node), {"kind": "number", "key": [str(node)]}
     )
@@ -1067,10 +911,6 @@ def gen_distribute_collect(rng: random.Random, params: dict | None = None) -> Ex
     return _ex("distribute-collect", prompt, start, lines + more, P(final), spec, v)
 
 
-def _binom(c1, v, c0) -> list:
-    return [(c1, v), (c0, "")]
-
-
 def gen_foil(rng: random.Random, params: dict | None = None) -> Example:
     v = letter(rng)
     square = False
@@ -1088,7 +928,7 @@ def gen_foil(rng: random.Random, params: dict | None = None) -> Example:
         if square:
             q, b = p, a
         s = Sty(rng)
-        f1, f2 = s.par(s.poly(_binom(a, v, p))), s.par(s.poly(_binom(b, v, q)))
+        f1, f2 = s.par(s.poly(binom(a, v, p))), s.par(s.poly(binom(b, v, q)))
         if square:
             m = f"{f1}^2"
         else:
@@ -1104,46 +944,8 @@ def gen_foil(rng: random.Random, params: dict | None = None) -> Example:
                 "Write {m} as a polynomial.",
             ],
         ).format(m=s.wrap(m))
-    f1, f2 = P(_binom(a, v, p)), P(_binom(b, v, q))
-    lines = []
-    if square:
-        start = f"({f1})^2"
-        lines.append(L("Write the square as a product", [], f"({f1})({f2})"))
-    else:
-        start = f"({f1})({f2})"
-    v2 = mono(v, 2)
-    prods = [(a * b, v2), (a * q, v), (p * b, v), (p * q, "")]
-    lefts = [
-        f"{T(a, v)} \\cdot {OT(b, v)}",
-        f"{T(a, v)} \\cdot {O(q)}",
-        f"{p} \\cdot {OT(b, v)}",
-        f"{p} \\cdot {O(q)}",
-    ]
-    calcs = [CP(lf, [pr]) for lf, pr in zip(lefts, prods, strict=True)]
-    lines.append(
-        L("Multiply each term of the first bracket by each term of the second", calcs, P(prods))
-    )
-    mid = a * q + p * b
-    final = [(a * b, v2), (mid, v), (p * q, "")]
-    lines.append(L("Combine like terms", [CP(P(prods[1:3]), [(mid, v)])], P(final)))
+    start, lines, final = foil_lines(a, p, b, q, v, square)
     return _ex("foil", prompt, start, lines, P(final), _expr_spec(final, "expanded"), v)
-
-
-def _factors(p: int, q: int, v: str) -> str:
-    """(v + p)(v + q), factor with the smaller root first; a square as ^2."""
-    p, q = max(p, q), min(p, q)
-    f1, f2 = P(_binom(1, v, p)), P(_binom(1, v, q))
-    return f"({f1})^2" if p == q else f"({f1})({f2})"
-
-
-def _factor_line(p: int, q: int, v: str, eq: bool) -> str:
-    s, t = p + q, p * q
-    p, q = max(p, q), min(p, q)
-    phrase = f"Find two numbers that multiply to ${t}$ and add to ${s}$"
-    if eq:
-        phrase = "Factor: f" + phrase[1:]
-    calcs = [C(f"{p} \\cdot {O(q)}", t), C(f"{p} + {O(q)}", s)]
-    return phrase, calcs
 
 
 def gen_factor(rng: random.Random, params: dict | None = None) -> Example:
@@ -1175,104 +977,13 @@ def gen_factor(rng: random.Random, params: dict | None = None) -> Example:
                 "Factor the trinomial {m}.",
             ],
         ).format(m=m)
-    trinomial = [(1, mono(v, 2)), (p + q, v), (p * q, "")]
-    full = [(k * c, mm) for c, mm in trinomial]
-    start = P(full)
-    lines = []
-    pre = ""
-    if k != 1:
-        pre = "-" if k == -1 else str(k)
-        phrase = "Factor out $-1$" if k == -1 else f"Factor out the common factor ${k}$"
-        lines.append(
-            L(phrase, [CP(f"({start}) \\div {O(k)}", trinomial)], f"{pre}({P(trinomial)})")
-        )
-    phrase, calcs = _factor_line(p, q, v, False)
-    ans = pre + _factors(p, q, v)
-    lines.append(L(phrase, calcs, ans))
+    start, lines, ans = factor_lines(k, p, q, v)
     pp, qq = max(p, q), min(p, q)
     key = f"{k}*({v}+({pp}))*({v}+({qq}))"
     return _ex("factor", prompt, start, lines, ans, _expr_spec(key, "factored"), v)
 
 
 # ---------------------------------------------------------------- linear equations
-
-
-class Lin:
-    """Builds the lines that solve ``ax + b REL c`` (variable on either side)."""
-
-    def __init__(self, v: str, dec: bool = False):
-        self.v, self.dec = v, dec
-        self.lines: list[str] = []
-
-    def n(self, q) -> str:
-        return N(q, self.dec)
-
-    def o(self, q) -> str:
-        return O(q, self.dec)
-
-    def side(self, a, b) -> str:
-        return P([(F(a), self.v), (F(b), "")], self.dec)
-
-    def move_const(self, a, b, c, rel: str = "=", var_left: bool = True):
-        """a*v + b REL c  ->  a*v REL c - b (lines); returns the new constant."""
-        a, b, c = F(a), F(b), F(c)
-        if b == 0:
-            return c
-        new = c - b
-        if b > 0:
-            phrase, left = f"Subtract ${self.n(b)}$ from both sides", f"{self.n(c)} - {self.n(b)}"
-        else:
-            phrase, left = f"Add ${self.n(-b)}$ to both sides", f"{self.n(c)} + {self.n(-b)}"
-        lhs, rhs = T(a, self.v, self.dec), self.n(new)
-        state = f"{lhs} {REL_LATEX[rel]} {rhs}" if var_left else f"{rhs} {REL_LATEX[rel]} {lhs}"
-        self.lines.append(L(phrase, [C(left, new)], state))
-        return new
-
-    def divide(self, a, c, rel: str = "=", var_left: bool = True) -> tuple[F, str]:
-        """a*v REL c -> v REL' c/a; returns (value, final relation with v on the left)."""
-        a, c = F(a), F(c)
-        r = c / a
-        flip = a < 0 and rel != "="
-        new_rel = FLIP[rel] if flip else rel
-        if a == 1:
-            if not var_left:
-                final = FLIP.get(rel, rel)
-                self.lines.append(
-                    L(
-                        f"Rewrite with ${self.v}$ on the left",
-                        [],
-                        f"{self.v} {REL_LATEX[final]} {self.n(r)}",
-                    )
-                )
-                return r, final
-            return r, rel
-        rev = " and reverse the inequality sign" if flip else ""
-        if a == -1:
-            phrase, left = f"Multiply both sides by $-1${rev}", f"-1 \\cdot {self.o(c)}"
-        elif a.denominator != 1 and not (self.dec and is_terminating(a)):
-            inv = 1 / a
-            phrase = f"Multiply both sides by ${N(inv)}${rev}"
-            left = f"{self.n(c)} \\cdot {O(inv)}"
-        else:
-            phrase, left = (
-                f"Divide both sides by ${self.n(a)}${rev}",
-                f"{self.n(c)} \\div {self.o(a)}",
-            )
-        if var_left or rel == "=":  # an equation is simply written v = r
-            state = f"{self.v} {REL_LATEX[new_rel]} {self.n(r)}"
-        else:
-            state = f"{self.n(r)} {REL_LATEX[new_rel]} {self.v}"
-        self.lines.append(L(phrase, [C(left, r)], state))
-        final = new_rel if var_left else FLIP.get(new_rel, new_rel)
-        if not var_left and rel != "=":
-            self.lines.append(
-                L(
-                    f"Rewrite with ${self.v}$ on the left",
-                    [],
-                    f"{self.v} {REL_LATEX[final]} {self.n(r)}",
-                )
-            )
-        return r, final
 
 
 def _eq_spec(v: str, r: F, dec: bool = False) -> dict:
@@ -1833,18 +1544,18 @@ def gen_solve_quadratic(rng: random.Random, params: dict | None = None) -> Examp
         lines.append(L(phrase, [C(left, 0)], f"{tri} = 0"))
     else:
         start = f"{tri} = 0"
-    phrase, calcs = _factor_line(p, q, v, True)
-    lines.append(L(phrase, calcs, f"{_factors(p, q, v)} = 0"))
+    phrase, calcs = factor_line_parts(p, q, v, True)
+    lines.append(L(phrase, calcs, f"{factors_latex(p, q, v)} = 0"))
     hi, lo = max(p, q), min(p, q)
     roots = sorted({-p, -q})
     if p == q:
-        f1 = P(_binom(1, v, p))
+        f1 = P(binom(1, v, p))
         lines.append(L("Set the factor equal to zero", [], f"{f1} = 0"))
         lin = Lin(v)
         lin.move_const(1, p, 0)
         lines += lin.lines
     else:
-        f1, f2 = P(_binom(1, v, hi)), P(_binom(1, v, lo))
+        f1, f2 = P(binom(1, v, hi)), P(binom(1, v, lo))
         lines.append(L("Set each factor equal to zero", [], f"{f1} = 0 \\text{{ or }} {f2} = 0"))
         calcs = [
             C(f"0 - {hi}" if hi > 0 else f"0 + {-hi}", -hi),

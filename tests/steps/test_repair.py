@@ -6,8 +6,12 @@ import pytest
 
 from inference.steps.check import LineChecker
 from inference.steps.plans import (
+    answer_line,
+    arithmetic_line,
     distribute_line,
     elimination_line,
+    factor_line,
+    foil_line,
     linear_line,
     off_plan_multiplier,
     quadratic_line,
@@ -235,8 +239,13 @@ def _same_as_training(family: str, plan, count: int = 150) -> tuple[int, int]:
 @pytest.mark.parametrize(
     ("family", "plan", "at_least"),
     [
+        ("one-step", linear_line, 1.0),
         ("two-step", linear_line, 1.0),
         ("both-sides", linear_line, 1.0),
+        ("inequality", linear_line, 1.0),
+        ("foil", foil_line, 1.0),
+        ("factor", factor_line, 1.0),
+        ("mixed-operations", arithmetic_line, 1.0),
         ("solve-quadratic", quadratic_line, 1.0),
         ("factor", quadratic_line, 1.0),
         ("distribute", distribute_line, 1.0),
@@ -269,6 +278,58 @@ def test_planned_lines_pass_the_checker_from_any_reachable_state():
     assert seen[3] == "Divide both sides by $-59$"
 
 
+@pytest.mark.parametrize(
+    ("statement", "state", "line"),
+    [
+        ("Find $x$ if $-\\frac{x}{1} = 23$.", "x = -23", "Answer: $\\boxed{x = -23}$"),
+        ("Simplify $\\frac{6}{11} + \\frac{7}{10}$.", "\\frac{137}{110}", None),
+        (
+            "Compute $\\frac{1}{2} + \\frac{1}{4}$.",
+            "\\frac{3}{4}",
+            "Answer: $\\boxed{\\frac{3}{4}}$",
+        ),
+        ("Solve $2x + 1 = 7$.", "2x = 6", None),  # not solved yet
+        ("Solve $4 < -y$.", "-4 > y", "Answer: $\\boxed{-4 > y}$"),  # the key reads it
+    ],
+)
+def test_the_answer_line_copies_a_final_state_only(statement, state, line):
+    problem = read_problem(statement)
+    if line is None and state == "\\frac{137}{110}":
+        line = "Answer: $\\boxed{\\frac{137}{110}}$"
+    assert answer_line(problem, state) == line
+
+
+def test_planned_lines_follow_the_solution_from_a_models_state():
+    problem = read_problem("Expand and simplify $\\left(-w - 9\\right)\\left(-w + 9\\right)$.")
+    first = foil_line(problem, problem.start_latex)
+    assert first.startswith("Multiply each term of the first bracket by each term of the second")
+    assert "$-9 \\cdot (-w) = 9w$" in first and first.endswith("$w^2 - 9w + 9w - 81$.")
+    second = foil_line(problem, "w^2 - 9w + 9w - 81")
+    assert second == "Combine like terms ($-9w + 9w = 0$): $w^2 - 81$."
+    factor = read_problem("Factor $5x^2 - 85x + 350$.")
+    assert factor_line(factor, factor.start_latex) == (
+        "Factor out the common factor $5$ ($(5x^2 - 85x + 350) \\div 5 = x^2 - 17x + 70$): "
+        "$5(x^2 - 17x + 70)$."
+    )
+    assert factor_line(factor, "5(x^2 - 17x + 70)").endswith(": $5(x - 7)(x - 10)$.")
+    mixed = read_problem("What is 4 * 1 - 7 * (-3)?")
+    assert arithmetic_line(mixed, mixed.start_latex) == (
+        "Multiply first ($4 \\cdot 1 = 4$): $4 - 7 \\cdot (-3)$."
+    )
+    decimals = read_problem("Solve the equation -18.4=2.5*x+1.6.")
+    assert linear_line(decimals, decimals.start_latex) == (
+        "Subtract $1.6$ from both sides ($-18.4 - 1.6 = -20$): $-20 = 2.5x$."
+    )
+    for each in (problem, factor, mixed, decimals):
+        line = (
+            foil_line(each, each.start_latex)
+            or factor_line(each, each.start_latex)
+            or arithmetic_line(each, each.start_latex)
+            or linear_line(each, each.start_latex)
+        )
+        assert LineChecker(each).check_line(line).ok, line
+
+
 def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
     problem = read_problem("Solve the system $x + y = 6$ and $3x - y = 14$. Give $(x, y)$.")
     off = (
@@ -285,9 +346,13 @@ def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
 
 def test_no_plan_for_states_outside_the_rules():
     inequality = read_problem("Solve $3x - 7 < 8$.")
-    assert linear_line(inequality, "3x - 7 < 8") is None  # sign rules stay the model's
-    fractions = read_problem("Solve $\\frac{1}{2}x + 3 = 5$.")
-    assert linear_line(fractions, "\\frac{1}{2}x + 3 = 5") is None
+    assert linear_line(inequality, "x < 5") is None  # solved: nothing left to plan
+    assert linear_line(inequality, "3x^2 - 7 < 8") is None  # not linear
+    both_sides = read_problem("Solve $3x - 7 = x + 1$.")
+    assert linear_line(both_sides, "3x - 7 = x + 1") is None  # the unknown on both sides
+    foil = read_problem("Expand $(x + 2)(x - 5)$.")
+    assert foil_line(foil, "x^2 - 3x - 10") is None  # not a state of its solution
+    assert factor_line(read_problem("Factor $3x^2 + 2x - 1$."), "3x^2 + 2x - 1") is None
     irreducible = read_problem("Factor $x^2 + x + 1$.")
     assert irreducible is None or quadratic_line(irreducible, "x^2 + x + 1") is None
 

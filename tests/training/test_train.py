@@ -78,12 +78,14 @@ def test_checkpoint_loads_and_generates(tiny_run):
     try:
         assert engine.tutor_format
         handle = engine.submit(
-            GenerationRequest(messages=[], statement="Solve $x + 1 = 3$.", max_new_tokens=24)
+            GenerationRequest(
+                messages=[], statement="Simplify $3x + 2y - x + 5y$.", max_new_tokens=24
+            )
         )
         text = "".join(handle)
         assert handle.finish_reason == "stop" and handle.completion_tokens > 0 and text
-        # 40 steps teach no algebra: every line fails its checks, and nothing is passed off as
-        # checked.
+        # 40 steps teach no algebra: every line fails its checks (combining like terms is a step
+        # the CAS does not plan by itself), and nothing is passed off as checked.
         assert "could not finish an explanation whose every step checks out" in text
         assert handle.checked is False
         assert handle.retries == TUTOR_LINE_RETRIES + 1
