@@ -57,6 +57,24 @@ class Issue:
         }
 
 
+class HasIssues:
+    """What a report holding ``issues`` says about them (validation results, load reports)."""
+
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
 class PackageError(Exception):
     """The package cannot be read at all; `issues` says why."""
 

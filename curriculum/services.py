@@ -15,7 +15,7 @@ from django.db import transaction
 
 from curriculum import importer, validation
 from curriculum.models import ImportJob
-from curriculum.package import Issue, PackageError, RawPackage, read_package
+from curriculum.package import HasIssues, Issue, PackageError, RawPackage, read_package
 
 # The names curriculum/tasks.py registers: sent by name, since the tasks call these services.
 CHECK_PACKAGE_TASK = "curriculum.tasks.check_package"
@@ -23,7 +23,7 @@ IMPORT_PACKAGE_TASK = "curriculum.tasks.import_package"
 
 
 @dataclass
-class LoadReport:
+class LoadReport(HasIssues):
     source: str
     source_format: str
     dry_run: bool
@@ -35,18 +35,6 @@ class LoadReport:
     timings: dict[str, float] = field(default_factory=dict)
     imported: bool = False
     versions: list[int] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def to_dict(self) -> dict[str, Any]:
         return {

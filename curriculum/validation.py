@@ -21,7 +21,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from curriculum import generate
-from curriculum.package import Issue, RawPackage, figure_type, format_path
+from curriculum.package import HasIssues, Issue, RawPackage, figure_type, format_path
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "course.schema.json"
 FORMAT = "tutor-curriculum/1"
@@ -176,25 +176,13 @@ class CoursePlan:
 
 
 @dataclass
-class ValidationResult:
+class ValidationResult(HasIssues):
     issues: list[Issue] = field(default_factory=list)
     plans: list[CoursePlan] = field(default_factory=list)
     # How many problems of each answer kind failed the checker (reported, e.g. for OATutor).
     stats: dict[str, Any] = field(default_factory=dict)
     # What the package holds as written (reported when it is rejected and has no plan).
     raw_counts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "error"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.level == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
     def counts(self) -> dict[str, int]:
         if not self.plans and self.raw_counts:

@@ -61,12 +61,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_GET
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = get_object_or_404(ImportJob.objects.defer("package"), pk=job_id)
-    return render(
-        request,
-        "curriculum/job.html",
-        {"job": job, "report": job.report, "progress": selectors.job_progress(job)},
-    )
+    return _job_page(request, job_id, "curriculum/job.html")
 
 
 @staff_required
@@ -84,10 +79,15 @@ def job_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
 @staff_required
 @require_GET
 def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    return _job_page(request, job_id, "curriculum/_state.html")
+
+
+def _job_page(request: HttpRequest, job_id: int, template: str) -> HttpResponse:
+    """An upload's page or its polled state fragment: the job, its report and progress."""
     job = get_object_or_404(ImportJob.objects.defer("package"), pk=job_id)
     return render(
         request,
-        "curriculum/_state.html",
+        template,
         {"job": job, "report": job.report, "progress": selectors.job_progress(job)},
     )
 
