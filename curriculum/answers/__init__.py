@@ -12,6 +12,8 @@ on student input. See docs/answers.md.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .choices import TEXT_KINDS, check_text_kind
 from .errors import ParseError
 from .extract import extract_answer
@@ -51,7 +53,7 @@ __all__ = [
 ]
 
 
-def check_inline(raw, spec) -> Verdict:
+def check_inline(raw: object, spec: AnswerSpec | dict[str, Any]) -> Verdict:
     """The whole check in this process, without a deadline (pool workers, validation, the
     benchmark). Never raises on student input. SymPy is imported on first use, so that a
     web process that only calls :func:`check` does not load it."""
@@ -60,7 +62,9 @@ def check_inline(raw, spec) -> Verdict:
     return _check_inline(raw, spec)
 
 
-def check(raw, spec, *, deadline: float | None = None) -> Verdict:
+def check(
+    raw: object, spec: AnswerSpec | dict[str, Any], *, deadline: float | None = None
+) -> Verdict:
     """Check a student's answer against a spec (an :class:`AnswerSpec` or a plain dict).
 
     Runs in the bounded worker pool; returns a :class:`Verdict` (code ``timeout`` when
@@ -84,7 +88,9 @@ def check(raw, spec, *, deadline: float | None = None) -> Verdict:
     return default_pool().check(text, spec_obj.to_dict(), deadline=deadline)
 
 
-def check_work_inline(lines: list[str], spec=None) -> WorkReport:
+def check_work_inline(
+    lines: list[str], spec: AnswerSpec | dict[str, Any] | None = None
+) -> WorkReport:
     """A working checked line by line in this process (``lines[0]`` is the problem's start);
     see :mod:`curriculum.answers.steps`. Never raises on student input."""
     from .steps import check_work as _check_work
@@ -92,7 +98,12 @@ def check_work_inline(lines: list[str], spec=None) -> WorkReport:
     return _check_work(lines, spec)
 
 
-def check_work(lines: list[str], spec=None, *, deadline: float | None = None) -> WorkReport:
+def check_work(
+    lines: list[str],
+    spec: AnswerSpec | dict[str, Any] | None = None,
+    *,
+    deadline: float | None = None,
+) -> WorkReport:
     """A working checked line by line in the bounded worker pool (the answers' deadline and
     memory limit); ``report.error`` says when it could not be checked at all."""
     return default_pool().check_work(lines, spec, deadline=deadline)

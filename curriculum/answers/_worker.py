@@ -11,6 +11,7 @@ import json
 import os
 import struct
 import sys
+from typing import BinaryIO
 
 
 def _limit_memory() -> None:
@@ -29,7 +30,7 @@ def _limit_memory() -> None:
         pass
 
 
-def _read_exact(f, n: int) -> bytes | None:
+def _read_exact(f: BinaryIO, n: int) -> bytes | None:
     buf = b""
     while len(buf) < n:
         chunk = f.read(n - len(buf))
@@ -39,7 +40,7 @@ def _read_exact(f, n: int) -> bytes | None:
     return buf
 
 
-def _write(f, obj) -> None:
+def _write(f: BinaryIO, obj: object) -> None:
     data = json.dumps(obj).encode("utf-8")
     f.write(struct.pack(">I", len(data)) + data)
     f.flush()

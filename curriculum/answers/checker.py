@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
 from . import forms as formtests
 from .choices import TEXT_KINDS, check_text_kind
@@ -60,7 +61,7 @@ def _parse_key(key: str, spec_json: str) -> Parsed:
 
 
 # ---------------------------------------------------------------- entry point
-def check_inline(raw, spec) -> Verdict:
+def check_inline(raw: object, spec: AnswerSpec | dict[str, Any]) -> Verdict:
     """Check one answer in this process. Never raises."""
     try:
         if isinstance(spec, AnswerSpec):
@@ -90,13 +91,14 @@ _RETHINK = frozenset(
 )
 
 
-def _judge(raw, spec_obj: AnswerSpec, sj: str) -> tuple[Verdict, Prepared | None]:
+def _judge(raw: object, spec_obj: AnswerSpec, sj: str) -> tuple[Verdict, Prepared | None]:
     """The verdict, and the answer as read after the pre-checks (None when they decided)."""
-    pre = None
+    pre: Prepared | None = None
     try:
-        pre = precheck(raw, spec_obj)
-        if isinstance(pre, Verdict):
-            return pre, None
+        prepared = precheck(raw, spec_obj)
+        if isinstance(prepared, Verdict):
+            return prepared, None
+        pre = prepared
         if spec_obj.kind in TEXT_KINDS:
             return check_text_kind(pre.raw, spec_obj), None
         return _check(pre, spec_obj, sj), pre
@@ -182,7 +184,7 @@ def _check(pre: Prepared, spec: AnswerSpec, sj: str) -> Verdict:
     return with_messages(v, spec)
 
 
-_WARM_UP = [
+_WARM_UP: list[tuple[str, dict[str, Any]]] = [
     ("2(x+1)", {"kind": "expression", "key": ["2x+2"]}),
     ("sin(x)^2", {"kind": "expression", "key": ["1-cos(x)^2"], "options": {"form": "simplified"}}),
     ("2(x-1)", {"kind": "expression", "key": ["2x-2"], "options": {"form": "factored"}}),

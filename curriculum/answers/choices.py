@@ -22,7 +22,7 @@ def _choice_ids(raw: str) -> list[str]:
 def check_choice(raw: str, spec: AnswerSpec) -> Verdict:
     cs = spec.opt("case_sensitive", False)
 
-    def norm(x):
+    def norm(x: str) -> str:
         return x if cs else x.lower()
 
     got = [norm(x) for x in _choice_ids(raw)]

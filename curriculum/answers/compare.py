@@ -14,6 +14,7 @@ import cmath
 import logging
 import math
 import random
+from collections.abc import Iterable
 from typing import Any
 
 import mpmath
@@ -65,7 +66,7 @@ _CFUNC = {
 }
 
 
-def num_eval(e, env: dict[Any, Any]) -> complex:
+def num_eval(e: Any, env: dict[Any, complex]) -> complex:
     """Evaluate a SymPy expression with Python complex numbers (fast path)."""
     if e.is_Symbol:
         return env[e]
@@ -132,7 +133,7 @@ def num_eval(e, env: dict[Any, Any]) -> complex:
         raise Undefined from None
 
 
-def mp_eval(e, env: dict[Any, Any]):
+def mp_eval(e: Any, env: dict[Any, complex]) -> mpmath.mpc:
     """The same with SymPy's arbitrary precision (slow path, for overflow)."""
     xs = {
         k: sp.Float(mpmath.mpf(v.real), 30) + sp.I * sp.Float(mpmath.mpf(v.imag), 30)
@@ -147,7 +148,7 @@ def mp_eval(e, env: dict[Any, Any]):
     )
 
 
-def eval_at(e, env: dict[Any, Any]):
+def eval_at(e: Any, env: dict[Any, complex]) -> complex | mpmath.mpc:
     """The value of ``e`` at a point, in floating point (arbitrary precision when that
     overflows); raises :class:`Undefined` where it has no finite value."""
     try:
@@ -169,18 +170,20 @@ def eval_at(e, env: dict[Any, Any]):
         raise Undefined from None
 
 
-def close(a, b, rel=REL_TOL) -> bool:
+def close(a: Any, b: Any, rel: float = REL_TOL) -> bool:
     d = abs(a - b)
     scale = max(1.0, abs(a), abs(b))
-    return d <= rel * scale
+    return bool(d <= rel * scale)
 
 
-def points(symbols, n=N_POINTS, seed=0, positive=False):
+def points(
+    symbols: Iterable[Any], n: int = N_POINTS, seed: int = 0, positive: bool = False
+) -> list[dict[Any, complex]]:
     syms = sorted(symbols, key=lambda s: s.name)
     rng = random.Random(1000003 * seed + len(syms))
     out = []
     for _ in range(n):
-        env = {}
+        env: dict[Any, complex] = {}
         for s in syms:
             if positive:
                 v = rng.uniform(0.1, 0.95)
@@ -191,7 +194,9 @@ def points(symbols, n=N_POINTS, seed=0, positive=False):
     return out
 
 
-def numeric_compare(a, b, symbols=None, n=N_POINTS, rel=REL_TOL):
+def numeric_compare(
+    a: Any, b: Any, symbols: set[Any] | None = None, n: int = N_POINTS, rel: float = REL_TOL
+) -> bool | None:
     """True/False when the random points decide, None when they cannot.
 
     Points in [-2, 2] for every variable, principal branches for roots and logs (so
@@ -201,18 +206,20 @@ def numeric_compare(a, b, symbols=None, n=N_POINTS, rel=REL_TOL):
     return _numeric_compare(a, b, syms, n, rel, positive=False)
 
 
-def _is_real(v) -> bool:
-    return abs(v.imag) <= 1e-9 * max(1.0, abs(v))
+def _is_real(v: Any) -> bool:
+    return bool(abs(v.imag) <= 1e-9 * max(1.0, abs(v)))
 
 
-def _numeric_compare(a, b, syms, n, rel, positive):
+def _numeric_compare(
+    a: Any, b: Any, syms: set[Any], n: int, rel: float, positive: bool
+) -> bool | None:
     """Values at random points. With logarithms, when either side takes real values, the
     comparison is over the real domain: points where both sides are non-real are outside it
     and skipped (ln(x^3) and 3 ln(x) agree wherever they are defined), points where only one
     side is real show different domains (log(x^2) is real at x < 0, 2 log(x) is not)."""
     vals = []
     for env in points(syms, n, positive=positive):
-        pair = []
+        pair: list[Any] = []
         for e in (a, b):
             try:
                 pair.append(eval_at(e, env))
@@ -250,11 +257,11 @@ def _numeric_compare(a, b, syms, n, rel, positive):
     return None
 
 
-def _undefined(v) -> bool:
-    return v.has(sp.zoo, sp.nan)
+def _undefined(v: Any) -> bool:
+    return bool(v.has(sp.zoo, sp.nan))
 
 
-def number_sign(d) -> int | None:
+def number_sign(d: Any) -> int | None:
     """The sign (-1, 0, 1) of a real constant, decided with arbitrary precision, or None
     (complex, or not a number).
 
@@ -284,7 +291,7 @@ def number_sign(d) -> int | None:
     return 0 if re_ == 0 else (1 if re_ > 0 else -1)
 
 
-def is_zero_number(d) -> bool:
+def is_zero_number(d: Any) -> bool:
     """A constant is exactly zero (see :func:`number_sign`); complex ones part by part."""
     if d == 0:
         return True
@@ -296,7 +303,7 @@ def is_zero_number(d) -> bool:
     return number_sign(re_) == 0 and number_sign(im_) == 0
 
 
-def numbers_equal(a, b) -> bool:
+def numbers_equal(a: Any, b: Any) -> bool:
     """Two constants are equal: exactly, never through floating point (``e^999`` is not
     ``7``, ``e^-999`` is not ``10^-300``)."""
     if _undefined(a) or _undefined(b):
@@ -307,14 +314,14 @@ def numbers_equal(a, b) -> bool:
         return False
     inf = (sp.oo, -sp.oo, sp.zoo, sp.nan)
     if a.has(*inf) or b.has(*inf):
-        return sp.simplify(a - b) == 0 if a.is_finite == b.is_finite else False
+        return bool(sp.simplify(a - b) == 0) if a.is_finite == b.is_finite else False
     d = a - b
     if not d.is_number:
-        return sp.simplify(d) == 0
+        return bool(sp.simplify(d) == 0)
     return is_zero_number(d)
 
 
-def equivalent(a, b) -> bool:
+def equivalent(a: Any, b: Any) -> bool:
     """Algebraic equivalence of two SymPy expressions."""
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         if (
@@ -346,15 +353,15 @@ def equivalent(a, b) -> bool:
     return _simplifies_to_zero(a - b)
 
 
-def _simplifies_to_zero(d) -> bool:
+def _simplifies_to_zero(d: Any) -> bool:
     try:
-        return sp.simplify(d) == 0
+        return bool(sp.simplify(d) == 0)
     except SYMPY_ERRORS as e:
         sympy_gave_up("simplify", e)
         return False
 
 
-def _confirm(a, b, syms) -> bool:
+def _confirm(a: Any, b: Any, syms: set[Any]) -> bool:
     """Floats agree to ~1e-9; decide exactly (0.333333333333333*x vs x/3 differ)."""
     d = a - b
     if d == 0:
@@ -365,7 +372,7 @@ def _confirm(a, b, syms) -> bool:
             p.is_Pow is False or not p.exp.is_Integer or abs(p.exp) <= 12 for p in d.atoms(sp.Pow)
         ):
             if d.is_rational_function(*syms) and sp.count_ops(d) < 400:
-                return sp.cancel(d) == 0
+                return bool(sp.cancel(d) == 0)
     except SYMPY_ERRORS as e:
         sympy_gave_up("cancel", e)
     # otherwise: the same points at 50 digits (over the real domain when there is one,
@@ -398,7 +405,7 @@ def _confirm(a, b, syms) -> bool:
     return True
 
 
-def _real_somewhere(a, b, syms) -> bool:
+def _real_somewhere(a: Any, b: Any, syms: set[Any]) -> bool:
     """Either side takes a real value at one of the random points (it has a real domain)."""
     for env in points(syms, N_POINTS) + points(syms, N_POINTS, positive=True):
         for e in (a, b):
@@ -414,7 +421,7 @@ _HUGE = mpmath.mpf(10) ** 300
 _TINY = mpmath.mpf(10) ** -300
 
 
-def has_extreme(e) -> bool:
+def has_extreme(e: Any) -> bool:
     """A constant inside ``e`` too large or too small for floating point (``e^999``,
     ``e^-999``): random points in floating point cannot judge an expression with one."""
     for s in sp.preorder_traversal(e):
@@ -431,7 +438,7 @@ def has_extreme(e) -> bool:
     return False
 
 
-def to_float(v) -> complex | None:
+def to_float(v: Any) -> complex | None:
     """``v`` as a Python complex, or None where floating point cannot hold it (it overflows,
     or a nonzero value underflows to 0)."""
     try:
@@ -444,7 +451,7 @@ def to_float(v) -> complex | None:
     return c
 
 
-def to_mp(v) -> mpmath.mpc | None:
+def to_mp(v: Any) -> mpmath.mpc | None:
     """``v`` to 30 digits as an mpmath number, whose exponent is unbounded (no overflow,
     no underflow), or None when it is not a finite number."""
     try:

@@ -30,7 +30,7 @@ from .parsing import Parsed
 from .verdict import Verdict, make
 
 
-def _unexpected_vars(sv, kvals: list[Any], ctx: Ctx) -> list[str]:
+def _unexpected_vars(sv: Any, kvals: list[Any], ctx: Ctx) -> list[str]:
     declared = set(ctx.spec.opt("variables", []) or [])
     key_names = set().union(*(free_names(k) for k in kvals)) if kvals else set()
     allowed = declared | key_names

@@ -133,7 +133,7 @@ def _clean(a: str) -> str:
 def strip_units(a: str) -> str:
     """Drop ``\\text{ miles}``-style unit words (keeps "and", "or" and answer phrases)."""
 
-    def rep(m):
+    def rep(m: re.Match[str]) -> str:
         w = m.group(1).strip()
         return m.group(0) if w.lower() in _KEEP_WORDS or len(w) < 2 else " "
 

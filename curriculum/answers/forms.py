@@ -21,6 +21,7 @@ the spec asks for holds, else ``(form, feedback)``. The tests follow STACK's ans
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from math import gcd
 from typing import Any
 
@@ -30,6 +31,7 @@ from .compare import SYMPY_ERRORS, sympy_gave_up
 from .convert import Converter
 from .nodes import Node, walk
 from .parsing import parse
+from .spec import AnswerSpec
 
 MESSAGES = {
     "as_key": "Your answer is equivalent to the correct answer, but not written in the form asked for.",
@@ -49,7 +51,7 @@ MESSAGES = {
 
 
 # ---------------------------------------------------------------- canonical trees
-def canon(n: Node):
+def canon(n: Node) -> tuple[Any, ...]:
     """Canonical form up to commutativity/associativity (STACK EqualComAss)."""
     op = n.op
     if op in ("num", "sym", "const", "special"):
@@ -59,12 +61,13 @@ def canon(n: Node):
     if op == "pos":
         return canon(n.args[0])
     if op in ("add", "sub"):
-        terms = []
+        terms: list[Any] = []
         _terms(n, terms, 1)
         return ("add", tuple(sorted(terms, key=repr)))
     if op in ("mul", "imul", "div", "neg"):
         factors: list[Any] = []
         negs = _factors(n, factors)
+        out: tuple[Any, ...]
         if len(factors) == 1 and negs:
             out = factors[0]
         else:
@@ -120,7 +123,7 @@ def _factors(n: Node, out: list[Any]) -> int:
     return 0
 
 
-def tree(n: Node):
+def tree(n: Node) -> tuple[Any, ...]:
     """The tree as written: n-ary + and * flattened except across brackets (STACK CasEqual)."""
     op = n.op
     if op in ("num", "sym", "const", "special", "mixed"):
@@ -136,7 +139,7 @@ def tree(n: Node):
     return (op, n.value, tuple(tree(a) for a in n.args))
 
 
-def _flat(n: Node, ops, out: list[Any], how: str = "+", top: bool = True) -> None:
+def _flat(n: Node, ops: tuple[str, ...], out: list[Any], how: str = "+", top: bool = True) -> None:
     if n.op in ops and (top or not n.paren):
         a, b = n.args
         _flat(a, ops, out, how, top=False)
@@ -237,14 +240,14 @@ def is_expanded(n: Node) -> bool:
                 return False
         elif m.op == "pow":
             b, e = m.args
-            if _is_sum(b) and _int_literal(e) is not None and _int_literal(e) > 1:
+            if _is_sum(b) and (k := _int_literal(e)) is not None and k > 1:
                 return False
         elif m.op in ("func", "abs"):
             pass
     return True
 
 
-def _walk_skip_args(n: Node):
+def _walk_skip_args(n: Node) -> Iterator[Node]:
     """Nodes outside function arguments and exponents."""
     stack = [n]
     while stack:
@@ -308,7 +311,7 @@ def _poly_content_ok(p: sp.Poly) -> bool:
     return False
 
 
-def is_factored(value, var=None) -> bool:
+def is_factored(value: Any, var: Any = None) -> bool:
     """A product of irreducible, primitive factors (over the rationals) in ``var``."""
     gens = _gens(value, var)
     if not gens:
@@ -348,14 +351,14 @@ def is_factored(value, var=None) -> bool:
     return True
 
 
-def _gens(value, var):
+def _gens(value: Any, var: Any) -> list[Any]:
     if var is not None:
         return [var]
     syms = sorted(value.free_symbols, key=lambda s: s.name)
     return syms
 
 
-def _product_factors(value) -> list[Any]:
+def _product_factors(value: Any) -> list[Any]:
     """(factor, multiplicity) of a product as SymPy keeps it (no expansion)."""
     out = []
     stack = [(value, 1)]
@@ -373,16 +376,16 @@ def _product_factors(value) -> list[Any]:
     return out
 
 
-def _factored_tree(n: Node, value, var) -> bool:
+def _factored_tree(n: Node, value: Any, var: Any) -> bool:
     """The typed tree must be a product (no sum at the top, unless the sum is irreducible)."""
     return is_factored(_written_value(n), var)
 
 
-def _written_value(n: Node):
+def _written_value(n: Node) -> Any:
     """SymPy value built factor by factor, keeping the typed products (no 2*(x+1) -> 2x+2)."""
     conv = Converter()
 
-    def build(m: Node):
+    def build(m: Node) -> Any:
         m2 = m
         if m2.op in ("mul", "imul"):
             return sp.Mul(build(m2.args[0]), build(m2.args[1]), evaluate=False)
@@ -401,7 +404,7 @@ def _written_value(n: Node):
     return build(n)
 
 
-def is_completed_square(value, var) -> bool:
+def is_completed_square(value: Any, var: Any) -> bool:
     if var is None:
         syms = value.free_symbols
         if len(syms) != 1:
@@ -428,12 +431,12 @@ def is_completed_square(value, var) -> bool:
     if not (f.is_Pow and f.exp == 2):
         return False
     try:
-        return sp.Poly(f.base, u).degree() == 1
+        return bool(sp.Poly(f.base, u).degree() == 1)
     except (sp.PolynomialError, sp.GeneratorsNeeded):
         return False
 
 
-def is_partial_fractions(value, var) -> bool:
+def is_partial_fractions(value: Any, var: Any) -> bool:
     if var is None:
         syms = value.free_symbols
         if len(syms) != 1:
@@ -469,7 +472,7 @@ def is_partial_fractions(value, var) -> bool:
     return True
 
 
-def is_simplified(n: Node, value, key_nodes=()) -> bool:
+def is_simplified(n: Node, value: Any, key_nodes: Iterable[Node] = ()) -> bool:
     if any(canon(n) == canon(k) for k in key_nodes):
         return True
     if not is_lowest_terms(n):
@@ -509,11 +512,11 @@ def _occurrences(n: Node) -> int:
     return sum(1 for m in walk(n) if m.op == "sym")
 
 
-def _sym_count(v) -> int:
+def _sym_count(v: Any) -> int:
     return sum(1 for a in sp.preorder_traversal(v) if a.is_Symbol)
 
 
-def _var_of(spec, value):
+def _var_of(spec: AnswerSpec, value: Any) -> Any:
     v = spec.opt("var")
     if v:
         try:
@@ -530,7 +533,7 @@ FRACTION_FORMS = ("lowest_terms", "single_fraction")
 DECIMAL_MESSAGE = "Your answer is equivalent, but write it as a fraction (like 3/4), not a decimal."
 
 
-def _decimal_for_fraction(node: Node, keys) -> bool:
+def _decimal_for_fraction(node: Node, keys: Sequence[Node]) -> bool:
     """A decimal typed where the keys are fractions: 0.75 is not a fraction in lowest terms."""
     has_decimal = any(m.op == "num" and "." in m.value for m in walk(node))
     return (
@@ -540,7 +543,13 @@ def _decimal_for_fraction(node: Node, keys) -> bool:
     )
 
 
-def check_forms(spec, node: Node, value, key_node: Node, key_nodes=None):
+def check_forms(
+    spec: AnswerSpec,
+    node: Node,
+    value: Any,
+    key_node: Node,
+    key_nodes: Sequence[Node] | None = None,
+) -> tuple[str, str] | None:
     """None when every requested form holds, else (form, message)."""
     forms = spec.forms
     if not forms:
@@ -555,7 +564,9 @@ def check_forms(spec, node: Node, value, key_node: Node, key_nodes=None):
     return None
 
 
-def _check_one(form, spec, node, value, key_node, keys) -> bool:
+def _check_one(
+    form: str, spec: AnswerSpec, node: Node, value: Any, key_node: Node, keys: Sequence[Node]
+) -> bool:
     if form == "as_key":
         c = canon(node)
         return any(c == canon(k) for k in keys)
@@ -579,7 +590,9 @@ def _check_one(form, spec, node, value, key_node, keys) -> bool:
     raise ValueError(form)
 
 
-def check_structure_forms(spec, node: Node, key_nodes):
+def check_structure_forms(
+    spec: AnswerSpec, node: Node, key_nodes: Sequence[Node]
+) -> tuple[str, str] | None:
     """Forms for answers that are not single expressions (equations, sets, lists...)."""
     for form in spec.forms:
         if form in FRACTION_FORMS and _decimal_for_fraction(node, key_nodes):

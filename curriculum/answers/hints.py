@@ -57,4 +57,5 @@ def _reveals(text: str, spec_json: str) -> str | None:
 
 
 def spec_json_dict(spec_json: str) -> dict[str, Any]:
-    return json.loads(spec_json)
+    d: dict[str, Any] = json.loads(spec_json)
+    return d

@@ -226,7 +226,7 @@ class _Reader:
         return t
 
     def skip_space(self) -> None:
-        while self.peek() is not None and self.peek().isspace():
+        while (t := self.peek()) is not None and t.isspace():
             self.i += 1
 
     def group(self) -> str:
@@ -249,7 +249,8 @@ class _Reader:
         t = self.next()
         if t != "{":
             return t or ""
-        out, level = [], 1
+        out: list[str] = []
+        level = 1
         while True:
             t = self.next()
             if t is None:
@@ -318,6 +319,7 @@ class _Reader:
                 idx = []
                 while self.peek() not in ("]", None):
                     tok = self.next()
+                    assert tok is not None  # peek() just saw it
                     idx.append(self.command(tok) if tok.startswith("\\") else tok)
                 self.i += 1
                 a = self.group()
@@ -384,7 +386,8 @@ class _Reader:
         raise ParseError(f"We do not know the LaTeX command \\{name}.", code="unknown_command")
 
     def _env_body(self, env: str) -> str:
-        out, level = [], 0
+        out: list[str] = []
+        level = 0
         while True:
             t = self.next()
             if t is None:

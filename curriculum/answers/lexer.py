@@ -316,13 +316,15 @@ def _split_word(word: str, known: set[str], variables: set[str]) -> list[str] | 
     dp: list[list[str] | None] = [None] * (n + 1)
     dp[0] = []
     for i in range(n):
-        if dp[i] is None:
+        prev = dp[i]
+        if prev is None:
             continue
         for j in range(n, i, -1):
             piece = word[i:j]
             if piece in known or j == i + 1:
-                cand = dp[i] + [piece]
-                if dp[j] is None or len(cand) < len(dp[j]):
+                cand = prev + [piece]
+                cur = dp[j]
+                if cur is None or len(cand) < len(cur):
                     dp[j] = cand
     best = dp[n]
     if best is None:
@@ -376,6 +378,7 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
         if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
             start = i
             m = _NUM_RE.match(text, i)
+            assert m is not None  # a digit (or . and a digit) starts a number
             digits = m.group(0)
             i = m.end()
             # thousands separators: 1,000,000 / 1 000 000
@@ -462,6 +465,7 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
         if ch.isalpha() or ch == "ℝ":
             start = i
             m = _WORD_RE.match(text, i)
+            assert m is not None  # a letter starts a word
             word = m.group(0)
             i = m.end()
             # subscript: x_1, a_{n}, V_0
@@ -553,7 +557,15 @@ def tokenize(raw: str, opts: ParseOptions) -> Lexed:
     return Lexed(toks, notes, text)
 
 
-def _emit_word(word, start, known, functions, constants, variables, notes) -> list[Token]:
+def _emit_word(
+    word: str,
+    start: int,
+    known: set[str],
+    functions: set[str],
+    constants: dict[str, str],
+    variables: set[str],
+    notes: list[str],
+) -> list[Token]:
     low = word.lower()
     if word in variables:
         return [_tok("NAME", word, start)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 import sympy as sp
 
@@ -30,7 +31,7 @@ from .parsing import Parsed
 from .verdict import Verdict, make
 
 
-def literal_info(node: Node):
+def literal_info(node: Node) -> tuple[int, str, int] | None:
     """``(sign, digits, exponent)`` when the node is a decimal literal as typed.
 
     ``-0.0120`` -> ``(-1, "0.0120", 0)``; ``1.38*10^-1`` -> ``(1, "1.38", -1)``;
@@ -94,12 +95,12 @@ def decimals_written(digits: str) -> int:
     return len(digits.split(".", 1)[1]) if "." in digits else 0
 
 
-def _value(info) -> Decimal:
+def _value(info: tuple[int, str, int]) -> Decimal:
     sign, digits, exp = info
     return Decimal(sign) * Decimal(digits) * (Decimal(10) ** exp)
 
 
-def _exact_decimal(key) -> Decimal:
+def _exact_decimal(key: Any) -> Decimal:
     return Decimal(str(sp.N(key, 40)))
 
 
@@ -124,7 +125,7 @@ def accurate_to(sa: Decimal, ta: Decimal, m: int) -> bool:
     return abs(sa - tr) < half
 
 
-def check_sig_figs(raw: str, node: Node, key, sig) -> Verdict:
+def check_sig_figs(raw: str, node: Node, key: Any, sig: int | list[int]) -> Verdict:
     info = literal_info(node)
     if info is None:
         return make(
@@ -170,7 +171,7 @@ def check_sig_figs(raw: str, node: Node, key, sig) -> Verdict:
     return make("wrong", normalized=shown)
 
 
-def check_decimal_places(raw: str, node: Node, key, dp: int) -> Verdict:
+def check_decimal_places(raw: str, node: Node, key: Any, dp: int) -> Verdict:
     info = literal_info(node)
     if info is None or info[2] != 0:
         return make(
@@ -251,18 +252,17 @@ def check_number(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
         elif dp is not None:
             v = check_decimal_places(parsed.raw, node, kv, dp)
         else:
-            v = next(
+            found = next(
                 (make("correct", normalized=fmt(s)) for s in svs if num_equal(s, kv, tol)), None
             )
-            if v is None:
-                v = _near_miss(svs[0], kv)
+            v = found if found is not None else _near_miss(svs[0], kv)
         if v.correct:
             return v
         best = best or v
     return best or make("wrong")
 
 
-def _near_miss(s, k) -> Verdict:
+def _near_miss(s: Any, k: Any) -> Verdict:
     fs, fk = to_float(s), to_float(k)
     if fs is not None and fk is not None:
         if fk != 0 and abs(fs + fk) <= 1e-9 * abs(fk):

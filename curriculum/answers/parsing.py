@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import ParseError
 from .grammar import parse_tokens
@@ -38,7 +39,7 @@ class Parsed:
     def latex(self) -> str:
         return to_latex(self.node)
 
-    def sympy(self, log_base: str = "e"):
+    def sympy(self, log_base: str = "e") -> Any:
         """The SymPy value of an expression answer (raises ``ValueError`` for relations, sets...)."""
         return to_sympy(self.node, log_base=log_base)
 
@@ -46,7 +47,7 @@ class Parsed:
         return self.text
 
 
-def to_sympy(node: Node, log_base: str = "e"):
+def to_sympy(node: Node, log_base: str = "e") -> Any:
     from .convert import Converter
 
     return Converter(log_base=log_base).conv(node)
@@ -60,7 +61,7 @@ def _strip_delims(s: str) -> str:
     return s
 
 
-def parse(raw: str, syntax: str = "auto", options: ParseOptions | None = None, **kw) -> Parsed:
+def parse(raw: str, syntax: str = "auto", options: ParseOptions | None = None, **kw: Any) -> Parsed:
     """Read a typed or LaTeX answer into a :class:`Parsed` tree.
 
     ``syntax`` is ``"auto"`` (LaTeX when the input has a backslash command or ``^{``),

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from .compare import (
@@ -21,7 +23,7 @@ from .convert import NotAnExpression
 from .nodes import Node
 
 
-def ratio_constant(f, g, positive: bool = False) -> bool:
+def ratio_constant(f: Any, g: Any, positive: bool = False) -> bool:
     """f/g is a nonzero constant (positive when asked) at random points."""
     ratio = f / g
     syms = ratio.free_symbols
@@ -54,11 +56,11 @@ def ratio_constant(f, g, positive: bool = False) -> bool:
     return True
 
 
-def eq_equivalent(l1, r1, l2, r2) -> bool:
+def eq_equivalent(l1: Any, r1: Any, l2: Any, r2: Any) -> bool:
     """One equation vs another: same solution set with multiplicity (proportional sides)."""
     f, g = l1 - r1, l2 - r2
     if f == 0 or g == 0:
-        return (f == 0) == (g == 0)
+        return bool((f == 0) == (g == 0))
     if equivalent(f, g) or equivalent(f, -g):
         return True
     if ratio_constant(f, g):
@@ -94,7 +96,7 @@ def rel_equivalent(a: Node, b: Node, ctx_a: Ctx, ctx_b: Ctx) -> bool:
     if oa not in _FLIP or ob not in _FLIP or _FLIP[oa] != _FLIP[ob]:
         return False
 
-    def side(n: Node, ctx: Ctx):  # f with the relation read as f < 0 (or <=)
+    def side(n: Node, ctx: Ctx) -> Any:  # f with the relation read as f < 0 (or <=)
         lhs, rhs = ctx.value(n.args[0]), ctx.value(n.args[1])
         return lhs - rhs if n.value[0] in ("<", "<=") else rhs - lhs
 

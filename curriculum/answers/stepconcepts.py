@@ -75,10 +75,10 @@ def _fraction_sums(node: Node) -> int:
     return sum(1 for _ in islice(sums, _LIMIT))
 
 
-def _signature(term: Node) -> tuple[Any, ...] | None:
+def _signature(term: Node) -> tuple[tuple[str, int], ...] | None:
     """The letters and their powers of a term (3x^2y: (("x", 2), ("y", 1))); None for a
     number or a term with a sum inside (a bracket is not a like term)."""
-    powers: Counter = Counter()
+    powers: Counter[str] = Counter()
     stack = [term]
     while stack:
         n = stack.pop()
@@ -111,7 +111,7 @@ def _sides(st: State) -> list[Node]:
     return []
 
 
-def exercised(a: State, b: State, var=None) -> list[str]:
+def exercised(a: State, b: State, var: Any = None) -> list[str]:
     """The concepts a step from line ``a`` to line ``b`` (which follows) carried out."""
     found: list[str] = []
     na, nb = state_body(a), state_body(b)
@@ -155,7 +155,7 @@ def exercised(a: State, b: State, var=None) -> list[str]:
             kb, _ = var_side(b, var)
             if ka != 0 and kb != 0 and bool((kb / ka) < 0):
                 found.append("inequality_negative")
-        except (TypeError, *SYMPY_ERRORS):
+        except SYMPY_ERRORS:  # TypeError among them
             pass
     return found
 

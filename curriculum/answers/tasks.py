@@ -22,6 +22,10 @@ from .spec import TASKS
 
 __all__ = ["TASKS", "infer_task", "math_spans", "restates", "task_failure", "worth_comparing"]
 
+# What reading a line as an expression may raise when it is not one.
+_UNREADABLE: tuple[type[BaseException], ...] = (NotAnExpression, ParseError, *SYMPY_ERRORS)
+
+
 MESSAGES = {
     "solve": "That is equivalent, but not solved: get the unknown on its own "
     "(like x = 2, or x > 2 for an inequality).",
@@ -83,7 +87,7 @@ def _carried_out(node: Node, key_nodes: list[Node]) -> bool:
     """No arithmetic left between numbers, fractions reduced, no like terms left."""
     try:
         value = Converter().conv(node)
-    except (NotAnExpression, ParseError, *SYMPY_ERRORS):
+    except _UNREADABLE:
         return True  # not an expression (a word, a set...): nothing to carry out here
     return formtests.is_simplified(node, value, key_nodes)
 

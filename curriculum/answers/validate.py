@@ -5,7 +5,7 @@ from __future__ import annotations
 from .spec import AnswerSpec
 
 
-def validate_spec(spec) -> list[str]:
+def validate_spec(spec: object) -> list[str]:
     """A list of error strings (empty when the spec is usable)."""
     from .checker import check_inline
 

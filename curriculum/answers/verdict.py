@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .spec import AnswerSpec
+
 
 def gettext_noop(message: str) -> str:
     """Marks a sentence for translation (Django's makemessages finds it by this name) and
@@ -104,7 +106,7 @@ def make(
     *,
     correct: bool | None = None,
     score: float | None = None,
-    **kw,
+    **kw: Any,
 ) -> Verdict:
     if correct is None:
         correct = code == "correct"
@@ -121,7 +123,7 @@ def make(
     )
 
 
-def with_messages(v: Verdict, spec) -> Verdict:
+def with_messages(v: Verdict, spec: AnswerSpec) -> Verdict:
     """The spec's own feedback (``options.messages``, by code) in place of ours."""
     msgs = spec.opt("messages") or {}
     if v.code in msgs:
