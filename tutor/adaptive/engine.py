@@ -512,14 +512,6 @@ def _fit_core(
     return params
 
 
-def replay_features(
-    tab: AttemptTable, params: ModelParams, threshold: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Dense features and labels of every attempt, each computed from the state before it."""
-    parts = replay_design(tab, params, threshold)
-    return parts.dense, tab.correct.copy()
-
-
 @dataclass
 class DesignParts:
     """The combined model's inputs for each attempt, computed online (before the attempt)."""

@@ -9,8 +9,6 @@ one sitting grow it hardly at all; a wrong answer shrinks it.
 
 from __future__ import annotations
 
-import math
-
 from .model import MasteryConfig
 
 DAY = 86400.0
@@ -56,8 +54,3 @@ def due_time(last_t: float | None, stability: float, retention: float) -> float 
     if last_t is None or stability <= 0:
         return None
     return last_t + interval_for(retention, stability) * DAY
-
-
-def half_life_days(stability: float) -> float:
-    """Days until R = 0.5 (for display)."""
-    return interval_for(0.5, stability) if stability > 0 else math.inf

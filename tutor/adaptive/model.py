@@ -486,13 +486,6 @@ def _patterns(v: Any) -> list[float]:
     return [_f(x) for x in v] if isinstance(v, list) and len(v) == N_PATTERNS else []
 
 
-def sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
 def logit(p: float, eps: float = 1e-4) -> float:
     p = min(max(p, eps), 1.0 - eps)
     return math.log(p / (1.0 - p))
