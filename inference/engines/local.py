@@ -344,6 +344,7 @@ class LocalEngine(Engine):
         from inference.steps.plans import (
             answer_line,
             arithmetic_line,
+            both_sides_line,
             distribute_line,
             elimination_line,
             factor_line,
@@ -360,6 +361,7 @@ class LocalEngine(Engine):
         plans = [
             elimination_line,
             linear_line,
+            both_sides_line,
             factor_line,
             quadratic_line,
             foil_line,

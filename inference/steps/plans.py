@@ -23,9 +23,10 @@ from curriculum.answers.nodes import Node, walk
 from .check import LineChecker, split_line
 from .problems import ProblemState, expr_of, is_plain, parse_math, plain_relations, plain_value
 from .render import latex_result, latex_sum
-from .writer import Lin, factor_lines, foil_lines, mixed_lines
+from .writer import Lin, factor_lines, foil_lines, gather_line, mixed_lines
 
 __all__ = [
+    "both_sides_line",
     "arithmetic_line",
     "factor_line",
     "foil_line",
@@ -187,6 +188,49 @@ def linear_line(problem: ProblemState, previous_state: str) -> str | None:
     if not lin.lines:
         lin.divide(a, c, op, var_left)
     return lin.lines[0] if lin.lines else None
+
+
+def _linear_coefficients(expr: sp.Expr, v: sp.Symbol) -> tuple[int, int] | None:
+    """``a v + b`` with whole numbers as (a, b), or None."""
+    try:
+        poly = sp.Poly(expr, v)
+    except sp.PolynomialError:
+        return None
+    a, b = poly.coeff_monomial(v), poly.coeff_monomial(1)
+    if poly.degree() > 1 or not (a.is_Integer and b.is_Integer):
+        return None
+    return int(a), int(b)
+
+
+def both_sides_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line for an equation with the unknown on both sides, ``a v + b = c v + d`` or
+    ``k(v + m) = c v + d`` (whole numbers), as the training data writes it: distribute, then
+    gather the unknown on the left (:func:`~inference.steps.writer.gather_line`). None for
+    other states."""
+    if problem.task != "solve" or problem.var is None:
+        return None
+    v = problem.var
+    rels = plain_relations(previous_state)
+    if not rels or len(rels) != 1 or not isinstance(rels[0], sp.Eq):
+        return None
+    rel = rels[0]
+    if rel.lhs.free_symbols != {v} or rel.rhs.free_symbols != {v}:
+        return None
+    left, right = _linear_coefficients(rel.lhs, v), _linear_coefficients(rel.rhs, v)
+    if left is None or right is None or left[0] == right[0] or 0 in (left[0], right[0]):
+        return None
+    (a, b), (c, d) = left, right
+    node = parse_math(previous_state.split(" = ")[0])
+    bracket = node is not None and any(n.paren for n in walk(node))
+    if not bracket:
+        return gather_line(a, b, c, d, v.name)
+    k = math.gcd(a, b) * (1 if a > 0 else -1)
+    if a != k or b % k:
+        return None  # the data distributes k(v + m) only
+    inner = latex_sum([(1, v.name), (b // k, "")])
+    bracketed = f"-({inner})" if k == -1 else f"{k}({inner})"
+    side, rhs = latex_sum([(a, v.name), (b, "")]), latex_sum([(c, v.name), (d, "")])
+    return f"Distribute (${bracketed} = {side}$): ${side} = {rhs}$."
 
 
 def _follow(problem: ProblemState, previous_state: str, start: str, lines: list[str]) -> str | None:

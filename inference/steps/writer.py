@@ -358,3 +358,21 @@ def mixed_lines(tree) -> tuple[str, list[str], int]:
             phrase = f"{verb} from left to right" if more else verb
         lines.append(L(phrase, [C(left, val)], render_tree(node, None, True)))
     return start, lines, node
+
+
+def gather_line(a: int, b: int, c: int, d: int, v: str, left: bool = True) -> str:
+    """The line that gathers the unknown of ``a v + b = c v + d`` on one side: on the left
+    (``(a - c) v + b = d``) or, with ``left`` False, on the right (``b = (c - a) v + d``)."""
+    if left:
+        k, keep, move = a - c, a, c
+    else:
+        k, keep, move = c - a, c, a
+    if move > 0:
+        phrase = f"Subtract ${T(move, v)}$ from both sides"
+        calc = CP(f"{T(keep, v)} - {T(move, v)}", [(k, v)])
+    else:
+        phrase = f"Add ${T(-move, v)}$ to both sides"
+        calc = CP(f"{T(keep, v)} + {T(-move, v)}", [(k, v)])
+    side = P([(F(k), v), (F(d if not left else b), "")])
+    state = f"{side} = {N(d)}" if left else f"{N(b)} = {side}"
+    return L(phrase, [calc], state)

@@ -58,6 +58,7 @@ from inference.steps.writer import (
     factor_lines,
     factors_latex,
     foil_lines,
+    gather_line,
     mixed_lines,
     mono,
     render_tree,
@@ -1201,23 +1202,13 @@ def gen_both_sides(rng: random.Random, params: dict | None = None) -> Example:
         start = f"{lin.side(a, b)} = {rhs}"
     # gather the variable on the left (demo hint), or where its coefficient stays positive
     left = not (c > a and c > 0 and rng.random() < 0.4)
-    vt = lambda k: T(k, v)  # noqa: E731
+    lin.lines.append(gather_line(a, b, c, d, v, left))
     if left:
         k = a - c
-        if c > 0:
-            phrase, calc = f"Subtract ${vt(c)}$ from both sides", CP(f"{vt(a)} - {vt(c)}", [(k, v)])
-        else:
-            phrase, calc = f"Add ${vt(-c)}$ to both sides", CP(f"{vt(a)} + {vt(-c)}", [(k, v)])
-        lin.lines.append(L(phrase, [calc], f"{lin.side(k, b)} = {N(d)}"))
         c2 = lin.move_const(k, b, d)
         r, _ = lin.divide(k, c2)
     else:
         k = c - a
-        if a > 0:
-            phrase, calc = f"Subtract ${vt(a)}$ from both sides", CP(f"{vt(c)} - {vt(a)}", [(k, v)])
-        else:
-            phrase, calc = f"Add ${vt(-a)}$ to both sides", CP(f"{vt(c)} + {vt(-a)}", [(k, v)])
-        lin.lines.append(L(phrase, [calc], f"{N(b)} = {lin.side(k, d)}"))
         c2 = lin.move_const(k, d, b, "=", var_left=False)
         r, _ = lin.divide(k, c2, "=", var_left=False)
     return _ex("both-sides", prompt, start, lin.lines, f"{v} = {N(r)}", _eq_spec(v, r), v)
