@@ -276,6 +276,22 @@ def _cookie_header(client) -> str:
     return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
+async def _post_until_served(client, url: str, what: str, results: Results, **kwargs):
+    """POST, and resend a 503 after its Retry-After as the page (or the student) does, up to
+    20 times; every try is recorded under ``what``. Returns the last response and the number
+    of resends."""
+    resent = 0
+    for _attempt in range(20):
+        started = time.monotonic()
+        response = await client.post(url, **kwargs)
+        results.record(what, started, response.status_code)
+        if response.status_code != 503:
+            break
+        resent += 1
+        await asyncio.sleep(float(response.headers.get("Retry-After", "2")))
+    return response, resent
+
+
 async def log_in(client, username: str, password: str, results: Results) -> bool:
     page = await client.get("/accounts/login/")
     token = CSRF_INPUT.search(page.text)
@@ -284,14 +300,11 @@ async def log_in(client, username: str, password: str, results: Results) -> bool
         "password": password,
         "csrfmiddlewaretoken": token.group(1) if token else "",
     }
-    for _attempt in range(20):  # a student told "very busy" presses the button again
-        started = time.monotonic()
-        response = await client.post("/accounts/login/", data=data)
-        results.record("login", started, response.status_code)
-        if response.status_code != 503:
-            break
-        results.logins_retried += 1
-        await asyncio.sleep(float(response.headers.get("Retry-After", "2")))
+    # A student told "very busy" presses the button again.
+    response, resent = await _post_until_served(
+        client, "/accounts/login/", "login", results, data=data
+    )
+    results.logins_retried += resent
     if response.status_code != 302:
         results.errors.append(f"login {username}: HTTP {response.status_code}")
         return False
@@ -311,14 +324,10 @@ async def answer(client, problem: tuple[int, str], results: Results, wrong: bool
     data = {"answer": f"{key}1" if wrong else key, "started": stamp.group(1) if stamp else ""}
     headers = {"HX-Request": "true", "X-CSRFToken": token}
     results.answers_sent += 1
-    for _attempt in range(20):  # the page resends a 503 after Retry-After
-        started = time.monotonic()
-        response = await client.post(f"/problems/{pid}/answer/", data=data, headers=headers)
-        results.record("answer", started, response.status_code)
-        if response.status_code != 503:
-            break
-        results.answers_retried += 1
-        await asyncio.sleep(float(response.headers.get("Retry-After", "2")))
+    response, resent = await _post_until_served(
+        client, f"/problems/{pid}/answer/", "answer", results, data=data, headers=headers
+    )
+    results.answers_retried += resent
     if response.status_code != 200:
         results.errors.append(f"answer {pid}: HTTP {response.status_code}")
 
