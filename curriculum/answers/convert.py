@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import sympy as sp
 
@@ -77,10 +79,10 @@ class Converter:
             s = self._symbols[name] = sp.Symbol(name)
         return s
 
-    def __call__(self, n: Node):
+    def __call__(self, n: Node) -> Any:
         return self.conv(n)
 
-    def conv(self, n: Node):
+    def conv(self, n: Node) -> Any:
         op = n.op
         if op == "num":
             v = n.value
@@ -126,7 +128,7 @@ class Converter:
             raise NotAnExpression("±")
         raise NotAnExpression(op)
 
-    def func(self, n: Node):
+    def func(self, n: Node) -> Any:
         name = n.value
         args = [self.conv(a) for a in n.args]
         if name in ("log", "lg"):
@@ -170,14 +172,14 @@ class Converter:
         return f(args[0])
 
 
-def _fold(f, args):
+def _fold(f: Callable[[Any, Any], Any], args: list[Any]) -> Any:
     out = args[0]
     for a in args[1:]:
         out = f(out, a)
     return out
 
 
-def _sci(v: str):
+def _sci(v: str) -> Any:
     mant, _, exp = v.partition("e")
     e = int(exp)
     if abs(e) > MAX_RESULT_DIGITS:
@@ -185,7 +187,7 @@ def _sci(v: str):
     return sp.Rational(mant) * sp.Integer(10) ** e
 
 
-def _digits(x) -> float:
+def _digits(x: Any) -> float:
     """log10 of the size of an exact number (0 for non-numbers)."""
     try:
         if x.is_Integer:
@@ -200,13 +202,13 @@ def _digits(x) -> float:
     return 0.0
 
 
-def _mul(a, b):
+def _mul(a: Any, b: Any) -> Any:
     if _digits(a) + _digits(b) > MAX_RESULT_DIGITS:
         raise ParseError("That number is too large to work with.", code="too_complex")
     return a * b
 
 
-def _pow(base, exp):
+def _pow(base: Any, exp: Any) -> Any:
     if exp.is_Number:
         if not exp.is_finite:
             return sp.Pow(base, exp)

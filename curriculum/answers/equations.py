@@ -27,6 +27,9 @@ from .relations import eq_equivalent, ratio_constant
 from .spec import AnswerSpec
 from .verdict import Verdict, make
 
+# What reading both sides of an equation may raise when they are not expressions.
+_NOT_EXPRESSIONS: tuple[type[BaseException], ...] = (NotAnExpression, *SYMPY_ERRORS)
+
 
 def _equations(node: Node) -> list[Node] | None:
     """A list of equation nodes (x = 1 or x = 2, [x=1, y=2], x = 1, 2 ...)."""
@@ -35,7 +38,7 @@ def _equations(node: Node) -> list[Node] | None:
             return [Node("rel", (node.args[0], node.args[-1]), ("=",))]
         return [node]
     if node.op in ("or", "seq", "list", "set", "and", "tuple"):
-        out = []
+        out: list[Node] = []
         for a in node.args:
             e = _equations(a)
             if e is None:
@@ -65,7 +68,7 @@ def _main_var(spec: AnswerSpec, key_syms: set[Any]) -> sp.Symbol | None:
     return None
 
 
-def _solution_set(eqs: list[Any], var):
+def _solution_set(eqs: list[tuple[Any, Any]], var: Any) -> Any:
     """Real solution set of a list of equations joined by 'or' (values for var)."""
     sols = set()
     for lhs, rhs in eqs:
@@ -89,7 +92,7 @@ def _solution_set(eqs: list[Any], var):
     return sols
 
 
-def _poly_roots(f, var):
+def _poly_roots(f: Any, var: Any) -> Any:
     """Real roots of a rational function's numerator (not of its denominator), or None."""
     try:
         num, den = sp.together(f).as_numer_denom()
@@ -123,6 +126,7 @@ def check_equation(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
             return v
         if best is None or v.score > best.score:
             best = v
+    assert best is not None  # a spec has at least one key
     return best
 
 
@@ -194,7 +198,7 @@ def _check_equation_one(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
         return _system_by_solution(spairs, kpairs)
     if spec.opt("multiplicity") and var is not None and (len(spairs) == 1 or len(kpairs) == 1):
         # roots with multiplicity: x = 2 or x = -3 is (x - 2)(x + 3) = 0
-        def product(pairs):
+        def product(pairs: list[tuple[Any, Any]]) -> Any:
             out = sp.Integer(1)
             for lhs, rhs in pairs:
                 out *= sp.together(lhs - rhs).as_numer_denom()[0]
@@ -277,7 +281,7 @@ def _against_special_key(snode: Node, knode: Node, ctx: Ctx) -> Verdict:
     try:
         pairs = [(ctx.value(e.args[0]), ctx.value(e.args[1])) for e in _expand_eqs(seqs)]
         syms = set().union(*((a - b).free_symbols for a, b in pairs))
-    except (NotAnExpression, *SYMPY_ERRORS):  # A = (a matrix), (p, q) = (1, 2): not these
+    except _NOT_EXPRESSIONS:  # A = (a matrix), (p, q) = (1, 2): not these
         return make("wrong")
     var = _main_var(ctx.spec, syms) or (sp.Symbol("x") if not syms else None)
     if var is None:
@@ -293,11 +297,11 @@ def _has_collection_side(eqs: list[Node]) -> bool:
     return any(a.op in ("tuple", "list", "set", "matrix") for e in eqs for a in e.args)
 
 
-def _single_solution_form(pair, var) -> bool:
-    return pair[0] == var and not pair[1].free_symbols
+def _single_solution_form(pair: tuple[Any, Any], var: Any) -> bool:
+    return bool(pair[0] == var and not pair[1].free_symbols)
 
 
-def _system_by_solution(spairs, kpairs) -> Verdict:
+def _system_by_solution(spairs: list[tuple[Any, Any]], kpairs: list[tuple[Any, Any]]) -> Verdict:
     syms = sorted(
         set().union(*((a - b).free_symbols for a, b in spairs + kpairs)), key=lambda s: s.name
     )
@@ -327,7 +331,7 @@ def _system_by_solution(spairs, kpairs) -> Verdict:
     if not ks or not ss:
         return make("wrong")
 
-    def norm(sols):
+    def norm(sols: list[dict[Any, Any]]) -> list[tuple[Any, ...]]:
         out = []
         for d in sols:
             out.append(tuple(d.get(s, s) for s in syms))

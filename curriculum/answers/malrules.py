@@ -32,6 +32,10 @@ from .worklines import (
     set_points,
 )
 
+# A line that cannot be read, or a SymPy routine that gives up: the rule does not apply.
+_UNREADABLE: tuple[type[BaseException], ...] = (Unreadable, *SYMPY_ERRORS)
+_UNREADABLE_OR_DEEP: tuple[type[BaseException], ...] = (*_UNREADABLE, RecursionError)
+
 HOLE = "zzhole"  # a name no line uses: the place of a rewritten part
 MAX_CANDIDATES = 12  # terms, brackets or sums tried per rule: diagnosis time stays bounded
 
@@ -106,7 +110,7 @@ class _Ctx:
         self.reader, self.a, self.b, self.follows = reader, a, b, follows
         self.hole = reader.conv.symbol(HOLE)
 
-    def with_hole(self, target: Node, value) -> bool:
+    def with_hole(self, target: Node, value: Any) -> bool:
         """The previous line with ``target`` replaced by ``value`` says what line b says."""
         body = state_body(self.a)
         holed = replace_subtree(body, target, Node("sym", (), HOLE))
@@ -120,17 +124,17 @@ class _Ctx:
             lhs = rv.value(holed.args[0]).xreplace({self.hole: value})
             rhs = rv.value(holed.args[1]).xreplace({self.hole: value})
             return same_relation(self.a.op, lhs, rhs, self.b, rv.var)
-        except (Unreadable, *SYMPY_ERRORS):
+        except _UNREADABLE:
             return False
 
-    def value(self, node: Node):
+    def value(self, node: Node) -> Any:
         return self.reader.value(node)
 
 
-def _equal(a, b) -> bool:
+def _equal(a: Any, b: Any) -> bool:
     try:
         d = sp.expand(a - b)
-        return d == 0 or sp.cancel(d) == 0
+        return bool(d == 0 or sp.cancel(d) == 0)
     except SYMPY_ERRORS:
         return False
 
@@ -176,7 +180,7 @@ def sign_move(c: _Ctx) -> Diagnosis | None:
             for s, t in terms:
                 try:
                     tv = s * c.value(t)
-                except (Unreadable, *SYMPY_ERRORS):
+                except _UNREADABLE:
                     continue
                 # moved without changing sign: the other side gets +t instead of -t
                 delta = 2 * tv if side == 0 else -2 * tv
@@ -211,7 +215,7 @@ def distribute_one_term(c: _Ctx) -> Diagnosis | None:
         try:
             f = c.value(factor) if factor is not None else sp.Integer(-1)
             vals = [s * c.value(t) for s, t in terms]
-        except (Unreadable, *SYMPY_ERRORS):
+        except _UNREADABLE:
             continue
         for k in range(len(vals)):
             rest = sum(v for j, v in enumerate(vals) if j != k)
@@ -262,7 +266,7 @@ def add_fractions(c: _Ctx) -> Diagnosis | None:
         try:
             a1, b1 = c.value(x.args[0]), c.value(x.args[1])
             a2, b2 = c.value(y.args[0]), c.value(y.args[1])
-        except (Unreadable, *SYMPY_ERRORS):
+        except _UNREADABLE:
             continue
         sign = 1 if n.op == "add" else -1
         cands = [(a1 + sign * a2) / (b1 + sign * b2), (a1 + sign * a2) / (b1 + b2)]
@@ -316,7 +320,7 @@ def order_of_operations(c: _Ctx) -> Diagnosis | None:
         v = c.value(seq[0])
         for op, operand in zip(ops, seq[2::2], strict=True):
             v = _OPS[op](v, c.value(operand))
-    except (Unreadable, ZeroDivisionError, *SYMPY_ERRORS):
+    except _UNREADABLE:  # ZeroDivisionError is an ArithmeticError, among them
         return None
     if v.has(sp.zoo, sp.nan) or _equal(v, a.value) or not _equal(v, b.value):
         return None
@@ -339,7 +343,7 @@ def term_sign(c: _Ctx) -> Diagnosis | None:
     for s, t in terms:
         try:
             tv = s * c.value(t)
-        except (Unreadable, *SYMPY_ERRORS):
+        except _UNREADABLE:
             continue
         if _equal(a.value - 2 * tv, b.value):
             return Diagnosis(
@@ -363,7 +367,7 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
         return None  # the student meant to leave x alone: divided by its coefficient
     try:  # the terms as written: 20 - 5 is two terms, not 15
         terms = [(i, sg * c.value(t)) for i in (0, 1) for sg, t in signed_terms(a.node.args[i])]
-    except (Unreadable, *SYMPY_ERRORS):
+    except _UNREADABLE:
         return None
     terms = [(i, t) for i, t in terms if t != 0]
     if sum(1 for _, t in terms if t.has(var)) != 1:
@@ -403,7 +407,7 @@ def divide_one(c: _Ctx) -> Diagnosis | None:
     return None
 
 
-def var_side(st: State, var) -> tuple[Any, ...]:
+def var_side(st: State, var: Any) -> tuple[Any, str]:
     """(the coefficient of ``var`` on its side, the relation read from that side): 16 > 4x
     is (4, "<"); with ``var`` on both sides, the left side's net coefficient."""
     try:
@@ -416,7 +420,7 @@ def var_side(st: State, var) -> tuple[Any, ...]:
     return kl - kr, st.op
 
 
-def _pivot(a: State, b: State):
+def _pivot(a: State, b: State) -> Any:
     syms = (a.lhs - a.rhs).free_symbols & (b.lhs - b.rhs).free_symbols
     if not syms:
         return None
@@ -453,7 +457,7 @@ def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
         for t0 in _slip_values(c, lit):
             try:
                 old = c.value(lit)
-            except (Unreadable, *SYMPY_ERRORS):
+            except _UNREADABLE:
                 continue
             if not slip_like(old, t0):
                 continue
@@ -482,7 +486,7 @@ def arithmetic_slip(c: _Ctx) -> Diagnosis | None:
     return None
 
 
-def slip_like(old, new) -> bool:
+def slip_like(old: Any, new: Any) -> bool:
     """``new`` could be what was meant where ``old`` was written: a sign, a small difference,
     or one digit (27 for 21, 12 for 7 +- 5 is not); otherwise the line is just wrong."""
     if new == -old or (old.is_Integer and new.is_Integer and abs(new - old) <= 3):
@@ -503,7 +507,7 @@ def _slip_values(c: _Ctx, lit: Node) -> list[Any]:
     holed = replace_subtree(b.node, lit, Node("sym", (), HOLE))
     try:
         old = rv.value(lit)
-    except (Unreadable, *SYMPY_ERRORS):
+    except _UNREADABLE:
         return []
     out: list[Any] = []
     try:
@@ -522,7 +526,7 @@ def _slip_values(c: _Ctx, lit: Node) -> list[Any]:
         elif a.kind == "rel" and a.set is not None:
             pts = list(set_points(a.set) or [])
             out = pts + [-v for v in pts]  # the literal may sit under a minus sign
-    except (NotImplementedError, *SYMPY_ERRORS):
+    except SYMPY_ERRORS:  # NotImplementedError among them
         return []
     good = []
     for v in out:
@@ -531,7 +535,7 @@ def _slip_values(c: _Ctx, lit: Node) -> list[Any]:
     return good[:4]
 
 
-def _linear_root(d, t) -> list[Any]:
+def _linear_root(d: Any, t: Any) -> list[Any]:
     """The value of ``t`` that makes ``d`` zero, when ``d``'s numerator is linear in ``t`` (a
     number under a power is not looked for)."""
     try:  # a number in a denominator: 28/t = 28/81 is linear over a common denominator
@@ -544,7 +548,7 @@ def _linear_root(d, t) -> list[Any]:
     return [sp.nsimplify(-c0 / c1)] if not (c0 / c1).free_symbols else []
 
 
-def _reference_points(a: State, rv: Reader) -> list[dict[str, Any]]:
+def _reference_points(a: State, rv: Reader) -> list[dict[Any, Any]]:
     """Points where the previous line's relation is an equality: its solutions or the
     endpoints of its solution set (for systems, the system's solution)."""
     var = rv.var
@@ -579,7 +583,7 @@ def diagnose(reader: Reader, a: State, b: State, follows: Follows) -> Diagnosis 
     for rule in RULES:
         try:
             d = rule(ctx)
-        except (Unreadable, RecursionError, *SYMPY_ERRORS):
+        except _UNREADABLE_OR_DEEP:
             d = None
         if d is not None:
             return d

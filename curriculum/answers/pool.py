@@ -35,13 +35,13 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .verdict import Verdict, make
 from .workreport import WorkReport, precheck_work
 
 _ROOT = str(Path(__file__).resolve().parents[2])
-_POOLS: weakref.WeakSet = weakref.WeakSet()
+_POOLS: weakref.WeakSet[CheckerPool] = weakref.WeakSet()
 
 
 def _env_float(name: str, default: float) -> float:
@@ -77,7 +77,10 @@ class _Worker:
             env=env,
             close_fds=True,
         )
-        self.fd = self.proc.stdout.fileno()
+        assert self.proc.stdin is not None and self.proc.stdout is not None  # both are pipes
+        self.stdin: IO[bytes] = self.proc.stdin
+        self.stdout: IO[bytes] = self.proc.stdout
+        self.fd = self.stdout.fileno()
         self.buf = b""
         self.ready = False
 
@@ -90,7 +93,8 @@ class _Worker:
                 if len(self.buf) >= 4 + n:
                     body = self.buf[4 : 4 + n]
                     self.buf = self.buf[4 + n :]
-                    return json.loads(body)
+                    msg: dict[str, Any] = json.loads(body)
+                    return msg
             left = end - time.monotonic()
             if left <= 0:
                 return None
@@ -110,12 +114,12 @@ class _Worker:
             self.ready = True
         return self.ready
 
-    def send(self, raw, spec, op: str = "check") -> None:
+    def send(self, raw: object, spec: object, op: str = "check") -> None:
         data = json.dumps({"op": op, "raw": raw, "spec": spec}).encode("utf-8")
-        self.proc.stdin.write(struct.pack(">I", len(data)) + data)
-        self.proc.stdin.flush()
+        self.stdin.write(struct.pack(">I", len(data)) + data)
+        self.stdin.flush()
 
-    def request(self, raw, spec, deadline: float) -> dict[str, Any] | None:
+    def request(self, raw: object, spec: object, deadline: float) -> dict[str, Any] | None:
         self.send(raw, spec)
         return self._read_message(deadline)
 
@@ -131,7 +135,7 @@ class _Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover
             pass
-        for f in (self.proc.stdin, self.proc.stdout):
+        for f in (self.stdin, self.stdout):
             try:
                 f.close()
             except OSError:  # pragma: no cover
@@ -139,7 +143,7 @@ class _Worker:
 
     def close(self) -> None:
         try:
-            self.proc.stdin.close()
+            self.stdin.close()
         except OSError:  # pragma: no cover
             pass
         try:
@@ -147,7 +151,7 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.kill()
         try:
-            self.proc.stdout.close()
+            self.stdout.close()
         except OSError:  # pragma: no cover
             pass
 
@@ -257,11 +261,13 @@ class CheckerPool:
             w.close()
 
     # ------------------------------------------------------------------ checking
-    def check(self, raw, spec, deadline: float | None = None) -> Verdict:
+    def check(self, raw: object, spec: object, deadline: float | None = None) -> Verdict:
         res = self._request(raw, spec, deadline, "check")
         return res if isinstance(res, Verdict) else Verdict.from_dict(res)
 
-    def check_work(self, lines: list[str], spec, deadline: float | None = None) -> WorkReport:
+    def check_work(
+        self, lines: list[str], spec: object, deadline: float | None = None
+    ) -> WorkReport:
         """A student's working checked line by line (:func:`.steps.check_work`) in a worker,
         with the same deadline, memory limit and lanes as answers."""
         error = precheck_work(lines)
@@ -277,7 +283,9 @@ class CheckerPool:
             return WorkReport(error=why)
         return WorkReport.from_dict(res)
 
-    def _request(self, raw, spec, deadline: float | None, op: str) -> dict[str, Any] | Verdict:
+    def _request(
+        self, raw: object, spec: object, deadline: float | None, op: str
+    ) -> dict[str, Any] | Verdict:
         deadline = self.deadline if deadline is None else deadline
         self._ensure_started()
         fast = self._fast
@@ -307,7 +315,15 @@ class CheckerPool:
         self._idle.put(w)
         return res
 
-    def _run(self, w: _Worker, raw, spec, deadline: float, fast, op: str) -> tuple[Any, bool]:
+    def _run(
+        self,
+        w: _Worker,
+        raw: object,
+        spec: object,
+        deadline: float,
+        fast: threading.BoundedSemaphore,
+        op: str,
+    ) -> tuple[dict[str, Any] | Verdict | None, bool]:
         """(the worker's answer, None on overrun, or a Verdict; whether the fast place is
         still held)."""
         slow = self._slow
@@ -340,7 +356,7 @@ class CheckerPool:
             self._replace(w)
             raise
         finally:
-            if holding_slow:
+            if holding_slow and slow is not None:  # holding_slow: it was acquired
                 slow.release()
 
 

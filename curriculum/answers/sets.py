@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import sympy as sp
@@ -21,8 +22,12 @@ class NotASet(ValueError):
     pass
 
 
+# (lo, hi, lo_closed, hi_closed) with exact SymPy endpoints or +-oo
+Piece = tuple[Any, Any, bool, bool]
+
+
 # ---------------------------------------------------------------- a small set-of-reals type
-def _num(v):
+def _num(v: Any) -> Any:
     """An endpoint as a number to sort by: a 30-digit SymPy Float (its exponent is
     unbounded, so e^999 and e^1000, or e^-999 and 0, stay apart), or +-oo."""
     if v is sp.oo or v is sp.S.NegativeInfinity:
@@ -30,7 +35,7 @@ def _num(v):
     return sp.N(v, 30)
 
 
-def _cmp(a, b) -> int:
+def _cmp(a: Any, b: Any) -> int:
     """Compare two endpoints exactly (arbitrary precision, never floating point)."""
     if a == b:
         return 0
@@ -53,28 +58,28 @@ class RealSet:
 
     __slots__ = ("pieces",)
 
-    def __init__(self, pieces=()):
-        self.pieces = self._normalise(list(pieces))
+    def __init__(self, pieces: Iterable[tuple[Any, Any, Any, Any]] = ()) -> None:
+        self.pieces: list[Piece] = self._normalise(list(pieces))
 
     # constructors
     @classmethod
-    def reals(cls):
+    def reals(cls) -> RealSet:
         return cls([(sp.S.NegativeInfinity, sp.oo, False, False)])
 
     @classmethod
-    def empty(cls):
+    def empty(cls) -> RealSet:
         return cls([])
 
     @classmethod
-    def interval(cls, lo, hi, lc, rc):
+    def interval(cls, lo: Any, hi: Any, lc: bool, rc: bool) -> RealSet:
         return cls([(lo, hi, lc and lo.is_finite is not False, rc and hi.is_finite is not False)])
 
     @classmethod
-    def points(cls, pts):
+    def points(cls, pts: Iterable[Any]) -> RealSet:
         return cls([(p, p, True, True) for p in pts])
 
     @classmethod
-    def from_sympy(cls, S):
+    def from_sympy(cls, S: Any) -> RealSet:
         if S is sp.S.EmptySet:
             return cls.empty()
         if S == sp.S.Reals:
@@ -96,15 +101,15 @@ class RealSet:
 
     # algebra
     @staticmethod
-    def _normalise(pieces):
-        good = []
+    def _normalise(pieces: list[tuple[Any, Any, Any, Any]]) -> list[Piece]:
+        good: list[Piece] = []
         for lo, hi, lc, rc in pieces:
             c = _cmp(lo, hi)
             if c > 0 or (c == 0 and not (lc and rc)):
                 continue
             good.append((lo, hi, bool(lc), bool(rc)))
         good.sort(key=lambda p: (_num(p[0]), not p[2]))
-        out: list[Any] = []
+        out: list[Piece] = []
         for lo, hi, lc, rc in good:
             if out:
                 plo, phi, plc, prc = out[-1]
@@ -121,11 +126,11 @@ class RealSet:
             out.append((lo, hi, lc, rc))
         return out
 
-    def __or__(self, other):
+    def __or__(self, other: RealSet) -> RealSet:
         return RealSet(self.pieces + other.pieces)
 
-    def complement(self):
-        out = []
+    def complement(self) -> RealSet:
+        out: list[Piece] = []
         lo, lc = sp.S.NegativeInfinity, False
         for plo, phi, plc, prc in self.pieces:
             out.append((lo, plo, lc, not plc))
@@ -133,13 +138,13 @@ class RealSet:
         out.append((lo, sp.oo, lc, False))
         return RealSet(out)
 
-    def __and__(self, other):
+    def __and__(self, other: RealSet) -> RealSet:
         return (self.complement() | other.complement()).complement()
 
-    def __sub__(self, other):
+    def __sub__(self, other: RealSet) -> RealSet:
         return self & other.complement()
 
-    def closure(self):
+    def closure(self) -> RealSet:
         return RealSet(
             [
                 (lo, hi, lo.is_finite is not False, hi.is_finite is not False)
@@ -147,7 +152,7 @@ class RealSet:
             ]
         )
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, RealSet) or len(self.pieces) != len(other.pieces):
             return False
         return all(
@@ -155,12 +160,12 @@ class RealSet:
             for a, b in zip(self.pieces, other.pieces, strict=True)
         )
 
-    __hash__ = None
+    # __eq__ without __hash__: Python makes the class unhashable (its __hash__ is None).
 
     def is_reals(self) -> bool:
         return self == RealSet.reals()
 
-    def to_sympy(self):
+    def to_sympy(self) -> Any:
         parts = []
         for lo, hi, lc, rc in self.pieces:
             if _cmp(lo, hi) == 0:
@@ -186,7 +191,7 @@ class RealSet:
 
 
 # ---------------------------------------------------------------- relations to sets
-def _simple(op: str, a, b, var):
+def _simple(op: str, a: Any, b: Any, var: Any) -> RealSet | None:
     """var op c (or c op var) without calling the solver."""
     if a == var and not b.free_symbols:
         c, o = b, op
@@ -199,19 +204,20 @@ def _simple(op: str, a, b, var):
     return _from_op(o, c)
 
 
-def _from_op(o: str, c) -> RealSet:
+def _from_op(o: str, c: Any) -> RealSet:
     ninf, inf = sp.S.NegativeInfinity, sp.oo
-    return {
+    make_set: dict[str, Callable[[], RealSet]] = {
         "<": lambda: RealSet.interval(ninf, c, False, False),
         "<=": lambda: RealSet.interval(ninf, c, False, True),
         ">": lambda: RealSet.interval(c, inf, False, False),
         ">=": lambda: RealSet.interval(c, inf, True, False),
         "=": lambda: RealSet.points([c]),
         "!=": lambda: RealSet.points([c]).complement(),
-    }[o]()
+    }
+    return make_set[o]()
 
 
-def _relation_set(op: str, a, b, var) -> RealSet:
+def _relation_set(op: str, a: Any, b: Any, var: Any) -> RealSet:
     s = _simple(op, a, b, var)
     if s is not None:
         return s
@@ -234,7 +240,7 @@ def _holds(op: str, v: float) -> bool:
     return {"<": v < 0, "<=": v <= 0, ">": v > 0, ">=": v >= 0, "=": v == 0, "!=": v != 0}[op]
 
 
-def _rational_roots(f, var):
+def _rational_roots(f: Any, var: Any) -> tuple[set[Any], set[Any]] | None:
     """(zeros, poles) of a rational function, or None."""
     num, den = sp.fraction(sp.together(f))
     pn = sp.Poly(num, var)
@@ -248,7 +254,7 @@ def _rational_roots(f, var):
     return zs, ps
 
 
-def _sign_chart(op: str, f, var):
+def _sign_chart(op: str, f: Any, var: Any) -> RealSet | None:
     """{var : f op 0} by a sign chart, for f rational in var or with |rational| parts."""
     try:
         absparts = [a for a in f.atoms(sp.Abs) if a.has(var)]
@@ -288,7 +294,7 @@ def _sign_chart(op: str, f, var):
             raise NotASet("complex values")
         return v.real
 
-    pieces = []
+    pieces: list[Piece] = []
     fl = [_num(c) for c in crit]
     tests = (
         [fl[0] - max(1, abs(fl[0]))]
@@ -319,7 +325,7 @@ def _sign_chart(op: str, f, var):
     return RealSet(pieces)
 
 
-def node_to_set(node: Node, var, value) -> RealSet:
+def node_to_set(node: Node, var: Any, value: Callable[[Node], Any]) -> RealSet:
     """``value`` converts an expression node to SymPy."""
     op = node.op
     if op == "special":
@@ -447,7 +453,7 @@ def check_inequality(parsed: Parsed, keys: list[Parsed], ctx: Ctx) -> Verdict:
     return best or make("wrong")
 
 
-def _sets_close(a, b, tol) -> bool:
+def _sets_close(a: RealSet, b: RealSet, tol: dict[str, float]) -> bool:
     """Same shape, endpoints within the tolerance (for decimal endpoints)."""
     pa, pb = a.pieces, b.pieces
     if len(pa) != len(pb):
@@ -467,7 +473,7 @@ def _sets_close(a, b, tol) -> bool:
     return True
 
 
-def _syms(node: Node):
+def _syms(node: Node) -> Iterator[str]:
     stack = [node]
     while stack:
         n = stack.pop()

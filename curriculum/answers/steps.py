@@ -23,6 +23,7 @@ Pure Python and SymPy; the pool runs it with a deadline (:meth:`.pool.CheckerPoo
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import sympy as sp
@@ -104,7 +105,7 @@ def _mode(node: Node, spec: AnswerSpec | None) -> tuple[str, sp.Symbol | None]:
     return "rel", sp.Symbol(var or (next(iter(names)) if names else "x"))
 
 
-def _walk(node: Node):
+def _walk(node: Node) -> Iterator[Node]:
     stack = [node]
     while stack:
         n = stack.pop()
@@ -183,7 +184,10 @@ def _diagnose(reader: Reader, prev: State, cur: State) -> Diagnosis | None:
 def _follows(reader: Reader, a: State, b: State) -> bool:
     """Line ``b`` says the same as line ``a`` (for systems: holds at the solution)."""
     if a.kind == "system" and b.kind == "system":
-        return bool(reader.solution) and holds_at(b, reader.solution)
+        sol = reader.solution
+        if not sol:
+            return False
+        return holds_at(b, sol)
     return same_state(a, b)
 
 
@@ -210,6 +214,7 @@ def _judge(reader: Reader, a: State, b: State, v: LineVerdict) -> None:
             v.message = "This does not follow from the equations before it."
         return
     sa, sb = a.set, b.set
+    assert sa is not None and sb is not None  # a "rel" line always has its solution set
     if sa == sb:
         v.code = "equivalent"
         return
@@ -229,16 +234,17 @@ def _judge(reader: Reader, a: State, b: State, v: LineVerdict) -> None:
     v.message = "This does not follow from the line before."
 
 
-def _expr(b: State, value) -> State:
+def _expr(b: State, value: Any) -> State:
     return State("expr", b.node, value=value)
 
 
-def _points_text(var, pts) -> str:
+def _points_text(var: Any, pts: list[Any]) -> str:
     return " and ".join(f"{var} = {p}" for p in pts)
 
 
 def _added_reason(reader: Reader, a: State, b: State) -> tuple[str, str] | None:
     """Why b may have more solutions than a: squared, or multiplied by an expression."""
+    assert a.set is not None and b.set is not None  # "rel" lines
     extra = set_points(b.set - a.set) or []
     note = f" Check {_points_text(reader.var, extra)} in the original equation." if extra else ""
     fa, fb = a.lhs - a.rhs, b.lhs - b.rhs
@@ -276,6 +282,7 @@ def _lost_reason(reader: Reader, a: State, b: State) -> tuple[str, str] | None:
             return None
     except SYMPY_ERRORS:
         return None
+    assert a.set is not None and b.set is not None  # "rel" lines
     lost = set_points(a.set - b.set) or []
     return (
         "divided",

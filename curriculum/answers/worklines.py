@@ -32,6 +32,8 @@ from .sets import NotASet, RealSet, node_to_set
 SWAP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
 REVERSE = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 INEQUALITIES = ("<", "<=", ">", ">=")
+# What reading a relation as a set may raise when it cannot be.
+_NO_SET: tuple[type[BaseException], ...] = (NotASet, *SYMPY_ERRORS)
 
 
 class Unreadable(Exception):
@@ -49,16 +51,16 @@ class State:
 
     kind: str  # "expr" | "rel" | "system"
     node: Node
-    value: object = None  # expr: its SymPy value
+    value: Any = None  # expr: its SymPy value
     op: str = ""  # rel with one relation: its operator
-    lhs: object = None  # rel with one relation: its sides
-    rhs: object = None
+    lhs: Any = None  # rel with one relation: its sides
+    rhs: Any = None
     set: RealSet | None = None  # rel: the real solution set in ``var``
     eqs: list[Any] = field(default_factory=list)  # system: (lhs, rhs) pairs
     parts: list[Any] = field(default_factory=list)  # expr chain a = b = c: the values in order
 
     @property
-    def f(self):
+    def f(self) -> Any:
         """lhs - rhs of a single relation, turned so that it reads ``f < 0`` (or ``<=``,
         ``= 0``)."""
         if self.op in (">", ">="):
@@ -82,7 +84,7 @@ class Reader:
         self.solution: dict[Any, Any] | None = None  # system: the start's one solution
         self.start: Node | None = None  # system: the start (its unknowns)
 
-    def value(self, node: Node):
+    def value(self, node: Node) -> Any:
         try:
             return self.conv.conv(node)
         except NotAnExpression as e:
@@ -133,6 +135,7 @@ class Reader:
 
     def _rel(self, node: Node) -> State:
         var = self.var
+        assert var is not None  # a "rel" working has its variable (steps._mode)
         x = Node("sym", (), var.name)
         if node.op in ("seq", "or") and any(a.op == "rel" for a in node.args):
             # x = 3, -3 and x = 3 or -3: a bare value after an equation is another value of x
@@ -212,7 +215,8 @@ def system_solution(st: State) -> dict[Any, Any] | None:
         return None
     if len(sols) != 1 or len(sols[0]) != len(syms):
         return None
-    return sols[0]
+    one: dict[Any, Any] = sols[0]
+    return one
 
 
 def same_state(a: State, b: State) -> bool:
@@ -230,7 +234,7 @@ def same_state(a: State, b: State) -> bool:
     return False
 
 
-def same_relation(op: str, lhs, rhs, b: State, var) -> bool:
+def same_relation(op: str, lhs: Any, rhs: Any, b: State, var: Any) -> bool:
     """A candidate relation ``lhs op rhs`` (SymPy sides) says the same as line ``b``."""
     if b.kind == "system":
         if op != "=" or not b.op:
@@ -253,12 +257,12 @@ def same_relation(op: str, lhs, rhs, b: State, var) -> bool:
             return _same_points(roots, pts)
     try:
         s = node_to_set(_rel_node(op), var, lambda n: lhs if n.value == "L" else rhs)
-    except (NotASet, *SYMPY_ERRORS):
+    except _NO_SET:
         return False
     return s == b.set
 
 
-def equation_roots(f, var) -> list[Any] | None:
+def equation_roots(f: Any, var: Any) -> list[Any] | None:
     """The real solutions of ``f = 0`` for a rational function of degree at most 4 in
     ``var`` (the quadratic formula and its kin: much faster than a sign chart), or None."""
     try:
@@ -287,14 +291,14 @@ def _same_points(a: list[Any], b: list[Any]) -> bool:
     return all(any(_same_number(x, y) for y in b) for x in a)
 
 
-def _same_number(x, y) -> bool:
+def _same_number(x: Any, y: Any) -> bool:
     if x == y:
         return True
     try:
         if abs(complex(x) - complex(y)) > 1e-9 * max(1.0, abs(complex(y))):
             return False  # decided in floating point: most pairs differ plainly
-        return sp.simplify(x - y) == 0
-    except (TypeError, *SYMPY_ERRORS):
+        return bool(sp.simplify(x - y) == 0)
+    except SYMPY_ERRORS:  # TypeError among them
         return False
 
 
@@ -302,7 +306,7 @@ def _rel_node(op: str) -> Node:
     return Node("rel", (Node("sym", (), "L"), Node("sym", (), "R")), (op,))
 
 
-def _equal(a, b) -> bool:
+def _equal(a: Any, b: Any) -> bool:
     try:
         d = sp.expand(a - b)
         if d == 0:

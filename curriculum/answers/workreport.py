@@ -99,8 +99,9 @@ def work_start(spec: AnswerSpec | dict[str, Any]) -> str | None:
     question's own expression (``options.given``, filled from the statement at load; the
     equations of a system joined by "and"), else None."""
     s = AnswerSpec.from_dict(spec)
-    if s.opt("work_start"):
-        return s.opt("work_start")
+    start: str | None = s.opt("work_start")
+    if start:
+        return start
     given = [g for g in s.opt("given") or [] if isinstance(g, str) and g.strip()]
     if len(given) > 1 and all("=" in g for g in given):
         return " and ".join(given)  # y = 2x + 1 and 3x + 2y = 16
