@@ -95,7 +95,7 @@ def seeded_demo_items() -> list[Item]:
     """The small demo course that `manage.py seed_demo` creates (tutor/demo.py)."""
     import django
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tutor.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from tutor.demo import DEMO_SKILLS
 
