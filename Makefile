@@ -1,10 +1,11 @@
-# The two commands: `make run` (set up everything and start the product) and `make test`.
+# The two commands: `make run` (set up everything and start the product) and `make test-all`
+# (every test; `make test` is the quick default run).
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-fast setup deps deps-test assets lint format clean messages
+.PHONY: run test test-all test-fast setup deps deps-test assets lint format clean messages
 
 run: deps assets
 	@echo "==> Preparing the database (var/db.sqlite3 unless DATABASE_URL is set)"
@@ -16,13 +17,18 @@ run: deps assets
 	@# Prints the address when /healthz answers "ok"; Ctrl-C stops everything and exits 0.
 	@$(PY) -m config.launch
 
+# `make test`: the quick default run (under 3 minutes here): everything but the slow and the
+# browser tests (`tests/conftest.py`'s SLOW list and the `browser` marker); pytest prints how many
+# it deselected. `make test-all` runs every test, as CI does.
 test: deps-test assets
+	$(PY) -m config.embedded_redis run -- $(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+	@echo "==> make test left out the slow and the browser tests (the count deselected is above); make test-all runs them all"
+
+test-all: deps-test assets
 	$(PY) -m config.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
 
-# The quick loop while working: everything but the slow and the browser tests (pytest prints how
-# many it deselected). `make test` and CI run them all.
-test-fast: deps-test assets
-	$(PY) -m config.embedded_redis run -- $(PY) -m pytest -m "not slow and not browser" $(PYTEST_ARGS)
+# The old name of the quick run.
+test-fast: test
 
 setup: deps assets
 

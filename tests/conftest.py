@@ -20,8 +20,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 # Tests that each take seconds (real process stacks, load and fault runs, simulations, training,
-# the real OATutor pool): `make test-fast` leaves them and the browser tests out; `make test`
-# (and CI) runs everything.
+# the real OATutor pool): `make test` (the quick default) leaves them and the browser tests out;
+# `make test-all` (and CI) runs everything.
 SLOW = (
     "tests/test_loadtest.py",
     "tests/test_faults.py",
