@@ -27,12 +27,13 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from .checker import check_inline
 from .extract import extract_final
-from .nodes import to_latex
+from .nodes import Node, to_latex
 from .parsing import parse
 
 DEFAULT_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "answers"
@@ -67,7 +68,7 @@ def _maxima_to_text(s: str) -> str:
     return s
 
 
-def _kind_of(node) -> str:
+def _kind_of(node: Node) -> str:
     op = node.op
     if op == "rel":
         if all(o == "=" for o in node.value):
@@ -90,7 +91,7 @@ def _kind_of(node) -> str:
     return "expression"
 
 
-def _is_number_node(node) -> bool:
+def _is_number_node(node: Node) -> bool:
     from .nodes import walk
 
     return all(
@@ -99,7 +100,7 @@ def _is_number_node(node) -> bool:
     )
 
 
-def _ascending_pair(node) -> bool:
+def _ascending_pair(node: Node) -> bool:
     from .parsing import to_sympy
 
     if node.op not in ("tuple", "list") or len(node.args) != 2:
@@ -173,7 +174,7 @@ def mv_case_to_spec(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return row["pred"], {"kind": kind, "key": [gold], "options": opts}
 
 
-def _stack_opt_number(opt: str):
+def _stack_opt_number(opt: str) -> Any:
     opt = (opt or "").strip()
     if not opt:
         return None
@@ -297,7 +298,7 @@ def _mv_verify(gold: str, pred: str, cfg: dict[str, Any]) -> bool:
     return bool(verify(g, p, timeout_seconds=None, **kw))
 
 
-def _mv_child(conn) -> None:
+def _mv_child(conn: Connection) -> None:
     """Child process: runs each comparison on a worker thread (math-verify's timeouts
     use signal.alarm, so they are disabled and the parent enforces a deadline)."""
     import io
@@ -316,7 +317,7 @@ def _mv_child(conn) -> None:
             return
         out: dict[str, Any] = {}
 
-        def work(job=job, out=out):
+        def work(job: Any = job, out: dict[str, Any] = out) -> None:
             t = time.perf_counter()
             try:
                 out["v"] = _mv_verify(*job)
@@ -352,11 +353,12 @@ class MathVerifyRunner:
         self.proc.start()
         child.close()
 
-    def run(self, gold: str, pred: str, cfg: dict[str, Any]):
+    def run(self, gold: str, pred: str, cfg: dict[str, Any]) -> tuple[bool | None, float]:
         """(verdict or None on error/timeout, seconds spent in math-verify)."""
         self.conn.send((gold, pred, cfg))
         if self.conn.poll(self.timeout):
-            return self.conn.recv()
+            answer: tuple[bool | None, float] = self.conn.recv()
+            return answer
         self.timeouts += 1
         self.proc.kill()
         self.proc.join()
@@ -386,7 +388,7 @@ def _progress(i: int, n: int) -> None:
         print(f"\r{i}/{n} rows", end="" if i < n else "\n", file=sys.stderr, flush=True)
 
 
-def _pct(xs, q):
+def _pct(xs: list[float], q: float) -> float:
     if not xs:
         return float("nan")
     xs = sorted(xs)
@@ -394,7 +396,7 @@ def _pct(xs, q):
     return xs[k]
 
 
-def load_rows(data: Path):
+def load_rows(data: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     mv = [json.loads(line) for line in (data / "math_verify_cases.jsonl").open()]
     st = [json.loads(line) for line in (data / "stack_cases.jsonl").open()]
     st = [r for r in st if not r.get("maxima_only")]
@@ -414,7 +416,7 @@ def run(
     from .checker import warm_up
 
     warm_up()  # as the pool workers do: load SymPy's lazy modules before timing
-    results = []
+    results: list[dict[str, Any]] = []
     # math-verify rows
     for r in mv_rows:
         pred, spec = mv_case_to_spec(r)
@@ -515,7 +517,7 @@ def known_failures(data: Path) -> dict[str, Any]:
     return {"ours_right": ok, "rows": n}
 
 
-def _agree(rows, key):
+def _agree(rows: list[dict[str, Any]], key: str) -> tuple[float, int, int]:
     rows = [r for r in rows if r.get(key) is not None or key == "mv"]
     if not rows:
         return float("nan"), 0, 0
@@ -523,7 +525,7 @@ def _agree(rows, key):
     return ok / len(rows), ok, len(rows)
 
 
-def summarise(results, use_mv: bool) -> dict[str, Any]:
+def summarise(results: list[dict[str, Any]], use_mv: bool) -> dict[str, Any]:
     s: dict[str, Any] = {"groups": []}
     mv_short = [r for r in results if r["corpus"] == "math-verify" and r["short"]]
     mv_all = [r for r in results if r["corpus"] == "math-verify"]
@@ -573,7 +575,7 @@ def summarise(results, use_mv: bool) -> dict[str, Any]:
     return s
 
 
-def pool_throughput(results, threads: int) -> dict[str, Any]:
+def pool_throughput(results: list[dict[str, Any]], threads: int) -> dict[str, Any]:
     from .pool import CheckerPool
 
     jobs = [
@@ -590,9 +592,9 @@ def pool_throughput(results, threads: int) -> dict[str, Any]:
         pool.check("1", {"kind": "number", "key": ["1"]})
     lock = threading.Lock()
     idx = [0]
-    codes = defaultdict(int)
+    codes: defaultdict[str, int] = defaultdict(int)
 
-    def worker():
+    def worker() -> None:
         while True:
             with lock:
                 i = idx[0]
@@ -627,7 +629,7 @@ def pool_throughput(results, threads: int) -> dict[str, Any]:
 
 
 def print_summary(s: dict[str, Any]) -> None:
-    def fmt(a):
+    def fmt(a: tuple[float, int, int]) -> str:
         rate, ok, n = a
         return f"{rate * 100:6.1f}% ({ok}/{n})" if n else "     -"
 
@@ -677,7 +679,7 @@ def print_summary(s: dict[str, Any]) -> None:
     print(f"\nDisagreements: {s['disagreements_file']}")
 
 
-def make_plot(results, out: Path) -> Path:
+def make_plot(results: list[dict[str, Any]], out: Path) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -701,7 +703,7 @@ def make_plot(results, out: Path) -> Path:
     return path
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default=os.environ.get("ANSWERS_DATA", str(DEFAULT_DATA)))
     ap.add_argument("--out", default="bench-out")

@@ -11,7 +11,10 @@ A function name followed by brackets takes the bracket as its argument (``sin(x)
 
 from __future__ import annotations
 
-from lark import Lark, Transformer, UnexpectedInput
+from collections.abc import Iterator
+from typing import Any
+
+from lark import Lark, Token, Transformer, UnexpectedInput
 from lark.lexer import Lexer
 
 from .errors import ParseError
@@ -111,10 +114,10 @@ call: FUNC LPAR top RPAR                       -> call_paren
 class _TokenLexer(Lexer):
     """Feeds lark the tokens our tokenizer already produced."""
 
-    def __init__(self, lexer_conf):
+    def __init__(self, lexer_conf: Any) -> None:
         pass
 
-    def lex(self, data, *args):
+    def lex(self, data: Any, *args: Any) -> Iterator[Token]:
         yield from data
 
 
@@ -158,67 +161,68 @@ def _leftmost(n: Node) -> Node:
     return n
 
 
-class _Build(Transformer):
-    def __init__(self, notes: list[str]):
+class _Build(Transformer[Token, Node]):
+    def __init__(self, notes: list[str]) -> None:
         super().__init__()
         self.notes = notes
 
     # leaves
-    def num(self, c):
+    def num(self, c: list[Any]) -> Node:
         return Node("num", (), c[0].value)
 
-    def sym(self, c):
+    def sym(self, c: list[Any]) -> Node:
         return Node("sym", (), c[0].value)
 
-    def const(self, c):
+    def const(self, c: list[Any]) -> Node:
         return Node("const", (), c[0].value)
 
-    def special(self, c):
+    def special(self, c: list[Any]) -> Node:
         return Node("special", (), c[0].value)
 
-    def mixed(self, c):
+    def mixed(self, c: list[Any]) -> Node:
         whole, frac = c[0].value.split(" ")
         a, b = frac.split("/")
         return Node("mixed", (), (whole, a, b))
 
-    def start(self, c):
-        return c[0]
+    def start(self, c: list[Any]) -> Node:
+        node: Node = c[0]
+        return node
 
     # collections
-    def seq(self, c):
+    def seq(self, c: list[Any]) -> Node:
         return Node("seq", tuple(x for x in c if isinstance(x, Node)))
 
-    def or_(self, c):
+    def or_(self, c: list[Any]) -> Node:
         return Node("or", tuple(x for x in c if isinstance(x, Node)))
 
-    def and_(self, c):
+    def and_(self, c: list[Any]) -> Node:
         return Node("and", tuple(x for x in c if isinstance(x, Node)))
 
-    def rel(self, c):
+    def rel(self, c: list[Any]) -> Node:
         operands = tuple(x for x in c if isinstance(x, Node))
         ops = tuple(x.value for x in c if not isinstance(x, Node))
         return Node("rel", operands, ops)
 
-    def union(self, c):
+    def union(self, c: list[Any]) -> Node:
         return Node("union", tuple(x for x in c if isinstance(x, Node)))
 
     # arithmetic
-    def add(self, c):
+    def add(self, c: list[Any]) -> Node:
         return Node("add", (c[0], c[2]))
 
-    def sub(self, c):
+    def sub(self, c: list[Any]) -> Node:
         return Node("sub", (c[0], c[2]))
 
-    def pm(self, c):
+    def pm(self, c: list[Any]) -> Node:
         return Node("pm", (c[0], c[2]))
 
-    def mul(self, c):
+    def mul(self, c: list[Any]) -> Node:
         return Node("mul", (c[0], c[2]))
 
-    def div(self, c):
+    def div(self, c: list[Any]) -> Node:
         return Node("div", (c[0], c[2]))
 
-    def imul(self, c):
+    def imul(self, c: list[Any]) -> Node:
         a, b = c
         lm = _leftmost(b)
         if lm.op in ("num", "mixed") and not lm.paren:
@@ -230,51 +234,51 @@ class _Build(Transformer):
             self.notes.append(f"we read {a}({_inner_text(b)}) as {a}*({_inner_text(b)}), a product")
         return Node("imul", (a, b))
 
-    def neg(self, c):
+    def neg(self, c: list[Any]) -> Node:
         return Node("neg", (c[1],))
 
-    def pos(self, c):
+    def pos(self, c: list[Any]) -> Node:
         return Node("pos", (c[1],))
 
-    def upm(self, c):
+    def upm(self, c: list[Any]) -> Node:
         return Node("upm", (c[1],))
 
-    def pow(self, c):
+    def pow(self, c: list[Any]) -> Node:
         return Node("pow", (c[0], c[2]))
 
-    def fact(self, c):
+    def fact(self, c: list[Any]) -> Node:
         return Node("fact", (c[0],))
 
-    def pct(self, c):
+    def pct(self, c: list[Any]) -> Node:
         return Node("pct", (c[0],))
 
     # brackets
-    def paren(self, c):
+    def paren(self, c: list[Any]) -> Node:
         inner = c[1]
         if inner.op == "seq":
             return Node("tuple", inner.args)
         return Node(inner.op, inner.args, inner.value, paren=True)
 
-    def lopen(self, c):  # ( a, b ]
+    def lopen(self, c: list[Any]) -> Node:  # ( a, b ]
         return _interval(c[1], False, True)
 
-    def ropen(self, c):  # [ a, b )
+    def ropen(self, c: list[Any]) -> Node:  # [ a, b )
         return _interval(c[1], True, False)
 
-    def bracket(self, c):
+    def bracket(self, c: list[Any]) -> Node:
         inner = c[1]
         items = inner.args if inner.op == "seq" else (inner,)
         return Node("list", items)
 
-    def braces(self, c):
+    def braces(self, c: list[Any]) -> Node:
         inner = c[1]
         items = inner.args if inner.op == "seq" else (inner,)
         return Node("set", items)
 
-    def empty_set(self, c):
+    def empty_set(self, c: list[Any]) -> Node:
         return Node("set", ())
 
-    def abs_(self, c):
+    def abs_(self, c: list[Any]) -> Node:
         return Node("abs", (c[1],))
 
     # calls
@@ -295,22 +299,22 @@ class _Build(Transformer):
             return Node("abs", args)
         return Node("func", args, name)
 
-    def call_paren(self, c):
+    def call_paren(self, c: list[Any]) -> Node:
         inner = c[2]
         arg = Node("tuple", inner.args) if inner.op == "seq" else inner
         return self._call(c[0].value, arg)
 
-    def call_pow_paren(self, c):
+    def call_pow_paren(self, c: list[Any]) -> Node:
         return self._pow_call(c[0].value, c[2], c[4])
 
-    def call_bare(self, c):
+    def call_bare(self, c: list[Any]) -> Node:
         self.notes.append(f"we read {c[0].value} {c[1]} as {c[0].value}({c[1]})")
         return self._call(c[0].value, c[1])
 
-    def call_pow_bare(self, c):
+    def call_pow_bare(self, c: list[Any]) -> Node:
         return self._pow_call(c[0].value, c[2], c[3])
 
-    def _pow_call(self, name, exponent, inner):
+    def _pow_call(self, name: str, exponent: Node, inner: Node) -> Node:
         arg = Node("tuple", inner.args) if inner.op == "seq" else inner
         if exponent.op == "neg" and exponent.args[0] == Node("num", (), "1"):
             inv = {
@@ -329,11 +333,11 @@ class _Build(Transformer):
                 return self._call(inv, arg)
         return Node("pow", (self._call(name, arg), exponent))
 
-    def log_paren(self, c):
+    def log_paren(self, c: list[Any]) -> Node:
         inner = c[2]
         return Node("func", (inner, _base(c[0].value)), "log")
 
-    def log_bare(self, c):
+    def log_bare(self, c: list[Any]) -> Node:
         return Node("func", (c[1], _base(c[0].value)), "log")
 
 
@@ -342,7 +346,7 @@ def _base(s: str) -> Node:
 
 
 class _Reject(Exception):
-    def __init__(self, msg, node):
+    def __init__(self, msg: str, node: Node) -> None:
         super().__init__(msg)
         self.msg = msg
         self.node = node
@@ -360,7 +364,7 @@ def _interval(inner: Node, lc: bool, rc: bool) -> Node:
     return Node("interval", inner.args, (lc, rc))
 
 
-def parse_tokens(tokens, notes: list[str], text: str) -> Node:
+def parse_tokens(tokens: list[Token], notes: list[str], text: str) -> Node:
     if not tokens:
         raise ParseError("Your answer is empty.", code="empty")
     try:
@@ -380,6 +384,7 @@ def parse_tokens(tokens, notes: list[str], text: str) -> Node:
         else:
             what = _TOKEN_WORDS.get(tok.type, tok.value)
             shown = tok.value if tok.type not in ("NUMBER", "NAME") else tok.value
+            assert pos is not None  # our tokens carry their position (lexer._tok)
             msg = f"We could not read your answer at position {pos + 1}: unexpected {what}"
             if shown and shown != what:
                 msg += f" '{shown}'"

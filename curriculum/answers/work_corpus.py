@@ -20,26 +20,29 @@ from typing import Any
 
 PER_SKILL = 20
 
+Num = int | F  # a number of a trace: an integer or an exact fraction
+Trace = dict[str, Any]  # skill, spec, lines, first_error, malrule, note (+ style, id)
 
-def n(v) -> str:
+
+def n(v: Num) -> str:
     """A number as a student writes it: 3, -2, 7/12."""
     v = F(v)
     return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
 
 
-def p(v) -> str:
+def p(v: Num) -> str:
     """A number, in brackets when negative."""
     s = n(v)
     return f"({s})" if F(v) < 0 else s
 
 
-def sg(v) -> str:
+def sg(v: Num) -> str:
     """+ 3 or - 3 (a signed term)."""
     v = F(v)
     return f"+ {n(v)}" if v >= 0 else f"- {n(-v)}"
 
 
-def cx(a, var: str = "x") -> str:
+def cx(a: Num, var: str = "x") -> str:
     """The term a·x written: x, -x, 3x."""
     a = F(a)
     if a == 1:
@@ -49,18 +52,25 @@ def cx(a, var: str = "x") -> str:
     return f"{n(a)}{var}" if a.denominator == 1 else f"({n(a)}){var}"
 
 
-def scx(a, var: str = "x") -> str:
+def scx(a: Num, var: str = "x") -> str:
     a = F(a)
     return f"+ {cx(a, var)}" if a >= 0 else f"- {cx(-a, var)}"
 
 
-def slip(rng: random.Random, v) -> F:
+def slip(rng: random.Random, v: Num) -> F:
     """v off by a little (never -v, which reads as a sign error)."""
     out = F(v) + rng.choice([-2, -1, 1, 2])
     return out if out != -F(v) else F(v) + 3
 
 
-def _t(skill, spec, lines, first, rule, note=""):
+def _t(
+    skill: str,
+    spec: dict[str, Any],
+    lines: list[str],
+    first: int | None,
+    rule: str | None,
+    note: str = "",
+) -> Trace:
     return {
         "skill": skill,
         "spec": spec,
@@ -71,11 +81,11 @@ def _t(skill, spec, lines, first, rule, note=""):
     }
 
 
-def _num(key) -> dict[str, Any]:
+def _num(key: Num) -> dict[str, Any]:
     return {"kind": "number", "key": [n(key)], "options": {"task": "compute"}}
 
 
-def _eq(x) -> dict[str, Any]:
+def _eq(x: Num) -> dict[str, Any]:
     return {
         "kind": "equation",
         "key": [f"x = {n(x)}"],
@@ -84,7 +94,7 @@ def _eq(x) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- skills
-def integer_addition(rng, err):
+def integer_addition(rng: random.Random, err: str | None) -> Trace:
     a, b = (
         rng.choice([i for i in range(-20, 21) if i]),
         rng.choice([i for i in range(-20, 21) if i]),
@@ -98,7 +108,7 @@ def integer_addition(rng, err):
     return _t("integer-addition", _num(s), [f"{a} + {p(b)}", f"{a} {sg(b)}", n(s)], None, None)
 
 
-def integer_multiplication(rng, err):
+def integer_multiplication(rng: random.Random, err: str | None) -> Trace:
     a, b = (
         rng.choice([2, 3, 4, 5, 6, 7, 8, 9, -2, -3, -4, -6, -7]),
         rng.choice([2, 3, 5, 6, 8, 9, -3, -4, -5, -8, -11]),
@@ -113,7 +123,7 @@ def integer_multiplication(rng, err):
     return _t("integer-multiplication", _num(q), [f"{p(a)} * {p(b)}", n(q)], None, None)
 
 
-def order_of_operations(rng, err):
+def order_of_operations(rng: random.Random, err: str | None) -> Trace:
     a, b = rng.choice([i for i in range(-10, 11) if i]), rng.randint(2, 9)
     c, d = rng.choice([i for i in range(-9, 10) if i]), rng.randint(1, 12)
     v, bc = a + b * c - d, b * c
@@ -128,14 +138,14 @@ def order_of_operations(rng, err):
             "order-of-operations", _num(v), [start, f"{a} + {p(bc)} - {d}", n(slip(rng, v))], 2, err
         )
     if err == "order_of_operations":  # left to right: (a + b)c - d
-        w = (a + b) * c - d
-        if w == v:
+        lr = (a + b) * c - d
+        if lr == v:
             return _t("order-of-operations", _num(v), [start, n(v)], None, None)
-        return _t("order-of-operations", _num(v), [start, n(w)], 1, err, "left to right")
+        return _t("order-of-operations", _num(v), [start, n(lr)], 1, err, "left to right")
     return _t("order-of-operations", _num(v), [start, f"{a} + {p(bc)} - {d}", n(v)], None, None)
 
 
-def fraction_simplifying(rng, err):
+def fraction_simplifying(rng: random.Random, err: str | None) -> Trace:
     while True:
         k, pp, q = rng.randint(2, 9), rng.randint(1, 11), rng.randint(2, 12)
         if gcd(pp, q) == 1 and pp < q:
@@ -155,7 +165,7 @@ def fraction_simplifying(rng, err):
     )
 
 
-def fraction_addition(rng, err):
+def fraction_addition(rng: random.Random, err: str | None) -> Trace:
     while True:
         a, b, c, d = rng.randint(1, 9), rng.randint(2, 10), rng.randint(1, 9), rng.randint(2, 10)
         if a < b and c < d and b != d and gcd(a, b) == 1 and gcd(c, d) == 1:
@@ -181,7 +191,7 @@ def fraction_addition(rng, err):
     return _t("fraction-addition", spec, lines, None, None)
 
 
-def fraction_multiplication(rng, err):
+def fraction_multiplication(rng: random.Random, err: str | None) -> Trace:
     while True:
         a, b, c, d = rng.randint(1, 9), rng.randint(2, 10), rng.randint(1, 9), rng.randint(2, 10)
         if a < b and c < d and gcd(a, b) == 1 and gcd(c, d) == 1:
@@ -197,11 +207,11 @@ def fraction_multiplication(rng, err):
     return _t("fraction-multiplication", spec, lines, None, None)
 
 
-def _nz(rng, lo, hi, bad=(0,)):
+def _nz(rng: random.Random, lo: int, hi: int, bad: tuple[int, ...] = (0,)) -> int:
     return rng.choice([i for i in range(lo, hi + 1) if i not in bad])
 
 
-def combining_like_terms(rng, err):
+def combining_like_terms(rng: random.Random, err: str | None) -> Trace:
     while True:
         a, b, c, d = (
             _nz(rng, -9, 9, (-1, 0, 1)),
@@ -227,7 +237,7 @@ def combining_like_terms(rng, err):
     return _t("combining-like-terms", spec, [start, mid, f"{cx(a + c)} {sg(b + d)}"], None, None)
 
 
-def distributive_property(rng, err):
+def distributive_property(rng: random.Random, err: str | None) -> Trace:
     a, b = _nz(rng, -9, 9, (-1, 0, 1)), _nz(rng, -12, 12)
     if rng.random() < 0.5:  # an expression
         spec = {
@@ -246,11 +256,11 @@ def distributive_property(rng, err):
     c = a * (x + b)
     start = f"{a}(x {sg(b)}) = {c}"
     if err == "distribute_one_term":
-        w = F(c - b, a)
+        wx = F(c - b, a)
         return _t(
             "distributive-property",
             _eq(x),
-            [start, f"{cx(a)} {sg(b)} = {c}", f"{cx(a)} = {n(c - b)}", f"x = {n(w)}"],
+            [start, f"{cx(a)} {sg(b)} = {c}", f"{cx(a)} = {n(c - b)}", f"x = {n(wx)}"],
             1,
             err,
         )
@@ -271,7 +281,7 @@ def distributive_property(rng, err):
     )
 
 
-def one_step(rng, err):
+def one_step(rng: random.Random, err: str | None) -> Trace:
     x, b = rng.randint(-20, 20), _nz(rng, -20, 20)
     c = x + b
     start = f"x {sg(b)} = {c}"
@@ -288,7 +298,7 @@ def one_step(rng, err):
     return _t("one-step-equations", _eq(x), [start, f"x = {c} {sg(-b)}", f"x = {x}"], None, None)
 
 
-def two_step(rng, err):
+def two_step(rng: random.Random, err: str | None) -> Trace:
     a, b, x = _nz(rng, -9, 9, (-1, 0, 1)), _nz(rng, -15, 15), _nz(rng, -10, 10)
     c = a * x + b
     start = f"{cx(a)} {sg(b)} = {c}"
@@ -322,7 +332,7 @@ def two_step(rng, err):
     return _t("two-step-equations", _eq(x), ok, None, None)
 
 
-def both_sides(rng, err):
+def both_sides(rng: random.Random, err: str | None) -> Trace:
     while True:
         a, c, b, x = _nz(rng, -9, 9), _nz(rng, -9, 9), rng.randint(-15, 15), _nz(rng, -10, 10)
         d = (a - c) * x + b
@@ -355,7 +365,7 @@ def both_sides(rng, err):
     return _t("equations-both-sides", _eq(x), ok, None, None)
 
 
-def inequality(rng, err):
+def inequality(rng: random.Random, err: str | None) -> Trace:
     a, b, r = _nz(rng, -6, 6, (-1, 0, 1)), _nz(rng, -12, 12), rng.randint(-8, 8)
     c = a * r + b
     op = "<" if a > 0 else ">"
@@ -390,7 +400,7 @@ def inequality(rng, err):
     return _t("linear-inequalities", spec, [start, mid, f"x {op} {r}"], None, None)
 
 
-def substitution(rng, err):
+def substitution(rng: random.Random, err: str | None) -> Trace:
     while True:
         m, pp, q = _nz(rng, -5, 5), rng.randint(1, 6), _nz(rng, -6, 6)
         x0, y0 = rng.randint(-6, 6), rng.randint(-6, 6)
@@ -427,7 +437,7 @@ def substitution(rng, err):
     return _t("systems-substitution", spec, lines, None, None)
 
 
-def elimination(rng, err):
+def elimination(rng: random.Random, err: str | None) -> Trace:
     while True:
         a, b, c, d = rng.randint(1, 5), _nz(rng, -5, 5), rng.randint(1, 5), _nz(rng, -5, 5)
         x0, y0 = rng.randint(-5, 5), rng.randint(-5, 5)
@@ -452,7 +462,7 @@ def elimination(rng, err):
     return _t("systems-elimination", spec, [start, l1, l2, l3, l4, l5, end], None, None)
 
 
-def foil(rng, err):
+def foil(rng: random.Random, err: str | None) -> Trace:
     pp, q = sorted((_nz(rng, -9, 9), _nz(rng, -9, 9)))
     spec = {
         "kind": "expression",
@@ -480,7 +490,7 @@ def foil(rng, err):
     return _t("expanding-binomials", spec, lines, None, None)
 
 
-def factoring(rng, err):
+def factoring(rng: random.Random, err: str | None) -> Trace:
     while True:
         pp, q = sorted((_nz(rng, -9, 9), _nz(rng, -9, 9)))
         if pp + q:
@@ -511,7 +521,7 @@ def factoring(rng, err):
     )
 
 
-def quadratic(rng, err):
+def quadratic(rng: random.Random, err: str | None) -> Trace:
     while True:
         pp, q = rng.randint(-9, 9), rng.randint(-9, 9)
         if pp < q and pp + q and pp * q:
@@ -608,7 +618,7 @@ def _latex_fractions(line: str) -> str:
     return re.sub(r"(?<![\w)])(\d+)/(\d+)(?![\w(])", r"\\frac{\1}{\2}", line)
 
 
-def stylise(t: dict[str, Any], style: str) -> dict[str, Any]:
+def stylise(t: Trace, style: str) -> Trace:
     """The same working written another way (labels unchanged: the mathematics is the same).
     The start line stays as the problem states it; sides are swapped only on middle lines."""
     lines = list(t["lines"])
@@ -628,7 +638,7 @@ def stylise(t: dict[str, Any], style: str) -> dict[str, Any]:
     return {**t, "lines": lines, "style": style}
 
 
-def build(per_skill: int = PER_SKILL, seed: int = 15) -> list[dict[str, Any]]:
+def build(per_skill: int = PER_SKILL, seed: int = 15) -> list[Trace]:
     """The corpus: ``per_skill`` traces for each skill (more for some), errors in turn (about
     a third correct), each written in one of :data:`STYLES` in turn."""
     out = []
