@@ -57,17 +57,7 @@
     var done = document.createElement("div");
     done.className = "gen-done";
     done.innerHTML = escapeHtml(text.slice(0, cut)).replace(/\n/g, "<br>");
-    if (window.renderMathInElement) {
-      window.renderMathInElement(done, {
-        delimiters: [
-          { left: "$$", right: "$$", display: true },
-          { left: "\\[", right: "\\]", display: true },
-          { left: "\\(", right: "\\)", display: false },
-          { left: "$", right: "$", display: false },
-        ],
-        throwOnError: false,
-      });
-    }
+    if (window.tutorMath) window.tutorMath(done, { dollars: true });
     var pending = document.createElement("span");
     pending.className = "gen-pending";
     pending.textContent = text.slice(cut);
@@ -104,18 +94,7 @@
     section.dataset.announcedAt = String(Date.now());
     var chunk = document.createElement("div");
     chunk.innerHTML = escapeHtml(text.slice(from, upTo)).replace(/\n/g, "<br>");
-    if (window.renderMathInElement) {
-      window.renderMathInElement(chunk, {
-        delimiters: [
-          { left: "$$", right: "$$", display: true },
-          { left: "\\[", right: "\\]", display: true },
-          { left: "\\(", right: "\\)", display: false },
-          { left: "$", right: "$", display: false },
-        ],
-        output: "mathml",
-        throwOnError: false,
-      });
-    }
+    if (window.tutorMath) window.tutorMath(chunk, { dollars: true, output: "mathml" });
     region.replaceChildren(chunk);
   }
 

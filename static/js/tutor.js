@@ -15,18 +15,27 @@
   };
   var t = window.tutorText;
 
-  function typeset(root) {
+  // The one KaTeX configuration of the site. Our pages mark math with \( \) and \[ \] (a
+  // dollar sign in page text stays a dollar sign); the tutor's explanations (model text) also
+  // write $ ... $ and $$ ... $$. options: {dollars: true} for model text, {output: "mathml"}.
+  var PAGE_DELIMITERS = [
+    { left: "\\[", right: "\\]", display: true },
+    { left: "\\(", right: "\\)", display: false },
+    { left: "$$", right: "$$", display: true },
+  ];
+  var MODEL_DELIMITERS = PAGE_DELIMITERS.concat([{ left: "$", right: "$", display: false }]);
+  window.tutorMath = function (el, options) {
     if (!window.renderMathInElement) return;
-    root.querySelectorAll("[data-math]").forEach(function (el) {
-      window.renderMathInElement(el, {
-        delimiters: [
-          { left: "\\[", right: "\\]", display: true },
-          { left: "\\(", right: "\\)", display: false },
-          { left: "$$", right: "$$", display: true },
-        ],
-        throwOnError: false,
-      });
-    });
+    var settings = {
+      delimiters: options && options.dollars ? MODEL_DELIMITERS : PAGE_DELIMITERS,
+      throwOnError: false,
+    };
+    if (options && options.output) settings.output = options.output;
+    window.renderMathInElement(el, settings);
+  };
+
+  function typeset(root) {
+    root.querySelectorAll("[data-math]").forEach(function (el) { window.tutorMath(el); });
   }
 
   // One answer box at a time. The plain-text box is the default (and works without

@@ -7,13 +7,10 @@
   window.tutorWorkSteps = true;
 
   function typeset() {
-    if (!window.renderMathInElement) return;
+    if (!window.tutorMath || !window.renderMathInElement) return;
     document.querySelectorAll(".gen-steps [data-math]:not([data-typeset])").forEach(function (el) {
       el.setAttribute("data-typeset", "1");
-      window.renderMathInElement(el, {
-        delimiters: [{ left: "\\(", right: "\\)", display: false }],
-        throwOnError: false,
-      });
+      window.tutorMath(el);
     });
   }
 
