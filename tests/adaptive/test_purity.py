@@ -4,6 +4,7 @@ import ast
 import pathlib
 
 import tutor.adaptive
+from tests.purity import assert_pure
 
 PKG = pathlib.Path(tutor.adaptive.__file__).parent
 
@@ -33,6 +34,12 @@ def test_no_django_or_project_imports():
                     path.name,
                     n,
                 )
+
+
+def test_a_fresh_import_loads_no_django_side():
+    """Every module imported in a fresh interpreter: no Django, Celery, Channels or Redis
+    client comes in through the packages around it either (tests/purity.py)."""
+    assert_pure("tutor.adaptive")
 
 
 def test_bench_runs_small():
