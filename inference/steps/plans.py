@@ -23,7 +23,7 @@ from curriculum.answers.nodes import Node, walk
 from .check import LineChecker, split_line
 from .problems import ProblemState, expr_of, is_plain, parse_math, plain_relations, plain_value
 from .render import latex_result, latex_sum
-from .writer import Lin, factor_lines, foil_lines, gather_line, mixed_lines
+from .writer import Lin, Op, Tree, factor_lines, foil_lines, gather_line, mixed_lines
 
 __all__ = [
     "both_sides_line",
@@ -278,10 +278,10 @@ def foil_line(problem: ProblemState, previous_state: str) -> str | None:
         factors = list(node.args)
     else:
         return None
-    pairs = [_binomial(f, problem.var) for f in factors]
-    if None in pairs:
-        return None
-    (a, p), (b, q) = pairs  # type: ignore[misc] - None excluded above
+    pairs = [pair for f in factors if (pair := _binomial(f, problem.var)) is not None]
+    if len(pairs) != len(factors):
+        return None  # a factor that is not ``a v + p`` with whole numbers
+    (a, p), (b, q) = pairs
     start, lines, _ = foil_lines(a, p, b, q, problem.var.name, square)
     return _follow(problem, previous_state, start, lines)
 
@@ -316,14 +316,14 @@ def factor_line(problem: ProblemState, previous_state: str) -> str | None:
     return _follow(problem, previous_state, start, lines)
 
 
-def _tree(node: Node):
+def _tree(node: Node) -> Tree | None:
     """The training data's arithmetic tree of a whole-number expression, or None."""
     if node.op == "num":
         return int(node.value) if node.value.isdigit() else None
     if node.op == "neg":
         inner = node.args[0]
         return -int(inner.value) if inner.op == "num" and inner.value.isdigit() else None
-    ops = {"add": "+", "sub": "-", "mul": "*", "imul": "*", "div": "/"}
+    ops: dict[str, Op] = {"add": "+", "sub": "-", "mul": "*", "imul": "*", "div": "/"}
     if node.op not in ops or len(node.args) != 2:
         return None
     a, b = _tree(node.args[0]), _tree(node.args[1])
@@ -407,7 +407,7 @@ def quadratic_line(problem: ProblemState, previous_state: str) -> str | None:
 DISTRIBUTE_PHRASE = re.compile(r"^Multiply each term in the brackets by \$(?P<k>[^$]+)\$$")
 
 
-def _signed_nodes(node: Node, sign: int, out: list) -> None:
+def _signed_nodes(node: Node, sign: int, out: list[tuple[int, Node]]) -> None:
     """Top-level terms of a sum as (sign, node); a bracket stays one node."""
     if node.op in ("add", "sub") and not node.paren:
         _signed_nodes(node.args[0], sign, out)
@@ -437,10 +437,10 @@ def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
     node = parse_math(previous_state)
     if node is None or not is_plain(node) or node.op == "rel":
         return None
-    parts: list = []
+    parts: list[tuple[int, Node]] = []
     _signed_nodes(node, 1, parts)
-    terms: list = []  # (coef, monomial) or the bracket's position as None
-    bracket: tuple[sp.Rational, list] | None = None
+    terms: list[tuple[sp.Rational, str] | None] = []  # (coef, monomial); the bracket's place: None
+    bracket: tuple[sp.Rational, list[tuple[sp.Rational, str]]] | None = None
     for sign, part in parts:
         inner, k = None, None
         if part.paren and part.op in ("add", "sub"):
@@ -460,12 +460,12 @@ def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
             continue
         if bracket is not None:
             return None  # one bracket at a time
-        inside: list = []
+        inside: list[tuple[int, Node]] = []
         _signed_nodes(inner.args[0], 1, inside)
         _signed_nodes(inner.args[1], -1 if inner.op == "sub" else 1, inside)
-        read = [(s, _term_of(n)) for s, n in inside]
-        if any(t is None for _, t in read):
-            return None
+        read = [(s, t) for s, n in inside if (t := _term_of(n)) is not None]
+        if len(read) != len(inside):
+            return None  # a term inside that is not a number, or a number times one letter
         bracket = (k, [(s * t[0], t[1]) for s, t in read])
         terms.append(None)
     if bracket is None:

@@ -17,6 +17,7 @@ Pure Python + SymPy (no Django, no torch).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
@@ -205,7 +206,7 @@ def _terms(latex: str) -> list[tuple[sp.Rational, str]] | None:
         return None
     out: list[tuple[sp.Rational, str]] = []
 
-    def collect(n, sign: int) -> bool:
+    def collect(n: Node, sign: int) -> bool:
         if n.op in ("add", "sub") and not n.paren:
             return collect(n.args[0], sign) and collect(n.args[1], -sign if n.op == "sub" else sign)
         if n.op == "neg" and not n.paren:
@@ -238,6 +239,7 @@ def _like_terms_line(problem: ProblemState, previous_state: str, line: str) -> s
         if grouped == terms:
             return None
         return f"Group like terms: ${latex_sum(grouped)}$."
+    assert combine is not None  # not a "Group like terms" line: the "Combine" rule matched
     letter = combine["letter"] or ""
     members = [t for t in terms if t[1] == letter]
     if len(members) < 2:
@@ -297,6 +299,7 @@ def _fraction_line(previous_state: str, line: str) -> str | None:
     denominators", "Add the numerators"), written out by the CAS as the training data writes
     it; None for other lines."""
     phrase = split_line(line).phrase
+    found: list[re.Pattern[str] | None]
     found = [rule for rule in (_DENOMINATOR, _RECIPROCAL, _NUMERATORS) if rule.match(phrase)] or (
         [None] if phrase == _PRODUCT else []
     )
@@ -367,7 +370,7 @@ def repair_step(problem: ProblemState, previous_state: str, line: str) -> str | 
     return good.pop() if len(good) == 1 else None
 
 
-def _passes(problem: ProblemState):
+def _passes(problem: ProblemState) -> Callable[[str], bool]:
     def ok(line: str) -> bool:
         verdict = LineChecker(problem).check_line(line)
         return verdict.ok and verdict.kind == "step"

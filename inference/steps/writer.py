@@ -14,24 +14,27 @@ Pure Python (no Django, no torch, no SymPy).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
+from typing import Literal, Protocol, TypeAlias, cast
 
 from .render import decimals_for, is_terminating, latex_number, latex_sum
 
 F = Fraction
+Rat: TypeAlias = int | Fraction  # the numbers the writers take: whole numbers and fractions
 
 
-def N(q, dec: bool = False) -> str:
+def N(q: Rat, dec: bool = False) -> str:
     """A number in canonical form (integer, \\frac, or decimal in decimal problems)."""
     return latex_number(F(q), dec and is_terminating(F(q)))
 
 
-def O(q, dec: bool = False) -> str:  # noqa: E743 - an operand: negatives in brackets
+def O(q: Rat, dec: bool = False) -> str:  # noqa: E743 - an operand: negatives in brackets
     s = N(q, dec)
     return f"({s})" if s.startswith("-") else s
 
 
-def T(c, mono: str = "", dec: bool = False) -> str:
+def T(c: Rat, mono: str = "", dec: bool = False) -> str:
     """One term with its own sign: ``-x``, ``3x``, ``\\frac{1}{2}x``, ``-5``."""
     c = F(c)
     if not mono:
@@ -43,7 +46,7 @@ def T(c, mono: str = "", dec: bool = False) -> str:
     return N(c, dec) + mono
 
 
-def OT(c, mono: str = "", dec: bool = False) -> str:
+def OT(c: Rat, mono: str = "", dec: bool = False) -> str:
     """A term as an operand: ``(-5x)`` in brackets when negative."""
     t = T(c, mono, dec)
     return f"({t})" if t.startswith("-") else t
@@ -60,19 +63,19 @@ def J(terms: list[str]) -> str:
     return out
 
 
-def P(pairs, dec: bool = False) -> str:
+def P(pairs: Iterable[tuple[Rat, str]], dec: bool = False) -> str:
     """Sum of (coef, monomial) pairs in the given order, zero terms dropped (the engine writes
     the same with :func:`inference.steps.render.latex_sum`)."""
     return latex_sum([(F(c), m) for c, m in pairs], dec)
 
 
-def C(left: str, value, dec: bool = False) -> str:
+def C(left: str, value: Rat, dec: bool = False) -> str:
     """A CALC ``$LEFT = RESULT$`` for a number RESULT."""
     q = F(value)
     return f"${left} = {latex_number(q, decimals_for(left) and is_terminating(q))}$"
 
 
-def CP(left: str, pairs) -> str:
+def CP(left: str, pairs: Iterable[tuple[Rat, str]]) -> str:
     """A CALC whose RESULT is a polynomial given as (coef, monomial) pairs (canonical order)."""
     return f"${left} = {P(pairs, decimals_for(left))}$"
 
@@ -95,7 +98,7 @@ REL_LATEX = {"=": "=", "<": "<", ">": ">", "<=": "\\le", ">=": "\\ge"}
 FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
 
-def binom(c1, v, c0) -> list:
+def binom(c1: int, v: str, c0: int) -> list[tuple[int, str]]:
     return [(c1, v), (c0, "")]
 
 
@@ -124,16 +127,16 @@ class Lin:
         self.v, self.dec = v, dec
         self.lines: list[str] = []
 
-    def n(self, q) -> str:
+    def n(self, q: Rat) -> str:
         return N(q, self.dec)
 
-    def o(self, q) -> str:
+    def o(self, q: Rat) -> str:
         return O(q, self.dec)
 
-    def side(self, a, b) -> str:
+    def side(self, a: Rat, b: Rat) -> str:
         return P([(F(a), self.v), (F(b), "")], self.dec)
 
-    def move_const(self, a, b, c, rel: str = "=", var_left: bool = True):
+    def move_const(self, a: Rat, b: Rat, c: Rat, rel: str = "=", var_left: bool = True) -> F:
         """a*v + b REL c  ->  a*v REL c - b (lines); returns the new constant."""
         a, b, c = F(a), F(b), F(c)
         if b == 0:
@@ -148,7 +151,7 @@ class Lin:
         self.lines.append(L(phrase, [C(left, new)], state))
         return new
 
-    def divide(self, a, c, rel: str = "=", var_left: bool = True) -> tuple[F, str]:
+    def divide(self, a: Rat, c: Rat, rel: str = "=", var_left: bool = True) -> tuple[F, str]:
         """a*v REL c -> v REL' c/a; returns (value, final relation with v on the left)."""
         a, c = F(a), F(c)
         r = c / a
@@ -197,7 +200,7 @@ class Lin:
 
 def foil_lines(
     a: int, p: int, b: int, q: int, v: str, square: bool = False
-) -> tuple[str, list[str], list]:
+) -> tuple[str, list[str], list[tuple[int, str]]]:
     """The start state and the lines of expanding ``(a v + p)(b v + q)`` (``(a v + p)^2`` when
     ``square``), and the final (coefficient, monomial) pairs."""
     f1, f2 = P(binom(a, v, p)), P(binom(b, v, q))
@@ -248,8 +251,24 @@ def factor_lines(k: int, p: int, q: int, v: str) -> tuple[str, list[str], str]:
 # ---------------------------------------------------------------- order of operations
 # A tree is an int, ("()", tree) for brackets, or (op, tree, tree) with op one of + - * /.
 
+Op: TypeAlias = Literal["+", "-", "*", "/"]
+Tree: TypeAlias = int | tuple[Literal["()"], "Tree"] | tuple[Op, "Tree", "Tree"]
+Path: TypeAlias = tuple[int, ...]  # positions (1 or 2) from the root down to a subtree
 
-def render_tree(node, s=None, first: bool = True) -> str:
+
+class Style(Protocol):
+    """What :func:`render_tree` asks of a notation style (the training data's ``Sty``)."""
+
+    def par(self, inner: str) -> str: ...
+
+    def sp(self, op: str) -> str: ...
+
+    def mul(self) -> str: ...
+
+    def div(self) -> str: ...
+
+
+def render_tree(node: Tree, s: Style | None = None, first: bool = True) -> str:
     """Render an arithmetic tree; negatives in brackets unless leftmost (canonical when ``s`` is
     None; ``s`` is the training data's notation style, with ``par``, ``sp``, ``mul``, ``div``)."""
     if isinstance(node, int):
@@ -268,10 +287,10 @@ def render_tree(node, s=None, first: bool = True) -> str:
     return render_tree(a, s, first) + sym + render_tree(b, s, False)
 
 
-def _redex(node, path=()):
+def _redex(node: Tree, path: Path = ()) -> tuple[Path | None, bool]:
     """Path of the next operation: brackets first, then leftmost * /, then leftmost + -."""
 
-    def find(n, p, ops):
+    def find(n: Tree, p: Path, ops: str) -> Path | None:
         if isinstance(n, int):
             return None
         if n[0] == "()":
@@ -287,7 +306,7 @@ def _redex(node, path=()):
             return p
         return None
 
-    def bracket(n, p):
+    def bracket(n: Tree, p: Path) -> Path | None:
         if isinstance(n, int):
             return None
         if n[0] == "()":
@@ -295,8 +314,9 @@ def _redex(node, path=()):
             if inner is not None:
                 return inner
             return find(n[1], p + (1,), "*/") or find(n[1], p + (1,), "+-")
-        for i in (1, 2):
-            r = bracket(n[i], p + (i,))
+        _, a, b = n
+        for i, sub in ((1, a), (2, b)):
+            r = bracket(sub, p + (i,))
             if r is not None:
                 return r
         return None
@@ -310,24 +330,33 @@ def _redex(node, path=()):
     return find(node, (), "+-"), False
 
 
-def _get(node, path):
+def _child(node: Tree, i: int) -> Tree:
+    """The subtree at position ``i`` (1 or 2) of a bracket or an operation."""
+    assert not isinstance(node, int)  # a path runs through brackets and operations only
+    sub = node[i]
+    assert not isinstance(sub, str)  # and never to position 0, the operator
+    return sub
+
+
+def _get(node: Tree, path: Path) -> Tree:
     for i in path:
-        node = node[i]
+        node = _child(node, i)
     return node
 
 
-def _set(node, path, value):
+def _set(node: Tree, path: Path, value: Tree) -> Tree:
     if not path:
         return value
-    lst = list(node)
-    lst[path[0]] = _set(node[path[0]], path[1:], value)
+    assert not isinstance(node, int)  # a path runs through brackets and operations only
+    lst: list[str | Tree] = list(node)
+    lst[path[0]] = _set(_child(node, path[0]), path[1:], value)
     out = tuple(lst)
     if out[0] == "()" and isinstance(out[1], int):
         return out[1]  # a bracket around a number is dropped
-    return out
+    return cast(Tree, out)  # the node with one subtree replaced: still a bracket or an operation
 
 
-def _ops_left(node) -> str:
+def _ops_left(node: Tree) -> str:
     if isinstance(node, int):
         return ""
     if node[0] == "()":
@@ -335,7 +364,7 @@ def _ops_left(node) -> str:
     return node[0] + _ops_left(node[1]) + _ops_left(node[2])
 
 
-def mixed_lines(tree) -> tuple[str, list[str], int]:
+def mixed_lines(tree: Tree) -> tuple[str, list[str], int]:
     """The start state, the lines and the value of working out an arithmetic tree one operation
     at a time in the order of operations (brackets, then * and / left to right, then + and -)."""
     start = render_tree(tree, None, True)
@@ -343,7 +372,11 @@ def mixed_lines(tree) -> tuple[str, list[str], int]:
     node = tree
     while not isinstance(node, int):
         path, in_bracket = _redex(node)
-        op, a, b = _get(node, path)
+        assert path is not None  # a tree that is not a number has an operation left
+        redex = _get(node, path)
+        assert not isinstance(redex, int) and redex[0] != "()"  # _redex's path ends at an operation
+        op, a, b = redex
+        assert isinstance(a, int) and isinstance(b, int)  # on two numbers
         val = a + b if op == "+" else a - b if op == "-" else a * b if op == "*" else a // b
         left = render_tree((op, a, b), None, True)
         node = _set(node, path, val)
