@@ -65,6 +65,30 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The pure cores' tests (the answer checker, the adaptive engine, the SambaY model and the steps
+# core; the training data is pure too) run with no Redis and no database: the Redis fixtures
+# below leave them alone unless one of them asks for the database. Every other test gets a
+# flushed Redis database at the start of the session and its throttles cleared, as before.
+PURE_CORE_TESTS = (
+    "tests/answers/",
+    "tests/adaptive/",
+    "tests/sambay/",
+    "tests/steps/",
+    "tests/training/test_data.py",
+)
+
+
+def uses_services(request: pytest.FixtureRequest) -> bool:
+    """Whether a test may touch Redis: every test outside the pure cores' directories, and a
+    test inside them that uses the database."""
+    if not request.node.nodeid.startswith(PURE_CORE_TESTS):
+        return True
+    return (
+        "_django_db_helper" in request.fixturenames
+        or request.node.get_closest_marker("django_db") is not None
+    )
+
+
 @pytest.fixture(scope="session")
 def redis_client() -> redis.Redis:
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, decode_responses=True)
@@ -74,20 +98,22 @@ def redis_client() -> redis.Redis:
         pytest.fail(
             f"Redis at {settings.REDIS_URL} is not reachable: {exc}. Run tests with `make test`."
         )
+    # The tests' database number is theirs alone (CI: /9; make test: a private server); start
+    # clean so keys left by an earlier run cannot meet a fresh database's reused ids. Whatever
+    # uses Redis in a session (the Celery worker, the throttle clean-up below) comes through
+    # this fixture, so the flush happens before any of it.
+    client.flushdb()
     return client
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _clean_redis(redis_client):
-    # The tests' database number is theirs alone (CI: /9; make test: a private server); start
-    # clean so keys left by an earlier run cannot meet a fresh database's reused ids.
-    redis_client.flushdb()
-
-
 @pytest.fixture(autouse=True)
-def _clear_throttles(redis_client):
+def _clear_throttles(request):
     """Abuse-limit counters (tutor.throttle) live in the shared cache: each test starts fresh,
-    or the suite's own log-ins and sign-ups from 127.0.0.1 would add up."""
+    or the suite's own log-ins and sign-ups from 127.0.0.1 would add up. (Pure-core tests:
+    nothing to clear, and no Redis needed; see PURE_CORE_TESTS.)"""
+    if not uses_services(request):
+        return
+    request.getfixturevalue("redis_client")  # reachable, and flushed once per session
     client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"], socket_timeout=5)
     keys = list(client.scan_iter(match="*throttle:*", count=1000))
     if keys:

@@ -24,12 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 x, y, t = sp.symbols("x y t")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _clean_redis():
-    """These tests are pure (no Redis, no database): replaces tests/conftest.py's autouse
-    Redis flush for this module so plain ``pytest tests/training`` runs anywhere."""
-
-
 # ---------------------------------------------------------------- render
 
 
