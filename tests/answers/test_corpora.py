@@ -11,15 +11,17 @@ import pytest
 
 from curriculum.answers.bench import DEFAULT_DATA, load_rows, mv_case_to_spec, stack_case_to_spec
 from curriculum.answers.checker import check_inline, warm_up
+from tests.shared_data import needs_shared_data
 
 DATA = Path(os.environ.get("ANSWERS_DATA", str(DEFAULT_DATA)))
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(
-        not (DATA / "math_verify_cases.jsonl").exists()
-        or not (DATA / "stack_cases.jsonl").exists(),
-        reason=f"answer corpora not found in {DATA} (set ANSWERS_DATA)",
+    needs_shared_data(
+        DATA / "math_verify_cases.jsonl",
+        DATA / "stack_cases.jsonl",
+        what="the answer corpora",
+        hint="ANSWERS_DATA may point elsewhere",
     ),
 ]
 

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.shared_data import SHARED_DATA
+
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "curriculum" / "demo"
-OATUTOR_POOL = REPO.parent / "shared" / "data" / "oatutor"
+OATUTOR_POOL = SHARED_DATA / "oatutor"
 
 
 @pytest.fixture

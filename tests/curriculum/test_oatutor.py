@@ -11,6 +11,7 @@ from curriculum.models import Course, Hint, Problem, Skill, Unit
 from curriculum.services import load_curriculum
 from curriculum.validation import validate
 from tests.curriculum.conftest import FIXTURES, OATUTOR_POOL
+from tests.shared_data import needs_shared_data
 
 pytestmark = pytest.mark.django_db
 POOL = FIXTURES / "oatutor"
@@ -150,9 +151,10 @@ def test_attribution_is_shown_to_students(imported, client, student):
     )
 
 
-@pytest.mark.skipif(
-    not (OATUTOR_POOL / "coursePlans.json").exists(),
-    reason="the OATutor pool is not at ../shared/data/oatutor (python -m curriculum.bench runs all of it)",
+@needs_shared_data(
+    OATUTOR_POOL / "coursePlans.json",
+    what="the OATutor pool",
+    hint="python -m curriculum.bench runs all of it",
 )
 def test_a_sample_of_the_real_pool_validates():
     raws, report = oatutor.read_pool(Path(OATUTOR_POOL), limit=300)

@@ -10,6 +10,7 @@ from curriculum.oatutor import read_pool
 from curriculum.package import RawPackage, read_package
 from curriculum.restatements import restatement_report
 from tests.curriculum.conftest import DEMO, OATUTOR_POOL
+from tests.shared_data import needs_shared_data
 
 
 def test_demo_curriculum_accepts_no_statement_and_did_before_tasks():
@@ -51,10 +52,7 @@ def test_the_command_fails_when_a_statement_is_accepted(tmp_path, mini_data):
         call_command("restatement_report", "--demo", str(tmp_path), "--oatutor", "")
 
 
-@pytest.mark.skipif(
-    not (OATUTOR_POOL / "coursePlans.json").exists(),
-    reason="the OATutor pool is not at ../shared/data/oatutor (needed for this check)",
-)
+@needs_shared_data(OATUTOR_POOL / "coursePlans.json", what="the OATutor pool")
 def test_oatutor_pool_sample_accepts_no_statement():
     packages, _ = read_pool(OATUTOR_POOL, limit=400)
     r = restatement_report("oatutor", packages, compare_bare=False, source_format="oatutor")
