@@ -304,7 +304,6 @@ TUTOR_UNWATCHED_CANCEL_SECONDS = int(os.environ.get("TUTOR_UNWATCHED_CANCEL_SECO
 # A generation still queued after this long is failed by the sweeper (its task was lost, e.g.
 # in a Redis restart without persistence); the student gets a Retry button.
 TUTOR_QUEUE_TIMEOUT_SECONDS = int(os.environ.get("TUTOR_QUEUE_TIMEOUT_SECONDS", "600"))
-TUTOR_MAX_ANSWER_LENGTH = 2000
 
 LOGGING = {
     "version": 1,
