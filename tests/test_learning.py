@@ -59,6 +59,17 @@ def test_prerequisites_gate_later_skills(client, student, demo):
     assert problem.skill == integers  # equations come first in order but are locked
 
 
+def test_a_prerequisite_added_later_reaches_the_cached_course_graph(demo):
+    integers = Skill.objects.get(course=demo, slug="integers")
+    equations = Skill.objects.get(course=demo, slug="linear-equations")
+    before = learning.course_graph(demo).prereqs.get(str(equations.pk), ())
+    assert str(integers.pk) not in before
+    equations.prerequisites.add(integers)  # no problem or skill changes: only the link
+    assert str(integers.pk) in learning.course_graph(demo).prereqs[str(equations.pk)]
+    equations.prerequisites.remove(integers)
+    assert str(integers.pk) not in learning.course_graph(demo).prereqs.get(str(equations.pk), ())
+
+
 def test_course_page_shows_mastery_and_its_meaning(client, student, demo):
     client.force_login(student)
     problem = Problem.objects.get(skill__course=demo, slug="add-negatives")

@@ -132,13 +132,19 @@ def _first_attempts():
 
 def course_graph(course: Course) -> adaptive.CourseGraph:
     """Skills in course order with prerequisites, and the active problems; cached per process
-    until the course's content changes (a cheap signature query decides)."""
+    until the course's content or its prerequisites change (cheap signature queries decide)."""
     signature = (
         course.pk,
         *Problem.objects.filter(skill__course=course, is_active=True, skill__is_active=True)
         .aggregate(n=Count("id"), last=Max("id"), diff=Max("difficulty"))
         .values(),
         Skill.objects.filter(course=course).count(),
+        # A prerequisite added or removed (in the admin, say) changes what is locked.
+        tuple(
+            Skill.prerequisites.through.objects.filter(from_skill__course=course)
+            .order_by("from_skill_id", "to_skill_id")
+            .values_list("from_skill_id", "to_skill_id")
+        ),
     )
     with _lock:
         graph = _graph_cache.get(signature)
