@@ -27,6 +27,7 @@ from .writer import Lin, Op, Tree, factor_lines, foil_lines, gather_line, mixed_
 
 __all__ = [
     "both_sides_line",
+    "term_of",
     "arithmetic_line",
     "factor_line",
     "foil_line",
@@ -147,6 +148,14 @@ def off_plan_multiplier(problem: ProblemState, previous_state: str, line: str) -
     )
 
 
+def _poly(expr: sp.Expr, v: sp.Symbol) -> sp.Poly | None:
+    """``expr`` as a polynomial in ``v``, or None when it is not one."""
+    try:
+        return sp.Poly(expr, v)
+    except sp.PolynomialError:
+        return None
+
+
 _REL_OPS = {
     sp.Eq: "=",
     sp.StrictLessThan: "<",
@@ -172,9 +181,8 @@ def linear_line(problem: ProblemState, previous_state: str) -> str | None:
     var_left = bool(on_left)
     side, const = (rel.lhs, rel.rhs) if var_left else (rel.rhs, rel.lhs)
     (v,) = on_left | on_right
-    try:
-        poly = sp.Poly(side, v)
-    except sp.PolynomialError:
+    poly = _poly(side, v)
+    if poly is None:
         return None
     if poly.degree() != 1:
         return None
@@ -192,9 +200,8 @@ def linear_line(problem: ProblemState, previous_state: str) -> str | None:
 
 def _linear_coefficients(expr: sp.Expr, v: sp.Symbol) -> tuple[int, int] | None:
     """``a v + b`` with whole numbers as (a, b), or None."""
-    try:
-        poly = sp.Poly(expr, v)
-    except sp.PolynomialError:
+    poly = _poly(expr, v)
+    if poly is None:
         return None
     a, b = poly.coeff_monomial(v), poly.coeff_monomial(1)
     if poly.degree() > 1 or not (a.is_Integer and b.is_Integer):
@@ -252,9 +259,8 @@ def _binomial(node: Node, v: sp.Symbol) -> tuple[int, int] | None:
     value = expr_of(node)
     if value is None or value.free_symbols != {v}:
         return None
-    try:
-        poly = sp.Poly(value, v)
-    except sp.PolynomialError:
+    poly = _poly(value, v)
+    if poly is None:
         return None
     a, p = poly.coeff_monomial(v), poly.coeff_monomial(1)
     if poly.degree() != 1 or not (a.is_Integer and p.is_Integer) or p == 0:
@@ -296,9 +302,8 @@ def factor_line(problem: ProblemState, previous_state: str) -> str | None:
     value = plain_value(problem.start_latex)
     if value is None or value.free_symbols != {v}:
         return None
-    try:
-        poly = sp.Poly(value, v)
-    except sp.PolynomialError:
+    poly = _poly(value, v)
+    if poly is None:
         return None
     coeffs = poly.all_coeffs()
     if poly.degree() != 2 or not all(c.is_Integer for c in coeffs):
@@ -369,9 +374,8 @@ def quadratic_line(problem: ProblemState, previous_state: str) -> str | None:
         lhs, rhs = rels[0].lhs, rels[0].rhs
         if rhs.free_symbols:
             return None
-    try:
-        poly = sp.Poly(lhs, v)
-    except sp.PolynomialError:
+    poly = _poly(lhs, v)
+    if poly is None:
         return None
     if poly.degree() != 2 or poly.coeff_monomial(v**2) != 1 or lhs.free_symbols != {v}:
         return None
@@ -418,7 +422,8 @@ def _signed_nodes(node: Node, sign: int, out: list[tuple[int, Node]]) -> None:
         out.append((sign, node))
 
 
-def _term_of(node: Node) -> tuple[sp.Rational, str] | None:
+def term_of(node: Node) -> tuple[sp.Rational, str] | None:
+    """A term ``c`` or ``c v`` (rational c, one letter) as (c, letter or ""), or None."""
     value = expr_of(node)
     if value is None:
         return None
@@ -453,7 +458,7 @@ def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
                 return None
             inner, k = part.args[1], sign * factor
         if inner is None:
-            term = _term_of(part)
+            term = term_of(part)
             if term is None:
                 return None
             terms.append((sign * term[0], term[1]))
@@ -463,7 +468,7 @@ def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
         inside: list[tuple[int, Node]] = []
         _signed_nodes(inner.args[0], 1, inside)
         _signed_nodes(inner.args[1], -1 if inner.op == "sub" else 1, inside)
-        read = [(s, t) for s, n in inside if (t := _term_of(n)) is not None]
+        read = [(s, t) for s, n in inside if (t := term_of(n)) is not None]
         if len(read) != len(inside):
             return None  # a term inside that is not a number, or a number times one letter
         bracket = (k, [(s * t[0], t[1]) for s, t in read])

@@ -26,8 +26,8 @@ from curriculum.answers.nodes import Node
 
 from .calc import calc_value
 from .check import LineChecker, split_line
-from .plans import DISTRIBUTE_PHRASE, ONE_EQUATION_PHRASE, distribute_line
-from .problems import ProblemState, expr_of, is_plain, parse_math, plain_relations, plain_value
+from .plans import DISTRIBUTE_PHRASE, ONE_EQUATION_PHRASE, distribute_line, term_of
+from .problems import ProblemState, is_plain, parse_math, plain_relations, plain_value
 from .render import decimals_for, is_terminating, latex_result, latex_sum
 
 __all__ = ["repair_step"]
@@ -211,13 +211,10 @@ def _terms(latex: str) -> list[tuple[sp.Rational, str]] | None:
             return collect(n.args[0], sign) and collect(n.args[1], -sign if n.op == "sub" else sign)
         if n.op == "neg" and not n.paren:
             return collect(n.args[0], -sign)
-        value = expr_of(n)
-        if value is None:
+        term = term_of(n)
+        if term is None:
             return False
-        coef, rest = value.as_coeff_Mul()
-        if not coef.is_Rational or not (rest == 1 or rest.is_Symbol):
-            return False
-        out.append((sign * coef, "" if rest == 1 else rest.name))
+        out.append((sign * term[0], term[1]))
         return True
 
     return out if collect(node, 1) else None

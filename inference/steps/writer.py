@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Literal, Protocol, TypeAlias, cast
 
-from .render import decimals_for, is_terminating, latex_number, latex_sum
+from .render import decimals_for, is_terminating, latex_number, latex_sum, latex_term
 
 F = Fraction
 Rat: TypeAlias = int | Fraction  # the numbers the writers take: whole numbers and fractions
@@ -37,13 +37,7 @@ def O(q: Rat, dec: bool = False) -> str:  # noqa: E743 - an operand: negatives i
 def T(c: Rat, mono: str = "", dec: bool = False) -> str:
     """One term with its own sign: ``-x``, ``3x``, ``\\frac{1}{2}x``, ``-5``."""
     c = F(c)
-    if not mono:
-        return N(c, dec)
-    if c == 1:
-        return mono
-    if c == -1:
-        return "-" + mono
-    return N(c, dec) + mono
+    return latex_term(c, mono, dec and is_terminating(c))
 
 
 def OT(c: Rat, mono: str = "", dec: bool = False) -> str:
