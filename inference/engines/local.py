@@ -350,6 +350,7 @@ class LocalEngine(Engine):
             factor_line,
             foil_line,
             linear_line,
+            lowest_terms_line,
             quadratic_line,
         )
 
@@ -367,6 +368,7 @@ class LocalEngine(Engine):
             foil_line,
             distribute_line,
             arithmetic_line,
+            lowest_terms_line,
         ]
         if run.request.purpose != "hint":  # a hint never gives the answer away
             plans.insert(0, answer_line)

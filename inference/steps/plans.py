@@ -23,7 +23,16 @@ from curriculum.answers.nodes import Node, walk
 from .check import LineChecker, split_line
 from .problems import ProblemState, expr_of, is_plain, parse_math, plain_relations, plain_value
 from .render import latex_result, latex_sum
-from .writer import Lin, Op, Tree, factor_lines, foil_lines, gather_line, mixed_lines
+from .writer import (
+    Lin,
+    Op,
+    Tree,
+    factor_lines,
+    foil_lines,
+    gather_line,
+    mixed_lines,
+    reduce_lines,
+)
 
 __all__ = [
     "both_sides_line",
@@ -37,6 +46,7 @@ __all__ = [
     "distribute_line",
     "elimination_line",
     "linear_line",
+    "lowest_terms_line",
     "off_plan_multiplier",
     "quadratic_line",
 ]
@@ -319,6 +329,23 @@ def factor_line(problem: ProblemState, previous_state: str) -> str | None:
     p, q = (s + root) // 2, (s - root) // 2  # v^2 + s v + t = (v + p)(v + q)
     start, lines, _ = factor_lines(k, p, q, v.name)
     return _follow(problem, previous_state, start, lines)
+
+
+_FRACTION = re.compile(r"^(?P<sign>-?)\\frac\{(?P<n>\d+)\}\{(?P<d>\d+)\}$")
+
+
+def lowest_terms_line(problem: ProblemState, previous_state: str) -> str | None:
+    """For a state that is one fraction not in lowest terms (``\\frac{42}{27}``), the line that
+    divides its numerator and denominator by their greatest common factor, as the training data
+    writes it (:func:`~inference.steps.writer.reduce_lines`). None otherwise."""
+    m = _FRACTION.match(previous_state.strip())
+    if m is None:
+        return None
+    n, d = int(m["n"]), int(m["d"])
+    g = math.gcd(n, d)
+    if d == 0 or g == 1:
+        return None
+    return reduce_lines(-n if m["sign"] else n, d, [g])[0]
 
 
 def _tree(node: Node) -> Tree | None:

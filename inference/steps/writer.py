@@ -403,3 +403,37 @@ def gather_line(a: int, b: int, c: int, d: int, v: str, left: bool = True) -> st
     side = P([(F(k), v), (F(d if not left else b), "")])
     state = f"{side} = {N(d)}" if left else f"{N(b)} = {side}"
     return L(phrase, [calc], state)
+
+
+# ---------------------------------------------------------------- fractions
+
+
+def fraction_as_written(n: int, d: int) -> str:
+    """A fraction as written (not reduced), sign in front: ``-\\frac{6}{8}``."""
+    if d == 1:
+        return str(n)
+    s = f"\\frac{{{abs(n)}}}{{{d}}}"
+    return "-" + s if n < 0 else s
+
+
+def reduce_lines(n: int, d: int, factors: list[int]) -> list[str]:
+    """The lines that divide the numerator and the denominator of n/d (d > 0) by each factor in
+    turn: one line by the greatest common factor, or two by its factors."""
+    lines = []
+    for k in factors:
+        an, nd = abs(n) // k, d // k
+        phrase = (
+            f"Divide the numerator and the denominator by their greatest common factor ${k}$"
+            if len(factors) == 1
+            else f"Divide the numerator and the denominator by ${k}$"
+        )
+        n = an if n > 0 else -an
+        lines.append(
+            L(
+                phrase,
+                [C(f"{an * k} \\div {k}", an), C(f"{d} \\div {k}", nd)],
+                fraction_as_written(n, nd),
+            )
+        )
+        d = nd
+    return lines

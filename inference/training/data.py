@@ -58,9 +58,11 @@ from inference.steps.writer import (
     factor_lines,
     factors_latex,
     foil_lines,
+    fraction_as_written,
     gather_line,
     mixed_lines,
     mono,
+    reduce_lines,
     render_tree,
 )
 
@@ -466,37 +468,19 @@ def gen_mixed_operations(rng: random.Random, params: dict | None = None) -> Exam
 # ---------------------------------------------------------------- fractions
 
 
-def _fr(n: int, d: int) -> str:
-    """A fraction as written (not reduced), sign in front: ``-\\frac{6}{8}``."""
-    if d == 1:
-        return str(n)
-    s = f"\\frac{{{abs(n)}}}{{{d}}}"
-    return "-" + s if n < 0 else s
-
-
 def _reduce_steps(n: int, d: int, rng: random.Random, two_step_p: float = 0.3) -> list[str]:
-    """Lines that bring n/d (d > 0) to lowest terms."""
-    lines = []
+    """Lines that bring n/d (d > 0) to lowest terms: by the greatest common factor, or now and
+    then by a prime factor of it first."""
     g = math.gcd(n, d)
     if g == 1:
-        return lines
+        return []
     factors = [g]
     if rng.random() < two_step_p:
         for p in (2, 3, 5, 7):
             if g % p == 0 and g != p:
                 factors = [p, g // p]
                 break
-    for k in factors:
-        an, nd = abs(n) // k, d // k
-        phrase = (
-            f"Divide the numerator and the denominator by their greatest common factor ${k}$"
-            if len(factors) == 1
-            else f"Divide the numerator and the denominator by ${k}$"
-        )
-        n = an if n > 0 else -an
-        lines.append(L(phrase, [C(f"{an * k} \\div {k}", an), C(f"{d} \\div {k}", nd)], _fr(n, nd)))
-        d = nd
-    return lines
+    return reduce_lines(n, d, factors)
 
 
 def _num_spec(q: F, form: bool = True) -> dict:
@@ -539,7 +523,7 @@ def gen_lowest_terms(rng: random.Random, params: dict | None = None) -> Example:
         ).format(m=m)
     lines = _reduce_steps(n, d, rng)
     r = F(n, d)
-    return _ex("lowest-terms", prompt, _fr(n, d), lines, N(r), _num_spec(r))
+    return _ex("lowest-terms", prompt, fraction_as_written(n, d), lines, N(r), _num_spec(r))
 
 
 def _frac_pair(rng, demo: bool, params: dict | None = None):
@@ -599,7 +583,7 @@ def gen_add_fractions(rng: random.Random, params: dict | None = None) -> Example
             ],
         ).format(m=m)
         form = "as a fraction" not in prompt  # the seeded demo key: no form option
-    start = f"{_fr(a, b)} {op} {_fr(c, d)}"
+    start = f"{fraction_as_written(a, b)} {op} {fraction_as_written(c, d)}"
     lcd = math.lcm(b, d)
     na, nc = a * (lcd // b), c * (lcd // d)
     calcs = []
@@ -607,13 +591,23 @@ def gen_add_fractions(rng: random.Random, params: dict | None = None) -> Example
         calcs.append(C(f"{a} \\cdot {lcd // b}", na))
     if lcd != d:
         calcs.append(C(f"{c} \\cdot {lcd // d}", nc))
-    which = "both fractions" if len(calcs) == 2 else f"${_fr(a, b) if lcd != b else _fr(c, d)}$"
+    which = (
+        "both fractions"
+        if len(calcs) == 2
+        else f"${fraction_as_written(a, b) if lcd != b else fraction_as_written(c, d)}$"
+    )
     lines = [
-        L(f"Write {which} with denominator ${lcd}$", calcs, f"{_fr(na, lcd)} {op} {_fr(nc, lcd)}")
+        L(
+            f"Write {which} with denominator ${lcd}$",
+            calcs,
+            f"{fraction_as_written(na, lcd)} {op} {fraction_as_written(nc, lcd)}",
+        )
     ]
     tot = na + nc if op == "+" else na - nc
     verb = "Add" if op == "+" else "Subtract"
-    lines.append(L(f"{verb} the numerators", [C(f"{na} {op} {nc}", tot)], _fr(tot, lcd)))
+    lines.append(
+        L(f"{verb} the numerators", [C(f"{na} {op} {nc}", tot)], fraction_as_written(tot, lcd))
+    )
     lines += _reduce_steps(tot, lcd, rng, 0.0)
     r = F(tot, lcd)
     return _ex("add-fractions", prompt, start, lines, N(r), _num_spec(r, form))
@@ -660,19 +654,31 @@ def gen_multiply_fractions(rng: random.Random, params: dict | None = None) -> Ex
         form = "as a fraction" not in prompt  # the seeded demo key: no form option
     lines = []
     if kind == "div":
-        start = f"{_fr(a, b)} \\div {_fr(c, d)}"
+        start = f"{fraction_as_written(a, b)} \\div {fraction_as_written(c, d)}"
         c, d = d, c
         lines.append(
-            L(f"Multiply by the reciprocal of ${_fr(d, c)}$", [], f"{_fr(a, b)} \\cdot {_fr(c, d)}")
+            L(
+                f"Multiply by the reciprocal of ${fraction_as_written(d, c)}$",
+                [],
+                f"{fraction_as_written(a, b)} \\cdot {fraction_as_written(c, d)}",
+            )
         )
     else:
-        start = f"{_fr(a, b)} \\cdot {_fr(c, d)}"
+        start = f"{fraction_as_written(a, b)} \\cdot {fraction_as_written(c, d)}"
     n, m = a * c, b * d
     if kind == "int":
-        lines.append(L(f"Multiply the numerator by ${a}$", [C(f"{a} \\cdot {c}", n)], _fr(n, m)))
+        lines.append(
+            L(
+                f"Multiply the numerator by ${a}$",
+                [C(f"{a} \\cdot {c}", n)],
+                fraction_as_written(n, m),
+            )
+        )
     else:
         calcs = [C(f"{a} \\cdot {c}", n), C(f"{b} \\cdot {d}", m)]
-        lines.append(L("Multiply the numerators and the denominators", calcs, _fr(n, m)))
+        lines.append(
+            L("Multiply the numerators and the denominators", calcs, fraction_as_written(n, m))
+        )
     lines += _reduce_steps(n, m, rng)
     r = F(n, m)
     return _ex("multiply-fractions", prompt, start, lines, N(r), _num_spec(r, form))

@@ -14,6 +14,7 @@ from inference.steps.plans import (
     factor_line,
     foil_line,
     linear_line,
+    lowest_terms_line,
     off_plan_multiplier,
     quadratic_line,
 )
@@ -249,6 +250,8 @@ def _same_as_training(family: str, plan, count: int = 150) -> tuple[int, int]:
         ("foil", foil_line, 1.0),
         ("factor", factor_line, 1.0),
         ("mixed-operations", arithmetic_line, 1.0),
+        # The data sometimes divides by a prime factor first; the CAS by the greatest at once.
+        ("lowest-terms", lowest_terms_line, 0.6),
         ("solve-quadratic", quadratic_line, 1.0),
         ("factor", quadratic_line, 1.0),
         ("distribute", distribute_line, 1.0),
@@ -331,6 +334,18 @@ def test_planned_lines_follow_the_solution_from_a_models_state():
             or linear_line(each, each.start_latex)
         )
         assert LineChecker(each).check_line(line).ok, line
+
+
+def test_a_sum_over_a_larger_common_denominator_is_brought_to_lowest_terms():
+    problem = read_problem("Simplify $\\frac{2}{3} + \\frac{8}{9}$.")
+    line = lowest_terms_line(problem, "\\frac{42}{27}")
+    assert line == (
+        "Divide the numerator and the denominator by their greatest common factor $3$ "
+        "($42 \\div 3 = 14$, $27 \\div 3 = 9$): $\\frac{14}{9}$."
+    )
+    assert LineChecker(problem).check_line(line).ok  # the same value as the problem
+    assert lowest_terms_line(problem, "-\\frac{6}{8}").endswith(": $-\\frac{3}{4}$.")
+    assert lowest_terms_line(problem, "\\frac{14}{9}") is None  # already in lowest terms
 
 
 def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
