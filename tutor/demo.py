@@ -51,7 +51,7 @@ DEMO_SKILLS = [
                 "divide-signs",
                 "Compute $18 \\div (-6)$.",
                 {"kind": "number", "key": ["-3"]},
-                ["A positive divided by a negative is negative."],
+                ["A positive divided by a negative is negative.", "$18 \\div 6 = 3$."],
             ),
         ],
     ),
