@@ -352,6 +352,7 @@ class LocalEngine(Engine):
             linear_line,
             lowest_terms_line,
             quadratic_line,
+            zero_product_line,
         )
 
         failures = sum(n for (line, _), n in run.failed_starts.items() if line == line_number)
@@ -369,6 +370,7 @@ class LocalEngine(Engine):
             distribute_line,
             arithmetic_line,
             lowest_terms_line,
+            zero_product_line,
         ]
         if run.request.purpose != "hint":  # a hint never gives the answer away
             plans.insert(0, answer_line)

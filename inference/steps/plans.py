@@ -32,11 +32,13 @@ from .writer import (
     gather_line,
     mixed_lines,
     reduce_lines,
+    zero_product_lines,
 )
 
 __all__ = [
     "both_sides_line",
     "term_of",
+    "zero_product_line",
     "arithmetic_line",
     "factor_line",
     "foil_line",
@@ -331,6 +333,38 @@ def factor_line(problem: ProblemState, previous_state: str) -> str | None:
     return _follow(problem, previous_state, start, lines)
 
 
+def zero_product_line(problem: ProblemState, previous_state: str) -> str | None:
+    """The next line once a quadratic equation is factored, ``(v + p)(v + q) = 0`` (written in
+    either order, or as a square), as the training data writes it
+    (:func:`~inference.steps.writer.zero_product_lines`): each factor set equal to zero, then
+    each equation solved. None for other problems and states."""
+    if problem.task != "solve" or problem.var is None or not isinstance(problem.start, sp.Eq):
+        return None
+    v = problem.var
+    if (
+        _poly(problem.start.lhs - problem.start.rhs, v) is None
+        or sp.degree(problem.start.lhs - problem.start.rhs, v) != 2
+    ):
+        return None  # a quadratic equation only
+    roots = problem.solution if isinstance(problem.solution, sp.FiniteSet) else None
+    if roots is None or not 1 <= len(roots) <= 2 or not all(r.is_Integer for r in roots):
+        return None
+    ordered = sorted(int(r) for r in roots)
+    p, q = -ordered[0], -ordered[-1]  # (v + p)(v + q); one root twice for a square
+    lines = zero_product_lines(p, q, v.name)
+    left, _, right = previous_state.partition(" = ")
+    node = parse_math(left)
+    if right.strip() == "0" and node is not None and node.op in ("mul", "imul", "pow"):
+        product = plain_value(left)
+        if product is not None and sp.expand(product - (v + p) * (v + q)) == 0:
+            return lines[0]  # the factored equation, its factors in any order
+    # After it, the next line of the data's own; never from the unfactored start.
+    for i, line in enumerate(lines[:-1]):
+        if split_line(line).state == previous_state:
+            return lines[i + 1]
+    return None
+
+
 _FRACTION = re.compile(r"^(?P<sign>-?)\\frac\{(?P<n>\d+)\}\{(?P<d>\d+)\}$")
 
 
@@ -528,6 +562,13 @@ def answer_line(problem: ProblemState, previous_state: str) -> str | None:
         name, _, value = previous_state.partition(" = ")
         if name == problem.var.name and value:
             candidates.append(value)  # a "What is $x$?" key may want the value alone
+        pieces = [piece.partition(" = ") for piece in previous_state.split(" \\text{ or } ")]
+        if all(n == problem.var.name and val for n, _, val in pieces):
+            values = [plain_value(val) for _, _, val in pieces]
+            whole = [int(x) for x in values if x is not None and x.is_Integer]
+            if len(whole) == len(values):
+                roots = ", ".join(str(x) for x in sorted(set(whole)))  # as the data writes it
+                candidates.append(f"\\{{{roots}\\}}")
     for text in candidates:
         line = f"Answer: $\\boxed{{{text}}}$"
         verdict = LineChecker(problem).check_line(line)

@@ -437,3 +437,25 @@ def reduce_lines(n: int, d: int, factors: list[int]) -> list[str]:
         )
         d = nd
     return lines
+
+
+def zero_product_lines(p: int, q: int, v: str) -> list[str]:
+    """The lines after ``(v + p)(v + q) = 0``: each factor (or the one repeated factor) set equal
+    to zero, then each equation solved."""
+    lines: list[str] = []
+    hi, lo = max(p, q), min(p, q)
+    if p == q:
+        f1 = P(binom(1, v, p))
+        lines.append(L("Set the factor equal to zero", [], f"{f1} = 0"))
+        lin = Lin(v)
+        lin.move_const(1, p, 0)
+        lines += lin.lines
+    else:
+        f1, f2 = P(binom(1, v, hi)), P(binom(1, v, lo))
+        lines.append(L("Set each factor equal to zero", [], f"{f1} = 0 \\text{{ or }} {f2} = 0"))
+        calcs = [
+            C(f"0 - {hi}" if hi > 0 else f"0 + {-hi}", -hi),
+            C(f"0 - {lo}" if lo > 0 else f"0 + {-lo}", -lo),
+        ]
+        lines.append(L("Solve each equation", calcs, f"{v} = {-hi} \\text{{ or }} {v} = {-lo}"))
+    return lines

@@ -64,6 +64,7 @@ from inference.steps.writer import (
     mono,
     reduce_lines,
     render_tree,
+    zero_product_lines,
 )
 
 HELDOUT_PERMILLE = 100  # 10% of the problem space is held out
@@ -1543,22 +1544,8 @@ def gen_solve_quadratic(rng: random.Random, params: dict | None = None) -> Examp
         start = f"{tri} = 0"
     phrase, calcs = factor_line_parts(p, q, v, True)
     lines.append(L(phrase, calcs, f"{factors_latex(p, q, v)} = 0"))
-    hi, lo = max(p, q), min(p, q)
     roots = sorted({-p, -q})
-    if p == q:
-        f1 = P(binom(1, v, p))
-        lines.append(L("Set the factor equal to zero", [], f"{f1} = 0"))
-        lin = Lin(v)
-        lin.move_const(1, p, 0)
-        lines += lin.lines
-    else:
-        f1, f2 = P(binom(1, v, hi)), P(binom(1, v, lo))
-        lines.append(L("Set each factor equal to zero", [], f"{f1} = 0 \\text{{ or }} {f2} = 0"))
-        calcs = [
-            C(f"0 - {hi}" if hi > 0 else f"0 + {-hi}", -hi),
-            C(f"0 - {lo}" if lo > 0 else f"0 + {-lo}", -lo),
-        ]
-        lines.append(L("Solve each equation", calcs, f"{v} = {-hi} \\text{{ or }} {v} = {-lo}"))
+    lines += zero_product_lines(p, q, v)
     answer = "\\{" + ", ".join(str(r) for r in roots) + "\\}"
     spec = {"kind": "set", "key": ["{" + ", ".join(str(r) for r in roots) + "}"]}
     return _ex("solve-quadratic", prompt, start, lines, answer, spec, v)

@@ -17,6 +17,7 @@ from inference.steps.plans import (
     lowest_terms_line,
     off_plan_multiplier,
     quadratic_line,
+    zero_product_line,
 )
 from inference.steps.problems import read_problem
 from inference.steps.repair import repair_step
@@ -253,6 +254,7 @@ def _same_as_training(family: str, plan, count: int = 150) -> tuple[int, int]:
         # The data sometimes divides by a prime factor first; the CAS by the greatest at once.
         ("lowest-terms", lowest_terms_line, 0.6),
         ("solve-quadratic", quadratic_line, 1.0),
+        ("solve-quadratic", zero_product_line, 1.0),
         ("factor", quadratic_line, 1.0),
         ("distribute", distribute_line, 1.0),
         ("distribute-collect", distribute_line, 1.0),
@@ -346,6 +348,22 @@ def test_a_sum_over_a_larger_common_denominator_is_brought_to_lowest_terms():
     assert LineChecker(problem).check_line(line).ok  # the same value as the problem
     assert lowest_terms_line(problem, "-\\frac{6}{8}").endswith(": $-\\frac{3}{4}$.")
     assert lowest_terms_line(problem, "\\frac{14}{9}") is None  # already in lowest terms
+
+
+def test_a_factored_quadratic_is_solved_factor_by_factor_and_only_once_factored():
+    problem = read_problem("Solve $(x - 4)(x + 7) = 0$. Give every solution.")
+    first = zero_product_line(problem, problem.start_latex)
+    assert first == "Set each factor equal to zero: $x + 7 = 0 \\text{ or } x - 4 = 0$."
+    second = zero_product_line(problem, "x + 7 = 0 \\text{ or } x - 4 = 0")
+    assert second == (
+        "Solve each equation ($0 - 7 = -7$, $0 + 4 = 4$): $x = -7 \\text{ or } x = 4$."
+    )
+    for line in (first, second):
+        assert LineChecker(problem).check_line(line).ok, line
+    unfactored = read_problem("Solve $x^2 + 3x - 28 = 0$.")
+    assert zero_product_line(unfactored, unfactored.start_latex) is None  # factor it first
+    linear = read_problem("Solve $2x + 1 = 11$.")
+    assert zero_product_line(linear, linear.start_latex) is None
 
 
 def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
