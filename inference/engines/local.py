@@ -352,6 +352,7 @@ class LocalEngine(Engine):
             linear_line,
             lowest_terms_line,
             quadratic_line,
+            substitute_back_line,
             zero_product_line,
         )
 
@@ -371,6 +372,7 @@ class LocalEngine(Engine):
             arithmetic_line,
             lowest_terms_line,
             zero_product_line,
+            substitute_back_line,
         ]
         if run.request.purpose != "hint":  # a hint never gives the answer away
             plans.insert(0, answer_line)

@@ -27,6 +27,7 @@ from .writer import (
     Lin,
     Op,
     Tree,
+    back_substitution_line,
     factor_lines,
     foil_lines,
     gather_line,
@@ -37,6 +38,7 @@ from .writer import (
 
 __all__ = [
     "both_sides_line",
+    "substitute_back_line",
     "term_of",
     "zero_product_line",
     "arithmetic_line",
@@ -365,6 +367,33 @@ def zero_product_line(problem: ProblemState, previous_state: str) -> str | None:
     return None
 
 
+def substitute_back_line(problem: ProblemState, previous_state: str) -> str | None:
+    """In a system with an equation ``u = m v + b``, once ``v = value`` is found: the line that
+    substitutes it into that equation to find ``u``, as the training data writes it
+    (:func:`~inference.steps.writer.back_substitution_line`). None otherwise."""
+    if problem.task != "solve_system" or not isinstance(problem.solution, dict):
+        return None
+    name, _, value_text = previous_state.partition(" = ")
+    found = {str(k): val for k, val in problem.solution.items()}
+    value = plain_value(value_text) if value_text else None
+    if name not in found or value is None or not value.is_Integer or value != found[name]:
+        return None
+    other = sp.Symbol(name)
+    for rel in plain_relations(problem.start_latex) or []:
+        if not (isinstance(rel, sp.Eq) and rel.lhs.is_Symbol and rel.lhs != other):
+            continue
+        if not rel.rhs.free_symbols <= {other}:
+            continue
+        coefficients = _linear_coefficients(rel.rhs, other)
+        if coefficients is None or coefficients[0] == 0:
+            continue
+        m, b = coefficients
+        iso = str(rel.lhs)
+        equation = f"{iso} = {latex_sum([(m, name), (b, '')])}"
+        return back_substitution_line(m, b, name, int(value), iso, equation)
+    return None
+
+
 _FRACTION = re.compile(r"^(?P<sign>-?)\\frac\{(?P<n>\d+)\}\{(?P<d>\d+)\}$")
 
 
@@ -569,6 +598,13 @@ def answer_line(problem: ProblemState, previous_state: str) -> str | None:
             if len(whole) == len(values):
                 roots = ", ".join(str(x) for x in sorted(set(whole)))  # as the data writes it
                 candidates.append(f"\\{{{roots}\\}}")
+    if problem.task == "solve_system" and isinstance(problem.solution, dict):
+        name, _, value = previous_state.partition(" = ")
+        solved = {str(k): v for k, v in problem.solution.items()}
+        if name in solved and plain_value(value) == solved[name]:
+            # The last line found the second unknown; the line before it, the first.
+            pair = ", ".join(latex_result(solved[str(v)]) for v in problem.variables)
+            candidates.append(f"({pair})")
     for text in candidates:
         line = f"Answer: $\\boxed{{{text}}}$"
         verdict = LineChecker(problem).check_line(line)

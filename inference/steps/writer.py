@@ -459,3 +459,28 @@ def zero_product_lines(p: int, q: int, v: str) -> list[str]:
         ]
         lines.append(L("Solve each equation", calcs, f"{v} = {-hi} \\text{{ or }} {v} = {-lo}"))
     return lines
+
+
+# ---------------------------------------------------------------- systems
+
+
+def value_left(m: int, x0: int, b: int) -> str:
+    """LEFT of ``m*x0 + b`` (substituting a value into ``y = mx + b``)."""
+    if m == 1:
+        head = str(x0)
+    elif m == -1:
+        head = f"-{O(x0)}"
+    else:
+        head = f"{m} \\cdot {O(x0)}"
+    return J([head, str(b)]) if b else head
+
+
+def back_substitution_line(m: int, b: int, other: str, value: int, iso: str, equation: str) -> str:
+    """The line that substitutes ``other = value`` into the isolated equation ``iso = m other +
+    b`` (written ``equation``) of a system solved by substitution."""
+    iso_value = m * value + b
+    return L(
+        f"Substitute ${other} = {value}$ into ${equation}$",
+        [C(value_left(m, value, b), iso_value)],
+        f"{iso} = {iso_value}",
+    )

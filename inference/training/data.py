@@ -53,6 +53,7 @@ from inference.steps.writer import (
     O,
     P,
     T,
+    back_substitution_line,
     binom,
     factor_line_parts,
     factor_lines,
@@ -1299,17 +1300,6 @@ def _solve_lin1(lines: list[str], v: str, k: int, const: int, rhs: int) -> int:
     return int(r)
 
 
-def _value_left(m: int, x0: int, b: int) -> str:
-    """LEFT of ``m*x0 + b`` (substituting a value into ``y = mx + b``)."""
-    if m == 1:
-        head = str(x0)
-    elif m == -1:
-        head = f"-{O(x0)}"
-    else:
-        head = f"{m} \\cdot {O(x0)}"
-    return J([head, str(b)]) if b else head
-
-
 def gen_substitution(rng: random.Random, params: dict | None = None) -> Example:
     demo = _demo(rng, params)
     while True:
@@ -1389,14 +1379,7 @@ def gen_substitution(rng: random.Random, params: dict | None = None) -> Example:
         )
     )
     val = _solve_lin1(lines, other, k, ci * b, r)
-    iso_val = m * val + b
-    lines.append(
-        L(
-            f"Substitute ${other} = {val}$ into ${e1}$",
-            [C(_value_left(m, val, b), iso_val)],
-            f"{iso} = {iso_val}",
-        )
-    )
+    lines.append(back_substitution_line(m, b, other, val, iso, e1))
     return _ex("substitution", prompt, start, lines, f"({x0}, {y0})", _list_spec(x0, y0))
 
 

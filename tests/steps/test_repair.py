@@ -17,6 +17,7 @@ from inference.steps.plans import (
     lowest_terms_line,
     off_plan_multiplier,
     quadratic_line,
+    substitute_back_line,
     zero_product_line,
 )
 from inference.steps.problems import read_problem
@@ -255,6 +256,7 @@ def _same_as_training(family: str, plan, count: int = 150) -> tuple[int, int]:
         ("lowest-terms", lowest_terms_line, 0.6),
         ("solve-quadratic", quadratic_line, 1.0),
         ("solve-quadratic", zero_product_line, 1.0),
+        ("substitution", substitute_back_line, 1.0),
         ("factor", quadratic_line, 1.0),
         ("distribute", distribute_line, 1.0),
         ("distribute-collect", distribute_line, 1.0),
@@ -364,6 +366,16 @@ def test_a_factored_quadratic_is_solved_factor_by_factor_and_only_once_factored(
     assert zero_product_line(unfactored, unfactored.start_latex) is None  # factor it first
     linear = read_problem("Solve $2x + 1 = 11$.")
     assert zero_product_line(linear, linear.start_latex) is None
+
+
+def test_a_system_by_substitution_finds_the_second_unknown_then_answers_the_pair():
+    problem = read_problem("Solve the system $x = 3y - 6$ and $3x - 3y = 6$. Give $(x, y)$.")
+    line = substitute_back_line(problem, "y = 4")
+    assert line == "Substitute $y = 4$ into $x = 3y - 6$ ($3 \\cdot 4 - 6 = 6$): $x = 6$."
+    assert LineChecker(problem).check_line(line).ok
+    assert answer_line(problem, "x = 6") == "Answer: $\\boxed{(6, 4)}$"
+    assert substitute_back_line(problem, "y = 5") is None  # not the system's value
+    assert answer_line(problem, "x = 5") is None
 
 
 def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
