@@ -19,6 +19,7 @@ from curriculum.answers.forms import is_expanded, is_factored, is_lowest_terms, 
 from curriculum.answers.nodes import Node
 
 from .calc import calc_value
+from .phrases import known_phrase
 from .problems import ProblemState, expr_of, is_plain, parse_math, relation_of, solution_set
 from .render import latex_result
 
@@ -360,10 +361,13 @@ class StepVerdict:
 class LineChecker:
     """Follows one solution of ``problem`` line by line (see the module docstring)."""
 
-    def __init__(self, problem: ProblemState):
+    def __init__(self, problem: ProblemState, phrasebook: bool = False):
         self.problem = problem
         self.prev_latex = problem.start_latex  # the last valid state, as written
         self.answered = False
+        # The built-in tutor's lines must use the phrases it was trained on (steps.phrases);
+        # other solutions need only start as a sentence.
+        self.phrasebook = phrasebook
 
     def check_line(self, line: str) -> StepVerdict:
         """Judge the next line of the solution. Never raises on model text."""
@@ -385,9 +389,12 @@ class LineChecker:
         if parts.kind == "answer":
             self.answered = True
             return self._check_answer(parts.state)
-        if not _PHRASE_START.match(parts.phrase):
-            # A step says what it does, as a sentence ("Subtract $3$ from both sides"); a line
-            # that starts mid-word is the model rambling, even when its maths is true.
+        said = known_phrase(parts.phrase) if self.phrasebook else _PHRASE_START.match(parts.phrase)
+        if not said:
+            # A step says what it does, as a sentence ("Subtract $3$ from both sides"), and the
+            # built-in tutor in one of the phrases it was trained on; a line that starts mid-word,
+            # or whose phrase wanders ("Find of ... to both fractions"), is the model rambling,
+            # even when its maths is true.
             return StepVerdict(False, "step", "the step does not say what it does")
         if _bare(parts.state) == _bare(self.prev_latex):
             return StepVerdict(False, "step", "the line changes nothing")

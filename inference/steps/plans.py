@@ -525,7 +525,7 @@ def term_of(node: Node) -> tuple[sp.Rational, str] | None:
 
 def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
     """ "Multiply each term in the brackets by $k$" for an expression with one bracket
-    ``k(a + b)`` (or ``-(a + b)``) among its terms, written by the CAS as the training data
+    ``k(a + b)`` (or ``-(a + b)``, or ``(a + b) \\cdot k``) among its terms, written by the CAS as the training data
     writes it: each product as a CALC, the other terms left as they are. None otherwise."""
     if problem.task not in ("simplify", "expand"):
         return None
@@ -540,13 +540,20 @@ def distribute_line(problem: ProblemState, previous_state: str) -> str | None:
         inner, k = None, None
         if part.paren and part.op in ("add", "sub"):
             inner, k = part, sp.Integer(sign)
-        elif (
-            part.op in ("mul", "imul") and part.args[1].paren and part.args[1].op in ("add", "sub")
-        ):
-            factor = expr_of(part.args[0])
-            if factor is None or not factor.is_Rational:
-                return None
-            inner, k = part.args[1], sign * factor
+        elif part.op in ("mul", "imul"):
+            left, right = part.args
+            # k(a + b), or (a + b) \cdot k as other authors write it (the data writes k first)
+            number: Node | None = None
+            bracketed: Node | None = None
+            if right.paren and right.op in ("add", "sub"):
+                number, bracketed = left, right
+            elif left.paren and left.op in ("add", "sub"):
+                number, bracketed = right, left
+            if bracketed is not None and number is not None:
+                factor = expr_of(number)
+                if factor is None or not factor.is_Rational:
+                    return None
+                inner, k = bracketed, sign * factor
         if inner is None:
             term = term_of(part)
             if term is None:

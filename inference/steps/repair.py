@@ -263,8 +263,13 @@ def _fraction(node: Node) -> tuple[int, int] | None:
         sign, node = -sign, node.args[0]
     if node.op == "num" and node.value.isdigit():
         return sign * int(node.value), 1
-    if node.op == "div" and all(a.op == "num" and a.value.isdigit() for a in node.args):
-        n, d = (int(a.value) for a in node.args)
+    if node.op != "div":
+        return None
+    top, bottom = node.args
+    while top.op == "neg":  # -3/5 reads as (-3)/5
+        sign, top = -sign, top.args[0]
+    if top.op == "num" and top.value.isdigit() and bottom.op == "num" and bottom.value.isdigit():
+        n, d = int(top.value), int(bottom.value)
         return (sign * n, d) if d > 0 else None
     return None
 

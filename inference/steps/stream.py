@@ -49,7 +49,7 @@ class StepStream:
     def __init__(self, problem: ProblemState, *, exact: bool = True) -> None:
         self.problem = problem
         self.exact = exact
-        self.checker = LineChecker(problem)
+        self.checker = LineChecker(problem, phrasebook=True)
         self.line = ""
         self.verdicts: list[StepVerdict] = []
         self.lines: list[str] = []  # the completed lines, as written

@@ -378,6 +378,25 @@ def test_a_system_by_substitution_finds_the_second_unknown_then_answers_the_pair
     assert answer_line(problem, "x = 5") is None
 
 
+def test_other_authors_ways_of_writing_a_bracket_or_a_fraction_are_planned_too():
+    bracket_first = read_problem(
+        "Use the distributive property to expand $(36 + 4h) \\cdot \\frac{1}{4}$."
+    )
+    assert distribute_line(bracket_first, bracket_first.start_latex) == (
+        "Multiply each term in the brackets by $\\frac{1}{4}$ ($\\frac{1}{4} \\cdot 36 = 9$, "
+        "$\\frac{1}{4} \\cdot 4h = h$): $9 + h$."
+    )
+    plain = read_problem("Find -3/5-3/8 in lowest terms.")
+    wrong = (
+        "Write both fractions with denominator $40$ ($-3 \\cdot 4 = -12$, $3 \\cdot 5 = 15$): "
+        "$-\\frac{12}{40} - \\frac{15}{40}$."
+    )
+    assert repair_step(plain, plain.start_latex, wrong) == (
+        "Write both fractions with denominator $40$ ($-3 \\cdot 8 = -24$, $3 \\cdot 5 = 15$): "
+        "$-\\frac{24}{40} - \\frac{15}{40}$."
+    )
+
+
 def test_a_multiplier_that_lines_up_no_unknown_is_off_plan():
     problem = read_problem("Solve the system $x + y = 6$ and $3x - y = 14$. Give $(x, y)$.")
     off = (
@@ -409,12 +428,22 @@ def test_no_plan_for_states_outside_the_rules():
     ("line", "reason"),
     [
         (" bracket by $8$ ($8 \\cdot 12 = 96$): $k^2 + 16k + 60 = 0$.", "does not say"),
-        ("Write both sides by $16$ ($0 \\cdot 6k = 0$): $k^2 + 16k + 60 = 0$.", "changes nothing"),
+        # True maths under a phrase the tutor never learnt, or with a line's debris inside it.
+        ("Write both sides by $16$ ($0 \\cdot 6k = 0$): $(k + 6)(k + 10) = 0$.", "does not say"),
+        (
+            "Subtract $60$ from both sides ($60 - 60 = 0$): $k^2 + 16k = Add$ both sides "
+            "($60 - 60 = 0$): $k^2 + 16k = -60$.",
+            "does not say",
+        ),
+        (
+            "Multiply both sides by $16$ ($0 \\cdot 6k = 0$): $k^2 + 16k + 60 = 0$.",
+            "changes nothing",
+        ),
     ],
 )
 def test_a_line_that_rambles_or_changes_nothing_is_rejected(line, reason):
     problem = read_problem("Solve for $k$: $k^2 + 16k + 60 = 0$.")
-    checker = LineChecker(problem)
+    checker = LineChecker(problem, phrasebook=True)  # as the engine checks the model's lines
     checker.prev_latex = "k^2 + 16k + 60 = 0"
     verdict = checker.check_line(line)
     assert not verdict.ok and reason in verdict.reason

@@ -97,6 +97,23 @@ def _demo_templates() -> dict:
 EXTRA_FAMILIES = {"distribute-collect"}
 
 
+def test_the_phrasebook_is_the_generators_own():
+    """A step line is shown only with a phrase the training data writes
+    (inference.steps.phrases); the list must be exactly the generators' phrases."""
+    from inference.steps.check import split_line
+    from inference.steps.phrases import PHRASES, phrase_template
+
+    written = {
+        phrase_template(split_line(line).phrase)
+        for ex in stream(40000, 11, "train")
+        for line in ex.solution.splitlines()[:-1]
+    }
+    assert written == PHRASES, (
+        "update inference/steps/phrases.py: new "
+        f"{sorted(written - PHRASES)}, gone {sorted(PHRASES - written)}"
+    )
+
+
 def test_every_demo_template_is_a_family():
     assert sorted(_demo_templates()) == sorted(set(FAMILIES) - EXTRA_FAMILIES)
     assert EXTRA_FAMILIES <= set(FAMILIES)
