@@ -60,7 +60,7 @@ def test_student_solves_a_problem_in_the_browser(page, live_server, demo, studen
     # hint with math.
     with_math = next(i for i, text in enumerate(hints) if "$" in text)
     for shown in range(1, with_math + 1):
-        page.get_by_role("button", name="Show a hint").click()
+        page.get_by_role("button", name="Show another hint").click()
         page.locator("#hints .hint").nth(shown).wait_for()
     page.locator("#hints .hint .katex").first.wait_for()
 
