@@ -225,3 +225,24 @@ def test_right_steps_count_for_the_skill_they_exercise(student, other_student, p
         learner=other_student, problem=problem, raw_input="x = 2", working=working
     )
     assert _p_known(other_student, expressions) == (None, None)
+
+
+def test_the_teachers_mastery_chart_replays_the_engines_own_update(student, problem, demo):
+    """The drill-down's mastery over time replays the answers through the same rule as the live
+    update (tutor.learning.apply_answer): it ends where the engine is, for the answer's skill
+    and for the skill the working's steps gave evidence on."""
+    from curriculum.models import Skill
+    from tutor.dashboards.selectors.drilldown import mastery_over_time
+    from tutor.models import Classroom
+
+    problem.answer_spec = {**SPEC, "key": ["x = 2"], "options": {**SPEC["options"]}}
+    problem.answer_spec["options"]["work_start"] = "3(x + 2) - x = 10"
+    problem.save()
+    working = ["3x + 6 - x = 10", "2x + 6 = 10", "2x = 4", "x = 2"]
+    services.record_attempt(learner=student, problem=problem, raw_input="x = 2", working=working)
+    classroom = Classroom.objects.filter(course=demo).first()
+    traces = {t.skill.pk: t.points for t in mastery_over_time(student, classroom)}
+    expressions = Skill.objects.get(course=demo, slug="expressions")
+    assert expressions.pk != problem.skill_id and expressions.pk in traces
+    for skill_id in (problem.skill_id, expressions.pk):
+        assert traces[skill_id][-1][1] == pytest.approx(_p_known(student, skill_id)[0])

@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Min
@@ -208,31 +210,19 @@ def update_learner(attempt: Attempt) -> None:
     )
     state = learner_state(attempt.learner)
     problem = attempt.problem
-    params = active_params()
-    new = adaptive.update(
+    new, changed = apply_answer(
         state,
-        params,
-        adaptive.Attempt(
-            learner=str(attempt.learner_id),
-            skill=str(problem.skill_id),
-            item=str(problem.pk),
-            correct=attempt.verdict == Attempt.Verdict.CORRECT and attempt.hints_used == 0,
-            t=attempt.created_at.timestamp(),
-            difficulty=problem.difficulty,
-        ),
+        active_params(),
+        learner_id=attempt.learner_id,
+        skill_id=problem.skill_id,
+        problem_id=problem.pk,
+        correct=attempt.verdict == Attempt.Verdict.CORRECT,
+        hints_used=attempt.hints_used,
+        at=attempt.created_at,
+        difficulty=problem.difficulty,
+        working=attempt.working,
+        concepts=step_concept_skills(problem.skill_id),
     )
-    changed = [str(problem.skill_id)]
-    if attempt.working and attempt.working.get("lines"):
-        # The working's steps: weaker evidence for the other skills they exercise, once each
-        # (tutor/adaptive/steps_evidence.py; the answer stays the problem skill's evidence).
-        observed = steps_evidence.observations(
-            attempt.working["lines"],
-            step_concept_skills(problem.skill_id),
-            problem_skill=str(problem.skill_id),
-            hints_used=attempt.hints_used,
-        )
-        new, more = steps_evidence.apply(new, params, observed)
-        changed += [s for s in more if s not in changed]
     profile.state = new.globals_dict()
     profile.save(update_fields=["state", "updated_at"])
     for skill_id in changed:
@@ -242,6 +232,54 @@ def update_learner(attempt: Attempt) -> None:
             skill_id=int(skill_id),
             defaults={"state": skill_state.to_dict(), "p_known": skill_state.p_known},
         )
+
+
+def apply_answer(
+    state: adaptive.LearnerState,
+    params: adaptive.ModelParams,
+    *,
+    learner_id: int,
+    skill_id: int,
+    problem_id: int,
+    correct: bool,
+    hints_used: int,
+    at: datetime,
+    difficulty: float | None,
+    working: dict[str, Any] | None,
+    concepts: dict[str, list[str]],
+) -> tuple[adaptive.LearnerState, list[str]]:
+    """One first readable answer fed to the learner models: the one rule for the live update
+    (:func:`update_learner`) and for replays (the drill-down's mastery over time).
+
+    Right with no hint asked first counts as known; the working's steps are weaker evidence
+    for the other skills they exercise (``concepts``: :func:`step_concept_skills`). Returns the
+    new state and the ids of the skills it changed.
+    """
+    new = adaptive.update(
+        state,
+        params,
+        adaptive.Attempt(
+            learner=str(learner_id),
+            skill=str(skill_id),
+            item=str(problem_id),
+            correct=correct and hints_used == 0,
+            t=at.timestamp(),
+            difficulty=difficulty,
+        ),
+    )
+    changed = [str(skill_id)]
+    if working and working.get("lines"):
+        # The working's steps: weaker evidence for the other skills they exercise, once each
+        # (tutor/adaptive/steps_evidence.py; the answer stays the problem skill's evidence).
+        observed = steps_evidence.observations(
+            working["lines"],
+            concepts,
+            problem_skill=str(skill_id),
+            hints_used=hints_used,
+        )
+        new, more = steps_evidence.apply(new, params, observed)
+        changed += [s for s in more if s not in changed]
+    return new, changed
 
 
 # Which skill of a course owns each step concept (curriculum.answers.stepconcepts.CONCEPTS):
@@ -263,6 +301,12 @@ def step_concept_skills(skill_id: int) -> dict[str, list[str]]:
     """Concept -> ids (as str) of the skills that own it, in the course of ``skill_id``:
     1 query."""
     rows = Skill.objects.filter(course__skills__id=skill_id).values_list("pk", "slug", "extra")
+    return step_concepts_of(rows)
+
+
+def step_concepts_of(rows: Iterable[tuple[int, str, Any]]) -> dict[str, list[str]]:
+    """Concept -> ids (as str) of the skills that own it, from a course's skills given as
+    (pk, slug, extra) rows."""
     declared: dict[str, list[str]] = {}
     by_slug: dict[str, str] = {}
     for pk, slug, extra in rows:

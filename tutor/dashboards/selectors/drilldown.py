@@ -74,7 +74,8 @@ class MasteryTrace:
 
 def mastery_over_time(student: User, classroom: Classroom) -> list[MasteryTrace]:
     """Estimated P(known) per skill after each answer the engine learned from, replayed with
-    today's parameters (the engine stores only the current state)."""
+    today's parameters through the engine's own update (tutor.learning.apply_answer, the
+    working's step evidence included; the engine stores only the current state)."""
     skills = {s.pk: s for s in course_skills(classroom)}
     params = learning.active_params()
     rows = (
@@ -88,26 +89,32 @@ def mastery_over_time(student: User, classroom: Classroom) -> list[MasteryTrace]
             "hints_used",
             "created_at",
             "problem__difficulty",
+            "working",
         )
     )
     state = adaptive.LearnerState.from_rows({"learner": str(student.pk)}, {})
+    concepts = learning.step_concepts_of((s.pk, s.slug, s.extra) for s in skills.values())
     seen: set[int] = set()
     traces: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for problem_id, skill_id, verdict, hints, at, difficulty in rows.iterator(chunk_size=2000):
+    for problem_id, skill_id, verdict, hints, at, difficulty, working in rows.iterator(
+        chunk_size=2000
+    ):
         if problem_id in seen:
-            continue  # as in tutor.learning: only the first readable answer counts
+            continue  # as in tutor.learning.update_learner: only the first readable answer
         seen.add(problem_id)
-        state = adaptive.update(
+        state, changed = learning.apply_answer(
             state,
             params,
-            adaptive.Attempt(
-                learner=str(student.pk),
-                skill=str(skill_id),
-                item=str(problem_id),
-                correct=verdict == Attempt.Verdict.CORRECT and hints == 0,
-                t=at.timestamp(),
-                difficulty=difficulty,
-            ),
+            learner_id=student.pk,
+            skill_id=skill_id,
+            problem_id=problem_id,
+            correct=verdict == Attempt.Verdict.CORRECT,
+            hints_used=hints,
+            at=at,
+            difficulty=difficulty,
+            working=working,
+            concepts=concepts,
         )
-        traces[skill_id].append((at, state.skills[str(skill_id)].p_known))
+        for changed_id in changed:  # the answer's skill, and any its working gave evidence on
+            traces[int(changed_id)].append((at, state.skills[changed_id].p_known))
     return [MasteryTrace(skills[k], v) for k, v in traces.items() if k in skills]
