@@ -17,7 +17,7 @@ from typing import Any
 
 import sympy as sp
 
-from .compare import SYMPY_ERRORS
+from .compare import SYMPY_ERRORS, sympy_gave_up
 from .nodes import Node, replace_subtree, to_text
 from .parsing import parse
 from .worklines import (
@@ -526,7 +526,8 @@ def _slip_values(c: _Ctx, lit: Node) -> list[Any]:
         elif a.kind == "rel" and a.set is not None:
             pts = list(set_points(a.set) or [])
             out = pts + [-v for v in pts]  # the literal may sit under a minus sign
-    except SYMPY_ERRORS:  # NotImplementedError among them
+    except SYMPY_ERRORS as e:  # no slip value found: the line stays plainly wrong
+        sympy_gave_up("finding the value a miscopied number should have had", e)
         return []
     good = []
     for v in out:
