@@ -338,45 +338,18 @@ class LocalEngine(Engine):
 
     @staticmethod
     def _planned(run: _Run, line_number: int) -> str:
-        """The next line written by the CAS once the model keeps failing at it (an elimination or
-        a linear equation, see PLAN_AFTER), or ""."""
+        """The next line written by the CAS once the model keeps failing at it (see PLAN_AFTER
+        and inference.steps.plans.planned_line), or ""."""
         from inference.steps.check import LineChecker, split_line
-        from inference.steps.plans import (
-            answer_line,
-            arithmetic_line,
-            both_sides_line,
-            distribute_line,
-            elimination_line,
-            factor_line,
-            foil_line,
-            linear_line,
-            lowest_terms_line,
-            quadratic_line,
-            substitute_back_line,
-            zero_product_line,
-        )
+        from inference.steps.plans import planned_line
 
         failures = sum(n for (line, _), n in run.failed_starts.items() if line == line_number)
         if failures < PLAN_AFTER:
             return ""
         steps = run.steps
-        previous = steps.checker.prev_latex
-        plans = [
-            elimination_line,
-            linear_line,
-            both_sides_line,
-            factor_line,
-            quadratic_line,
-            foil_line,
-            distribute_line,
-            arithmetic_line,
-            lowest_terms_line,
-            zero_product_line,
-            substitute_back_line,
-        ]
-        if run.request.purpose != "hint":  # a hint never gives the answer away
-            plans.insert(0, answer_line)
-        line = next((found for plan in plans if (found := plan(steps.problem, previous))), "")
+        # A hint never gives the answer away: no answer line.
+        answer = run.request.purpose != "hint"
+        line = planned_line(steps.problem, steps.checker.prev_latex, answer=answer) or ""
         if line and (line_number, split_line(line).phrase) in run.abandoned:
             return ""
         if line and not LineChecker(steps.problem).check_line(line).ok:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from fractions import Fraction
 
 import sympy as sp
@@ -37,6 +38,8 @@ from .writer import (
 )
 
 __all__ = [
+    "PLANNERS",
+    "planned_line",
     "both_sides_line",
     "substitute_back_line",
     "term_of",
@@ -618,3 +621,26 @@ def answer_line(problem: ProblemState, previous_state: str) -> str | None:
         if verdict.ok and verdict.kind == "answer":
             return line
     return None
+
+
+# The planners in the order the engine tries them; the first that writes a line wins.
+PLANNERS: tuple[Callable[[ProblemState, str], str | None], ...] = (
+    elimination_line,
+    linear_line,
+    both_sides_line,
+    factor_line,
+    quadratic_line,
+    foil_line,
+    distribute_line,
+    arithmetic_line,
+    lowest_terms_line,
+    zero_product_line,
+    substitute_back_line,
+)
+
+
+def planned_line(problem: ProblemState, previous_state: str, answer: bool = True) -> str | None:
+    """The line the CAS writes after ``previous_state``: the answer line when the state is the
+    answer (unless ``answer`` is False, as for a hint), else the first planner's line."""
+    plans = ((answer_line,) if answer else ()) + PLANNERS
+    return next((line for plan in plans if (line := plan(problem, previous_state))), None)
